@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up (or refresh) the project's virtual environment, then run the app or the tests.
+#   bash packaging/dev.sh app  [args…]   set everything up and launch Keras Studio
+#   bash packaging/dev.sh test [args…]   set everything up and run the test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${KERAS_STUDIO_VENV:-.venv}
+PY=${PYTHON:-python3}
+
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "Creating $VENV …"
+    "$PY" -m venv "$VENV"
+fi
+stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+    echo "Installing Keras Studio and its dependencies into $VENV …"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    # PyTorch: prefer the CPU build (small); where it cannot be had, pip's normal choice.
+    "$VENV/bin/python" -m pip install --quiet "torch==2.13.0" 2>/dev/null \
+        || "$VENV/bin/python" -m pip install --quiet "torch>=2.4"
+    "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+    rm -f "$VENV"/.installed-*
+    touch "$stamp"
+fi
+
+cmd=${1:-app}
+shift || true
+case "$cmd" in
+    app)  exec "$VENV/bin/keras-studio" "$@" ;;
+    test) export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+          exec "$VENV/bin/python" -m pytest "$@" ;;
+    *)    echo "usage: bash packaging/dev.sh app|test [args…]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,244 @@
+"""Check a model spec without Keras: each block's output shape and parameter count, the totals, and a
+message (with a fix where one is obvious) for every block that does not fit.
+
+This is what the GUI shows live while the user edits and what `keras-studio check` prints; it takes
+milliseconds. The engine builds the real Keras model from the same graph (`resolve_graph`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.core import catalog
+from studio.core.params import ParamError
+from studio.core.shapes import RULES, Fix, Shape, ShapeError, fmt
+from studio.core.spec import BlockSpec, ModelSpec, RunSpec
+
+
+@dataclass(frozen=True)
+class DataShape:
+    """What the data says the model must take and give."""
+
+    input_shape: Shape
+    task: str  # classification | regression
+    num_classes: int = 0  # for classification
+    target_width: int = 1  # for regression: values predicted per sample
+
+
+@dataclass
+class BlockReport:
+    id: str
+    type: str
+    inputs: list[str]
+    output_shape: Shape | None = None
+    params: int = 0
+    non_trainable: int = 0
+    enabled: bool = True
+    error: str = ""
+    fix: Fix | None = None
+
+    @property
+    def shape_text(self) -> str:
+        return fmt(self.output_shape) if self.output_shape is not None else "—"
+
+
+@dataclass
+class ModelReport:
+    blocks: list[BlockReport] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # model-wide problems (no input, head mismatch …)
+    head_fix: tuple[str, Fix] | None = None  # (block id, fix) for a head that does not match the data
+
+    @property
+    def total_params(self) -> int:
+        return sum(b.params for b in self.blocks if b.enabled)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(b.non_trainable for b in self.blocks if b.enabled)
+
+    @property
+    def trainable_params(self) -> int:
+        return self.total_params - self.non_trainable_params
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(b.error for b in self.blocks)
+
+    def errors(self) -> list[str]:
+        out = [f"{b.id} ({b.type}): {b.error}" for b in self.blocks if b.error]
+        return out + self.problems
+
+    def by_id(self) -> dict[str, BlockReport]:
+        return {b.id: b for b in self.blocks}
+
+
+AUGMENT_PREFIX = "augment_"
+
+
+def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = ()) -> tuple[list[tuple[BlockSpec, list[str]]], list[str]]:
+    """Enabled blocks in order, each with the ids it reads from, and the output ids.
+
+    A block without `inputs` reads the previous enabled block. A disabled block is bypassed: whoever reads
+    it reads its input instead. Augmentation blocks (ids `augment_N`) follow the first Input, and every
+    block that reads that Input reads the augmented data.
+    """
+    alias: dict[str, str | None] = {}
+    order: list[tuple[BlockSpec, list[str]]] = []
+    previous: str | None = None
+    augmented = False
+    for b in model.blocks:
+        if b.type == "Input":
+            srcs: list[str] = []
+        elif b.inputs is None:
+            srcs = [previous] if previous else []
+        else:
+            srcs = [s for s in (alias.get(s, s) for s in b.inputs) if s]
+        if not b.enabled:
+            alias[b.id] = previous = srcs[0] if srcs else None
+            continue
+        order.append((b, srcs))
+        previous = b.id
+        if b.type == "Input" and augmentation and not augmented:
+            for i, a in enumerate(augmentation):
+                aug_id = f"{AUGMENT_PREFIX}{i + 1}"
+                order.append((a.model_copy(update={"id": aug_id, "inputs": None}), [previous]))
+                previous = aug_id
+            alias[b.id] = previous
+            augmented = True
+    if model.outputs:
+        outputs = [o for o in (alias.get(o, o) for o in model.outputs) if o]
+    else:
+        outputs = [previous] if previous else []
+    return order, outputs
+
+
+def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[BlockSpec] = (),
+            loss: str = "auto") -> ModelReport:
+    report = ModelReport()
+    order, outputs = resolve_graph(model, augmentation)
+    report.outputs = outputs
+    shapes: dict[str, Shape | None] = {}
+    for block in model.blocks:
+        if not block.enabled:
+            report.blocks.append(BlockReport(block.id, block.type, [], enabled=False))
+    reports: dict[str, BlockReport] = {}
+    aug_ids = {f"{AUGMENT_PREFIX}{i + 1}" for i in range(len(augmentation))}
+    for block, srcs in order:
+        rep = BlockReport(block.id, block.type, srcs)
+        reports[block.id] = rep
+        if block.id not in aug_ids:
+            report.blocks.append(rep)
+        try:
+            entry = catalog.get(block.type)
+            params = entry.check_params(block.params)
+        except ParamError as exc:
+            rep.error = str(exc)
+            shapes[block.id] = None
+            continue
+        if entry.arity == 1 and len(srcs) != 1:
+            rep.error = ("has no input; put an Input block first" if not srcs
+                         else f"takes one input but {len(srcs)} are connected; merge them with Add or Concatenate")
+            shapes[block.id] = None
+            continue
+        if entry.arity is None and len(srcs) < 2:
+            rep.error = f"needs two or more inputs but {len(srcs)} connected; connect another block to it"
+            shapes[block.id] = None
+            continue
+        ins = [shapes.get(s) for s in srcs]
+        if any(s is None for s in ins):
+            rep.error = ""  # the real error is upstream; keep this block quiet but shapeless
+            shapes[block.id] = None
+            continue
+        try:
+            out, n, frozen = RULES[block.type](ins, params)
+            rep.output_shape, rep.params, rep.non_trainable = out, n, frozen
+            shapes[block.id] = out
+        except ShapeError as exc:
+            src = ", ".join(srcs)
+            rep.error = f"{exc} (from {src})" if srcs else str(exc)
+            rep.fix = exc.fix
+            shapes[block.id] = None
+    # keep the report in spec order; augmentation reports are the data's, shown as model-wide problems
+    order_ids = [b.id for b in model.blocks]
+    report.blocks.sort(key=lambda r: order_ids.index(r.id))
+    for aug_id, rep in reports.items():
+        if aug_id in aug_ids and rep.error:
+            report.problems.append(f"augmentation {rep.type}: {rep.error}")
+    inputs = [b for b, _ in order if b.type == "Input"]
+    if not model.blocks:
+        report.problems.append("the model is empty; start with an Input block")
+        return report
+    if not inputs:
+        report.problems.append("the model has no Input block; add one first and set the shape of a sample")
+        return report
+    if data is not None:
+        _check_data(report, inputs, outputs, shapes, data, loss, reports)
+    return report
+
+
+def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str], shapes: dict,
+                data: DataShape, loss: str, reports: dict[str, BlockReport]) -> None:
+    first = inputs[0]
+    declared = tuple(first.params.get("shape", catalog.get("Input").param("shape").default))
+    if len(inputs) == 1 and tuple(declared) != tuple(data.input_shape):
+        want = list(data.input_shape)
+        report.problems.append(
+            f"{first.id} (Input): declares samples of shape {tuple(declared)} but the data has {tuple(want)}")
+        reports[first.id].error = f"shape {tuple(declared)} does not match the data's {tuple(want)}"
+        reports[first.id].fix = Fix(f"Set the shape to {tuple(want)}", "set", param="shape", value=want)
+    if len(outputs) != 1:
+        return
+    head = outputs[0]
+    out = shapes.get(head)
+    if out is None:
+        return
+    rep = reports[head]
+    if data.task == "classification":
+        binary = data.num_classes == 2 and (loss in ("binary_crossentropy", "auto")) and out[-1] == 1
+        want = 1 if binary else data.num_classes
+        if len(out) != 1:
+            report.problems.append(
+                f"{head} ({rep.type}): the output has shape {fmt(out)} but classification needs one vector per "
+                f"sample; add Flatten or a global pooling block before the head")
+        elif out[-1] != want and out[-1] != data.num_classes:
+            msg = (f"{head} ({rep.type}): outputs {out[-1]} values per sample but the data has "
+                   f"{data.num_classes} classes")
+            report.problems.append(msg)
+            if rep.type == "Dense":
+                report.head_fix = (head, Fix(f"Set units to {want}", "set", param="units", value=want))
+                rep.error, rep.fix = msg.split(": ", 1)[1], report.head_fix[1]
+    elif data.task == "regression" and out[-1] != data.target_width and len(out) >= 1:
+        msg = (f"{head} ({rep.type}): outputs {out[-1]} values per sample but the target has "
+               f"{data.target_width}")
+        report.problems.append(msg)
+        if rep.type == "Dense":
+            report.head_fix = (head, Fix(f"Set units to {data.target_width}", "set", param="units",
+                                         value=data.target_width))
+            rep.error, rep.fix = msg.split(": ", 1)[1], report.head_fix[1]
+
+
+def apply_fix(model: ModelSpec, block_id: str, fix: Fix) -> ModelSpec:
+    """The model with `fix` applied to block `block_id` (a new ModelSpec; the old one is untouched)."""
+    data: dict[str, Any] = model.model_dump(mode="json")
+    blocks = data["blocks"]
+    idx = next(i for i, b in enumerate(blocks) if b["id"] == block_id)
+    if fix.op == "set":
+        blocks[idx]["params"][fix.param] = fix.value
+    elif fix.op == "remove":
+        blocks.pop(idx)
+    elif fix.op == "insert_before":
+        new_id = model.new_id(fix.block["type"])
+        new = {"id": new_id, "type": fix.block["type"], "params": dict(fix.block.get("params", {})),
+               "inputs": blocks[idx].get("inputs"), "enabled": True}
+        if blocks[idx].get("inputs") is not None:
+            blocks[idx]["inputs"] = [new_id]
+        blocks.insert(idx, new)
+    else:
+        raise ValueError(f"unknown fix operation {fix.op!r}")
+    return ModelSpec.model_validate(data)
+
+
+def check_spec(spec: RunSpec, data: DataShape | None = None) -> ModelReport:
+    return analyze(spec.model, data, spec.data.augmentation, spec.training.loss)

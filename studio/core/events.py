@@ -1,0 +1,120 @@
+"""Small picklable records that a training run emits, in order:
+
+Started → (BatchEnd … EpochEnd)* → one of Finished | Stopped | Failed, with Warning and Log at any time.
+
+They cross the process boundary through a multiprocessing queue, are appended to `events.jsonl` and are
+relayed to the GUI as Qt signals. `to_dict`/`from_dict` give the JSON form with an `event` key.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class Event:
+    t: float = field(default_factory=time.time, kw_only=True)
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.kind, **asdict(self)}
+
+
+@dataclass
+class Started(Event):
+    run_dir: str
+    backend: str
+    device: str
+    summary: list[dict[str, Any]]  # one row per layer: name, type, output_shape, params
+    total_params: int
+    trainable_params: int
+    epochs: int
+    steps_per_epoch: int
+    train_samples: int
+    val_samples: int
+    test_samples: int
+    metrics: list[str]  # names of the logged metrics, loss first
+    task: str = ""
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BatchEnd(Event):
+    epoch: int  # 0-based
+    step: int  # 1-based within the epoch
+    steps: int
+    global_step: int
+    logs: dict[str, float]  # loss and metrics, averaged over the epoch so far (as Keras reports)
+    samples_per_s: float
+
+
+@dataclass
+class EpochEnd(Event):
+    epoch: int  # 0-based
+    epochs: int
+    logs: dict[str, float]  # train metrics, then val_* metrics
+    learning_rate: float
+    seconds: float
+    samples_per_s: float
+
+
+@dataclass
+class Warning(Event):  # noqa: A001 - the name users see in the log
+    message: str
+
+
+@dataclass
+class Log(Event):
+    message: str
+
+
+@dataclass
+class Finished(Event):
+    run_dir: str
+    summary: dict[str, Any]
+
+
+@dataclass
+class Stopped(Event):
+    run_dir: str
+    summary: dict[str, Any]
+    reason: str = "stopped by the user"
+
+
+# Failure reasons, as classified by the engine or the process supervisor.
+INVALID_SPEC = "invalid_spec"
+INVALID_DATA = "invalid_data"
+MODEL_ERROR = "model_error"
+NAN_LOSS = "nan_loss"
+OUT_OF_MEMORY = "out_of_memory"
+BACKEND_MISSING = "backend_missing"
+DEVICE_UNAVAILABLE = "device_unavailable"
+CRASHED = "crashed"
+KILLED = "killed"
+INTERNAL = "internal_error"
+
+
+@dataclass
+class Failed(Event):
+    reason: str  # one of the constants above
+    message: str  # one sentence for the user: what went wrong and what to do
+    details: str = ""  # the traceback or exit status, for the log
+    run_dir: str = ""
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    c.__name__: c for c in (Started, BatchEnd, EpochEnd, Warning, Log, Finished, Stopped, Failed)
+}
+TERMINAL = (Finished, Stopped, Failed)
+
+
+def from_dict(data: dict[str, Any]) -> Event:
+    data = dict(data)
+    cls = EVENT_TYPES[data.pop("event")]
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})

@@ -1,0 +1,355 @@
+"""The run spec: one versioned JSON document that describes a whole experiment.
+
+The GUI edits a spec, the command line runs one, a preset is one and every run directory starts with the
+one it ran. `load_spec` and `parse_spec` refuse a bad document with `SpecError`, whose lines each name a
+field's path and the reason; they never let a traceback reach the user.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from studio.core import catalog, datasets
+from studio.core.optimizers import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
+from studio.core.params import ParamError, coerce_params
+
+SPEC_VERSION = 1
+BACKENDS = ("tensorflow", "torch", "jax")
+
+
+class SpecError(ValueError):
+    """A run spec that cannot be used; `problems` holds one 'path: reason' line each."""
+
+    def __init__(self, problems: list[str], source: str = ""):
+        self.problems = problems
+        self.source = source
+        head = f"{source}: " if source else ""
+        super().__init__(head + "invalid run spec:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+# --------------------------------------------------------------------------------------------- model
+class BlockSpec(_Section):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    type: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    inputs: list[str] | None = None  # ids feeding this block; None = the previous enabled block
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _check_params(self):
+        try:
+            block = catalog.get(self.type)
+            block.check_params(self.params)
+        except ParamError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def resolved_params(self) -> dict[str, Any]:
+        return catalog.get(self.type).check_params(self.params)
+
+
+class ModelSpec(_Section):
+    blocks: list[BlockSpec] = Field(default_factory=list)
+    outputs: list[str] | None = None  # ids of output blocks; None = the last enabled block
+
+    @model_validator(mode="after")
+    def _check_graph(self):
+        seen: set[str] = set()
+        for b in self.blocks:
+            if b.id in seen:
+                raise ValueError(f"two blocks are named `{b.id}`; block ids must be unique")
+            for ref in b.inputs or ():
+                if ref not in seen:
+                    later = ref in {x.id for x in self.blocks}
+                    why = "comes later; inputs must come before the block" if later else "does not exist"
+                    raise ValueError(f"block `{b.id}` takes input from `{ref}`, which {why}")
+            seen.add(b.id)
+        for ref in self.outputs or ():
+            if ref not in seen:
+                raise ValueError(f"output `{ref}` is not a block of the model")
+        return self
+
+    def block(self, block_id: str) -> BlockSpec:
+        for b in self.blocks:
+            if b.id == block_id:
+                return b
+        raise KeyError(block_id)
+
+    def new_id(self, block_type: str) -> str:
+        """A fresh id like `dense_3` for a block of `block_type`."""
+        stem = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(block_type))
+        stem = stem.replace("2_d", "2d").replace("1_d", "1d").replace("_n_n", "_rnn").lstrip("_")
+        taken = {b.id for b in self.blocks}
+        n = 1
+        while f"{stem}_{n}" in taken:
+            n += 1
+        return f"{stem}_{n}"
+
+
+# ---------------------------------------------------------------------------------------------- data
+class DataSpec(_Section):
+    source: str = "optimization_lab"
+    params: dict[str, Any] = Field(default_factory=dict)
+    normalize: Literal["none", "standard", "minmax"] = "none"  # fitted on the training split only
+    validation_split: float = Field(0.0, ge=0, lt=1)
+    test_split: float = Field(0.0, ge=0, lt=1)  # held out from the training data when no test set ships
+    augmentation: list[BlockSpec] = Field(default_factory=list)  # applied after Input, training only
+    shuffle: bool = True
+
+    @model_validator(mode="after")
+    def _check(self):
+        try:
+            datasets.get(self.source).check_params(self.params)
+        except ParamError as exc:
+            raise ValueError(str(exc)) from None
+        for b in self.augmentation:
+            if not catalog.get(b.type).training_only and b.type != "GaussianNoise":
+                raise ValueError(f"`{b.type}` is not an augmentation block; use one of "
+                                 + ", ".join(x.type for x in catalog.BLOCK_LIST if x.training_only)
+                                 + " or GaussianNoise")
+        if self.validation_split + self.test_split >= 1:
+            raise ValueError("validation_split + test_split must leave some data to train on")
+        return self
+
+
+# --------------------------------------------------------------------------------------------- optimizer
+class ScheduleSpec(_Section):
+    name: str = "constant"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.name not in SCHEDULES:
+            raise ValueError(f"unknown schedule `{self.name}`; choose one of {', '.join(SCHEDULES)}")
+        try:
+            p = coerce_params(SCHEDULES[self.name][1], self.params, f"Schedule `{self.name}`")
+        except ParamError as exc:
+            raise ValueError(str(exc)) from None
+        if self.name == "piecewise" and len(p["values"]) != len(p["boundaries"]) + 1:
+            raise ValueError("piecewise schedule needs exactly one more value than boundaries")
+        return self
+
+    def resolved_params(self) -> dict[str, Any]:
+        return coerce_params(SCHEDULES[self.name][1], self.params, f"Schedule `{self.name}`")
+
+
+class ReduceOnPlateauSpec(_Section):
+    monitor: str = "val_loss"
+    factor: float = Field(0.5, gt=0, lt=1)
+    patience: int = Field(3, ge=0)
+    min_lr: float = Field(1e-6, ge=0)
+
+
+class OptimizerSpec(_Section):
+    name: str = "adam"
+    learning_rate: float = Field(0.001, gt=0, le=10)
+    params: dict[str, Any] = Field(default_factory=dict)
+    weight_decay: float | None = Field(None, ge=0)
+    clipnorm: float | None = Field(None, gt=0)
+    clipvalue: float | None = Field(None, gt=0)
+    global_clipnorm: float | None = Field(None, gt=0)
+    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
+    reduce_on_plateau: ReduceOnPlateauSpec | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.name not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer `{self.name}`; choose one of {', '.join(OPTIMIZERS)}")
+        try:
+            coerce_params(OPTIMIZERS[self.name][2], self.params, f"Optimizer `{self.name}`")
+        except ParamError as exc:
+            raise ValueError(str(exc)) from None
+        if self.clipnorm and self.global_clipnorm:
+            raise ValueError("set clipnorm or global_clipnorm, not both")
+        if self.reduce_on_plateau and self.schedule.name != "constant":
+            raise ValueError("reduce_on_plateau needs the constant schedule; a schedule already sets the rate")
+        return self
+
+    def resolved_params(self) -> dict[str, Any]:
+        return coerce_params(OPTIMIZERS[self.name][2], self.params, f"Optimizer `{self.name}`")
+
+
+# --------------------------------------------------------------------------------------------- regularization
+class EarlyStoppingSpec(_Section):
+    monitor: str = "val_loss"
+    patience: int = Field(5, ge=0)
+    min_delta: float = Field(0.0, ge=0)
+    restore_best_weights: bool = True
+
+
+class RegularizationSpec(_Section):
+    l1: float = Field(0.0, ge=0)  # default kernel penalty for every block with weights
+    l2: float = Field(0.0, ge=0)
+    label_smoothing: float = Field(0.0, ge=0, lt=1)
+    early_stopping: EarlyStoppingSpec | None = None
+
+
+# --------------------------------------------------------------------------------------------- training
+class TrainingSpec(_Section):
+    epochs: int = Field(10, ge=1, le=100_000)
+    batch_size: int | None = Field(32, ge=1)  # None = the whole training set in one batch
+    loss: str = "auto"
+    metrics: list[str] = Field(default_factory=lambda: ["accuracy"])
+    seed: int | None = 42
+    backend: Literal["tensorflow", "torch", "jax"] = "tensorflow"
+    device: str = "auto"  # auto | cpu | gpu | gpu:N
+
+    @field_validator("loss")
+    @classmethod
+    def _loss(cls, v: str) -> str:
+        if v not in LOSSES:
+            raise ValueError(f"unknown loss `{v}`; choose one of {', '.join(LOSSES)}")
+        return v
+
+    @field_validator("metrics")
+    @classmethod
+    def _metrics(cls, v: list[str]) -> list[str]:
+        for m in v:
+            if m not in METRICS:
+                raise ValueError(f"unknown metric `{m}`; choose from {', '.join(METRICS)}")
+        return v
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, v: str) -> str:
+        if v in ("auto", "cpu", "gpu") or (v.startswith("gpu:") and v[4:].isdigit()):
+            return v
+        raise ValueError(f"invalid device `{v}`; expected auto, cpu, gpu or gpu:N (N = 0, 1, …)")
+
+
+# --------------------------------------------------------------------------------------------- the whole
+class MetaSpec(_Section):
+    title: str = "Untitled"
+    description: str = ""
+    teaches: str = ""
+    thumbnail: str | None = None  # a path relative to the spec file
+
+
+class RunSpec(_Section):
+    version: int = SPEC_VERSION
+    meta: MetaSpec = Field(default_factory=MetaSpec)
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    data: DataSpec = Field(default_factory=DataSpec)
+    optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec)
+    regularization: RegularizationSpec = Field(default_factory=RegularizationSpec)
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v > SPEC_VERSION:
+            raise ValueError(f"this spec is version {v}, newer than this Keras Studio reads ({SPEC_VERSION}); "
+                             "update Keras Studio")
+        return v
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------------------------- reading
+def _path_of(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _friendly(exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        msg = err["msg"]
+        for prefix in ("Value error, ", "Assertion failed, "):
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field; check its spelling"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "literal_error":
+            msg = f"{msg}, received {err.get('input')!r}"
+        lines.append(f"{_path_of(err['loc'])}: {msg}")
+    return lines
+
+
+def parse_spec(data: dict[str, Any], source: str = "") -> RunSpec:
+    if not isinstance(data, dict):
+        raise SpecError([f"(top level): expected a JSON object, received {type(data).__name__}"], source)
+    try:
+        return RunSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(_friendly(exc), source) from None
+
+
+def load_spec(path: str | Path) -> RunSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([f"file not found: {path}"], str(path)) from None
+    except OSError as exc:
+        raise SpecError([f"cannot read {path}: {exc.strerror}"], str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError([f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"], str(path)) from None
+    return parse_spec(data, str(path))
+
+
+def with_overrides(spec: RunSpec, assignments: list[str]) -> RunSpec:
+    """Apply `key.path=value` overrides (value parsed as JSON, else kept as text) and re-validate."""
+    data = copy.deepcopy(spec.to_dict())
+    for item in assignments:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise SpecError([f"--set {item!r}: expected key.path=value, e.g. training.epochs=5"])
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        node: Any = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = _step(node, part, key)
+        last = parts[-1]
+        if isinstance(node, list):
+            node[_index(node, last, key)] = value
+        else:
+            node[last] = value
+    return parse_spec(data, "--set")
+
+
+def _index(node: list, part: str, key: str) -> int:
+    if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+        raise SpecError([f"--set {key}: `{part}` is not an index of a list of {len(node)}"])
+    return int(part)
+
+
+def _step(node: Any, part: str, key: str) -> Any:
+    if isinstance(node, list):
+        # a list of blocks may also be indexed by block id
+        for item in node:
+            if isinstance(item, dict) and item.get("id") == part:
+                return item
+        return node[_index(node, part, key)]
+    if not isinstance(node, dict):
+        raise SpecError([f"--set {key}: cannot descend into `{part}`"])
+    if node.get(part) is None:
+        node[part] = {}
+    return node[part]

@@ -1,0 +1,97 @@
+"""Choose the Keras backend and the device before keras is imported, then import it and check.
+
+Keras reads KERAS_BACKEND once, at import; switching later in a live process is unsafe. So every run is a
+fresh spawned process that calls `start(backend, device)` first thing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+class BootstrapError(RuntimeError):
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def device_environment(backend: str, device: str) -> dict[str, str]:
+    """The environment variables that make `backend` see only `device`."""
+    env = {"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2", "KERAS_HOME": os.environ.get("KERAS_HOME", "")}
+    if not env["KERAS_HOME"]:
+        env.pop("KERAS_HOME")
+    if device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = "-1"
+        if backend == "jax":
+            env["JAX_PLATFORMS"] = "cpu"
+    elif device.startswith("gpu:"):
+        env["CUDA_VISIBLE_DEVICES"] = device[4:]
+    if backend == "jax":
+        env.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # share the GPU politely
+    if backend == "tensorflow":
+        env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
+    return env
+
+
+def start(backend: str, device: str = "auto"):
+    """Set the environment, import keras and return it; BootstrapError with a reason on failure."""
+    if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
+        raise BootstrapError("internal_error", f"keras is already loaded with another backend; cannot switch to {backend}")
+    os.environ.update(device_environment(backend, device))
+    module = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}[backend]
+    try:
+        __import__(module)
+    except ImportError as exc:
+        raise BootstrapError("backend_missing", f"The {backend} backend is not installed ({exc}). "
+                                                f"Install it with: pip install {module}") from None
+    import keras
+
+    if keras.config.backend() != backend:
+        raise BootstrapError("internal_error", f"asked for the {backend} backend but keras loaded "
+                                               f"{keras.config.backend()}")
+    if device.startswith("gpu") and not gpu_names(backend):
+        raise BootstrapError("device_unavailable", f"{backend} sees no GPU for device '{device}'; choose cpu or auto")
+    return keras
+
+
+def gpu_names(backend: str) -> list[str]:
+    """GPUs the (already imported) backend can use."""
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return [d.name for d in tf.config.list_physical_devices("GPU")]
+        if backend == "torch":
+            import torch
+
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        if backend == "jax":
+            import jax
+
+            return [str(d) for d in jax.devices() if d.platform != "cpu"]
+    except Exception:  # noqa: BLE001 - a broken driver means no GPU, not a crash
+        return []
+    return []
+
+
+def device_label(backend: str, device: str) -> str:
+    gpus = gpu_names(backend)
+    if device == "cpu" or not gpus:
+        return "cpu"
+    if device.startswith("gpu:"):
+        return f"gpu:{device[4:]} ({gpus[0]})"
+    return f"gpu:0 ({gpus[0]})"
+
+
+def versions(backend: str) -> dict[str, str]:
+    import keras
+    import numpy
+
+    import studio
+
+    out = {"studio": studio.__version__, "keras": keras.__version__, "numpy": numpy.__version__,
+           "python": sys.version.split()[0]}
+    module = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}[backend]
+    out[module] = str(getattr(sys.modules.get(module), "__version__", "?"))  # torch: a str subclass
+    return out

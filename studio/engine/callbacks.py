@@ -1,0 +1,128 @@
+"""Keras callbacks that stream a run's progress and obey stop/pause, at almost no cost to training.
+
+Keras dispatches `on_train_batch_end` to a worker thread only while every callback is `async_safe` or
+leaves the hook alone; a synchronous hook would make each step wait for its loss. So:
+- `Reporter` reads logs in `on_train_batch_end` on Keras' worker thread (`async_safe = True`), keeps a
+  raw per-batch loss, and sends at most one BatchEnd per `interval` seconds;
+- the stop/pause checks run in `on_train_batch_begin`, which Keras always calls on the training thread,
+  and cost one flag read per step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+import keras
+
+from studio.core.control import Control
+from studio.core.events import BatchEnd, EpochEnd, Event, Log
+
+
+def current_learning_rate(model) -> float:
+    try:
+        return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+    except Exception:  # noqa: BLE001 - an exotic optimizer without a readable rate
+        return float("nan")
+
+
+class Reporter(keras.callbacks.Callback):
+    async_safe = True  # batch-end work runs on Keras' callback thread, off the training loop
+
+    def __init__(self, emit: Callable[[Event], None], control: Control, batch_size: int, steps: int,
+                 epochs: int, on_epoch: Callable[[int, dict, float, float], None] | None = None,
+                 interval: float = 0.05):
+        super().__init__()
+        self.emit = emit
+        self.control = control
+        self.batch_size = batch_size
+        self.steps = steps
+        self.epochs = epochs
+        self.on_epoch = on_epoch
+        self.interval = interval
+        self.global_step = 0
+        self.epochs_done = 0
+        self.nan_step: int | None = None
+        self.stopped_by_user = False
+        self.samples = 0
+        self.train_seconds = 0.0
+
+    # ---------------------------------------------------------------- training thread
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._epoch_start = time.perf_counter()
+        self._last_emit = self._epoch_start
+        self._prev_mean = 0.0
+        self._since_emit: list[float] = []
+        self._paused_s = 0.0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        control = self.control
+        if control.stop_requested():
+            self._request_stop()
+        elif control.pause_requested():
+            t = time.perf_counter()
+            self.emit(Log("Paused"))
+            control.wait_while_paused()
+            self._paused_s += time.perf_counter() - t
+            self.emit(Log("Resumed") if not control.stop_requested() else Log("Stopping"))
+            if control.stop_requested():
+                self._request_stop()
+
+    def _request_stop(self):
+        if not self.stopped_by_user:
+            self.stopped_by_user = True
+            self.model.stop_training = True
+
+    # ---------------------------------------------------------------- Keras' callback thread
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        self.global_step += 1
+        step = batch + 1
+        loss = logs.get("loss")
+        if loss is None:
+            return
+        loss = float(loss)
+        if not math.isfinite(loss):
+            if self.nan_step is None:
+                self.nan_step = self.global_step
+                self.model.stop_training = True
+            return
+        # Keras reports the epoch's running mean; recover this batch's own loss from it
+        raw = step * loss - (step - 1) * self._prev_mean if step > 1 else loss
+        self._prev_mean = loss
+        self._since_emit.append(raw)
+        now = time.perf_counter()
+        if now - self._last_emit >= self.interval or step == self.steps:
+            elapsed = max(now - self._epoch_start - self._paused_s, 1e-9)
+            out = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))}
+            out["batch_loss"] = sum(self._since_emit) / len(self._since_emit)
+            self._since_emit = []
+            self._last_emit = now
+            self.emit(BatchEnd(epoch=self._epoch, step=step, steps=self.steps, global_step=self.global_step,
+                               logs=out, samples_per_s=step * self.batch_size / elapsed))
+
+    # ---------------------------------------------------------------- training thread again
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {k: float(v) for k, v in (logs or {}).items() if isinstance(v, (int, float))}
+        seconds = time.perf_counter() - self._epoch_start - self._paused_s
+        lr = current_learning_rate(self.model)
+        logs.pop("learning_rate", None)
+        samples = self.steps * self.batch_size
+        self.samples += samples
+        self.train_seconds += seconds
+        self.epochs_done = epoch + 1
+        if self.on_epoch:
+            self.on_epoch(epoch, logs, lr, seconds)
+        self.emit(EpochEnd(epoch=epoch, epochs=self.epochs, logs=logs, learning_rate=lr, seconds=seconds,
+                           samples_per_s=samples / max(seconds, 1e-9)))
+
+
+class EpochTensorBoard(keras.callbacks.TensorBoard):
+    """Keras' TensorBoard writer, kept to epoch summaries so it leaves batch dispatch asynchronous."""
+
+    on_train_batch_begin = keras.callbacks.Callback.on_train_batch_begin
+    on_train_batch_end = keras.callbacks.Callback.on_train_batch_end
+    on_test_batch_begin = keras.callbacks.Callback.on_test_batch_begin
+    on_test_batch_end = keras.callbacks.Callback.on_test_batch_end

@@ -1,0 +1,182 @@
+"""One training run: spec → data → model → fit → evaluation → run directory, streaming events.
+
+`run` is a plain function (no Qt, no processes) so tests can call it directly; `worker.main` calls it inside
+the spawned child after choosing the backend. Whatever happens, it returns a terminal event and leaves the
+run directory readable.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import keras
+import numpy as np
+
+from studio.core import events as ev
+from studio.core.analysis import DataShape
+from studio.core.control import Control
+from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DIR, RunWriter, set_status, \
+    write_json_atomic
+from studio.core.spec import RunSpec, SpecError
+from studio.data.dataset import Dataset, DataError
+from studio.data.loaders import load
+from studio.engine import bootstrap, keras_data
+from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets
+from studio.engine.callbacks import EpochTensorBoard, Reporter
+
+
+class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
+    """Keras' best-model checkpoint, saving at epoch ends only (keeps batch dispatch asynchronous)."""
+
+    on_train_batch_begin = keras.callbacks.Callback.on_train_batch_begin
+    on_train_batch_end = keras.callbacks.Callback.on_train_batch_end
+
+
+def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) -> list:
+    monitor_default = "val_loss" if has_val else "loss"
+    cbs: list[Any] = [reporter]
+    es = spec.regularization.early_stopping
+    if es:
+        monitor = es.monitor if has_val or not es.monitor.startswith("val_") else es.monitor[4:]
+        cbs.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=es.patience, min_delta=es.min_delta,
+                                                 restore_best_weights=es.restore_best_weights))
+    rop = spec.optimizer.reduce_on_plateau
+    if rop:
+        monitor = rop.monitor if has_val or not rop.monitor.startswith("val_") else rop.monitor[4:]
+        cbs.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=rop.factor, patience=rop.patience,
+                                                     min_lr=rop.min_lr))
+    cbs.append(EpochCheckpoint(str(run_dir / BEST_FILE), monitor=monitor_default, save_best_only=True))
+    cbs.append(EpochTensorBoard(log_dir=str(run_dir / TENSORBOARD_DIR), write_graph=False, profile_batch=0))
+    return cbs
+
+
+def _evaluate(model, ds: Dataset, loss: str, batch_size: int) -> dict[str, dict[str, float]]:
+    """Final metrics of each split in inference mode (dropout and augmentation off)."""
+    out = {}
+    for name, x, y in (("train", ds.x_train, ds.y_train), ("validation", ds.x_val, ds.y_val),
+                       ("test", ds.x_test, ds.y_test)):
+        if x is None or len(x) == 0:
+            continue
+        y = prepare_targets(y, loss, ds.num_classes)
+        result = model.evaluate(x, y, batch_size=max(batch_size, 256), verbose=0, return_dict=True)
+        out[name] = {k: float(v) for k, v in result.items()}
+    return out
+
+
+def _save_model(model, run_dir: Path) -> None:
+    tmp = run_dir / f".partial-{MODEL_FILE}"
+    model.save(str(tmp))
+    os.replace(tmp, run_dir / MODEL_FILE)
+
+
+def classify(exc: BaseException) -> tuple[str, str]:
+    """(reason, user message) for an exception escaping a run."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, SpecError):
+        return ev.INVALID_SPEC, str(exc)
+    if isinstance(exc, DataError):
+        return ev.INVALID_DATA, str(exc)
+    if isinstance(exc, ModelBuildError):
+        return ev.MODEL_ERROR, str(exc)
+    if isinstance(exc, bootstrap.BootstrapError):
+        return exc.reason, str(exc)
+    lowered = text.lower()
+    if isinstance(exc, MemoryError) or "out of memory" in lowered or "resourceexhausted" in lowered \
+            or "resource_exhausted" in lowered or "oom" in lowered.split():
+        return ev.OUT_OF_MEMORY, ("Ran out of memory. Lower the batch size, make the model smaller, or train "
+                                  "on the CPU.")
+    if "incompatible shapes" in lowered or "shape" in lowered and "target" in lowered:
+        return ev.INVALID_DATA, f"The data does not fit the model: {exc}"
+    return ev.INTERNAL, f"Training failed: {text}"
+
+
+def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
+        control: Control | None = None) -> ev.Event:
+    run_dir = Path(run_dir)
+    control = control or Control()
+    writer = RunWriter(run_dir)
+    lock = threading.Lock()
+
+    def send(event: ev.Event) -> None:
+        with lock:
+            writer.event(event)
+            emit(event)
+
+    try:
+        result = _run(spec, run_dir, send, control, writer)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a Failed event
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        reason, message = classify(exc)
+        result = ev.Failed(reason=reason, message=message, details=traceback.format_exc(), run_dir=str(run_dir))
+    if isinstance(result, ev.Failed):
+        set_status(run_dir, "failed", reason=result.reason, message=result.message)
+    send(result)
+    writer.close()
+    return result
+
+
+def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter) -> ev.Event:
+    t_start = time.perf_counter()
+    backend = keras.config.backend()
+    device = spec.training.device
+    if spec.training.seed is not None:
+        keras.utils.set_random_seed(spec.training.seed)
+    ds = load(spec.data, spec.training.seed, keras_loader=keras_data.load)
+    shape = DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width)
+    model = build_model(spec, shape)
+    n_train, n_val, n_test = ds.sizes()
+    batch_size = spec.training.batch_size or n_train
+    batch_size = min(batch_size, n_train)
+    steps = math.ceil(n_train / batch_size)
+    loss, metric_names = compile_model(model, spec, shape, steps)
+    y_train = prepare_targets(ds.y_train, loss, ds.num_classes)
+    val = (ds.x_val, prepare_targets(ds.y_val, loss, ds.num_classes)) if n_val else None
+    send(ev.Started(run_dir=str(run_dir), backend=backend, device=bootstrap.device_label(backend, device),
+                    summary=layer_summary(model), total_params=int(model.count_params()),
+                    trainable_params=int(sum(np.prod(w.shape) for w in model.trainable_weights)),
+                    epochs=spec.training.epochs, steps_per_epoch=steps, train_samples=n_train,
+                    val_samples=n_val, test_samples=n_test, metrics=metric_names, task=ds.task,
+                    versions=bootstrap.versions(backend)))
+    reporter = Reporter(send, control, batch_size, steps, spec.training.epochs, on_epoch=writer.epoch)
+    if control.stop_requested():
+        reporter.stopped_by_user = True
+    else:
+        model.fit(ds.x_train, y_train, batch_size=batch_size, epochs=spec.training.epochs, validation_data=val,
+                  shuffle=spec.data.shuffle,
+                  callbacks=_callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
+    if reporter.nan_step is not None:
+        epoch = reporter.nan_step // steps + 1
+        return ev.Failed(reason=ev.NAN_LOSS, run_dir=str(run_dir),
+                         message=f"The loss became NaN or infinite at step {reporter.nan_step} (epoch {epoch}). "
+                                 "Lower the learning rate, add gradient clipping (clipnorm) or normalise the data.")
+    _save_model(model, run_dir)
+    summary = {
+        "title": spec.meta.title,
+        "metrics": _evaluate(model, ds, loss, batch_size),
+        "loss": loss,
+        "task": ds.task,
+        "epochs_run": reporter.epochs_done,
+        "epochs_planned": spec.training.epochs,
+        "seconds": time.perf_counter() - t_start,
+        "train_seconds": reporter.train_seconds,
+        "samples_per_s": reporter.samples / reporter.train_seconds if reporter.train_seconds else 0.0,
+        "backend": backend,
+        "device": bootstrap.device_label(backend, device),
+        "params": int(model.count_params()),
+        "samples": {"train": n_train, "validation": n_val, "test": n_test},
+        "versions": bootstrap.versions(backend),
+        "stopped_early": reporter.epochs_done < spec.training.epochs and not reporter.stopped_by_user,
+    }
+    write_json_atomic(run_dir / SUMMARY_FILE, summary)
+    if reporter.stopped_by_user:
+        set_status(run_dir, "stopped", reason="stopped by the user")
+        return ev.Stopped(run_dir=str(run_dir), summary=summary)
+    set_status(run_dir, "finished")
+    return ev.Finished(run_dir=str(run_dir), summary=summary)

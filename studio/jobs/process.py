@@ -1,0 +1,157 @@
+"""Run a training in a spawned child process and supervise it (no Qt: the CLI and the GUI bridge share it).
+
+The child is started by module path (`studio.engine.worker`), so this process never imports the engine or
+a backend. Whatever way the child ends, exactly one terminal event comes out of `poll`: the child's own
+Finished/Stopped/Failed, or a Failed made here when it died without one (crash, os._exit, kill).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import multiprocessing as mp
+import queue as queue_mod
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+from studio.core import events as ev
+from studio.core.control import Control
+from studio.core.runs import EVENTS_FILE, create_run_dir, set_status
+from studio.core.spec import RunSpec
+
+WORKER = "studio.engine.worker"
+
+
+def _child_entry(module: str, *args: Any) -> None:
+    """Runs in the child: import the worker by name (keeps the engine out of the parent) and call it."""
+    importlib.import_module(module).main(*args)
+
+
+class TrainingProcess:
+    def __init__(self, spec: RunSpec, runs_root: str | Path, worker: str = WORKER):
+        self.spec = spec
+        self.runs_root = Path(runs_root)
+        self.worker = worker
+        self._ctx = mp.get_context("spawn")
+        self.control = Control(self._ctx)
+        self._queue: Any = None
+        self.process: Any = None
+        self.run_dir: Path | None = None
+        self.terminal: ev.Event | None = None
+        self._killed = False
+        self.paused = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> Path:
+        spec_dict = self.spec.to_dict()
+        self.run_dir = create_run_dir(self.runs_root, spec_dict)
+        self._queue = self._ctx.Queue()
+        self.process = self._ctx.Process(
+            target=_child_entry, name="keras-studio-training", daemon=True,
+            args=(self.worker, spec_dict, str(self.run_dir), self._queue, self.control))
+        self.process.start()
+        set_status(self.run_dir, "running", pid=self.process.pid)
+        return self.run_dir
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.terminal is None
+
+    def stop(self) -> None:
+        """Stop at the next batch end; the model reached so far is kept."""
+        self.paused = False
+        self.control.stop()
+
+    def pause(self) -> None:
+        self.paused = True
+        self.control.pause()
+
+    def resume(self) -> None:
+        self.paused = False
+        self.control.resume()
+
+    def kill(self) -> None:
+        """End the child at once (the last checkpoint survives, the final model does not)."""
+        if self.process is not None and self.process.is_alive():
+            self._killed = True
+            self.process.kill()
+
+    # ------------------------------------------------------------------ events
+    def poll(self, timeout: float = 0.1, limit: int = 1000) -> list[ev.Event]:
+        """Events that arrived (waiting up to `timeout` for the first); a terminal one ends the stream."""
+        out: list[ev.Event] = []
+        if self.terminal is not None or self._queue is None:
+            return out
+        deadline = time.monotonic() + timeout
+        while len(out) < limit:
+            try:
+                wait = max(0.0, deadline - time.monotonic()) if not out else 0.0
+                data = self._queue.get(timeout=wait) if wait else self._queue.get_nowait()
+            except queue_mod.Empty:
+                break
+            except (EOFError, OSError):
+                break
+            event = ev.from_dict(data)
+            out.append(event)
+            if isinstance(event, ev.TERMINAL):
+                self._finish(event)
+                return out
+        if not out and not self.process.is_alive():
+            # drain what the child managed to send before it ended, then report how it ended
+            time.sleep(0.05)
+            try:
+                while True:
+                    event = ev.from_dict(self._queue.get_nowait())
+                    out.append(event)
+                    if isinstance(event, ev.TERMINAL):
+                        self._finish(event)
+                        return out
+            except (queue_mod.Empty, EOFError, OSError):
+                pass
+            out.append(self._died())
+        return out
+
+    def _died(self) -> ev.Failed:
+        code = self.process.exitcode
+        if self._killed:
+            reason, message = ev.KILLED, "Training was killed. The best checkpoint so far is kept in best.keras."
+        else:
+            how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+            reason = ev.CRASHED
+            message = (f"The training process {how} without reporting an error (a crash inside the backend, or "
+                       "the system ran out of memory). Try a smaller batch size or another backend.")
+        failed = ev.Failed(reason=reason, message=message, details=f"exit code {code}", run_dir=str(self.run_dir))
+        set_status(self.run_dir, "failed", reason=reason, message=message)
+        with open(self.run_dir / EVENTS_FILE, "a", encoding="utf-8") as f:
+            f.write(json.dumps(failed.to_dict()) + "\n")
+        self._finish(failed)
+        return failed
+
+    def _finish(self, event: ev.Event) -> None:
+        self.terminal = event
+        if self.process is not None:
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(timeout=5)
+        if self._queue is not None:
+            self._queue.close()
+            self._queue.join_thread()
+
+    def iter_events(self, poll_interval: float = 0.2) -> Iterator[ev.Event]:
+        """Every event until the terminal one (for headless use)."""
+        while self.terminal is None:
+            yield from self.poll(poll_interval)
+
+    def wait(self, timeout: float | None = None) -> ev.Event | None:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.terminal is None and (end is None or time.monotonic() < end):
+            self.poll(0.2)
+        return self.terminal
+
+    def close(self) -> None:
+        """Kill a still-running child and release its resources."""
+        if self.process is not None and self.process.is_alive():
+            self.kill()
+            self.wait(10)
