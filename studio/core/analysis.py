@@ -184,9 +184,7 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
     declared = tuple(first.params.get("shape", catalog.get("Input").param("shape").default))
     if len(inputs) == 1 and tuple(declared) != tuple(data.input_shape):
         want = list(data.input_shape)
-        report.problems.append(
-            f"{first.id} (Input): declares samples of shape {tuple(declared)} but the data has {tuple(want)}")
-        reports[first.id].error = f"shape {tuple(declared)} does not match the data's {tuple(want)}"
+        reports[first.id].error = f"declares samples of shape {tuple(declared)} but the data has {tuple(want)}"
         reports[first.id].fix = Fix(f"Set the shape to {tuple(want)}", "set", param="shape", value=want)
     if len(outputs) != 1:
         return
@@ -196,27 +194,32 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
         return
     rep = reports[head]
     if data.task == "classification":
-        binary = data.num_classes == 2 and (loss in ("binary_crossentropy", "auto")) and out[-1] == 1
-        want = 1 if binary else data.num_classes
         if len(out) != 1:
             report.problems.append(
                 f"{head} ({rep.type}): the output has shape {fmt(out)} but classification needs one vector per "
                 f"sample; add Flatten or a global pooling block before the head")
-        elif out[-1] != want and out[-1] != data.num_classes:
-            msg = (f"{head} ({rep.type}): outputs {out[-1]} values per sample but the data has "
-                   f"{data.num_classes} classes")
-            report.problems.append(msg)
-            if rep.type == "Dense":
-                report.head_fix = (head, Fix(f"Set units to {want}", "set", param="units", value=want))
-                rep.error, rep.fix = msg.split(": ", 1)[1], report.head_fix[1]
-    elif data.task == "regression" and out[-1] != data.target_width and len(out) >= 1:
-        msg = (f"{head} ({rep.type}): outputs {out[-1]} values per sample but the target has "
-               f"{data.target_width}")
-        report.problems.append(msg)
-        if rep.type == "Dense":
-            report.head_fix = (head, Fix(f"Set units to {data.target_width}", "set", param="units",
-                                         value=data.target_width))
-            rep.error, rep.fix = msg.split(": ", 1)[1], report.head_fix[1]
+            return
+        accepted = {data.num_classes}
+        if data.num_classes == 2 and loss in ("auto", "binary_crossentropy"):
+            accepted = {1} if loss == "binary_crossentropy" else {1, 2}
+        want = 1 if accepted == {1} else data.num_classes
+        if out[-1] not in accepted:
+            _head_problem(report, rep, f"outputs {out[-1]} values per sample but the data has "
+                                       f"{data.num_classes} classes" + (" (binary: 1 sigmoid unit)" if want == 1 else ""),
+                          want)
+    elif data.task == "regression" and out[-1] != data.target_width:
+        _head_problem(report, rep, f"outputs {out[-1]} values per sample but the target has {data.target_width}",
+                      data.target_width)
+
+
+def _head_problem(report: ModelReport, rep: BlockReport, message: str, units: int) -> None:
+    """Mark the head; a Dense head gets a one-click fix, any other head a model-wide problem."""
+    if rep.type == "Dense":
+        rep.error = message
+        rep.fix = Fix(f"Set units to {units}", "set", param="units", value=units)
+        report.head_fix = (rep.id, rep.fix)
+    else:
+        report.problems.append(f"{rep.id} ({rep.type}): {message}; end the model with a Dense of {units} units")
 
 
 def apply_fix(model: ModelSpec, block_id: str, fix: Fix) -> ModelSpec:

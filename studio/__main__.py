@@ -1,0 +1,21 @@
+"""`python -m studio` / `keras-studio`: no arguments (or only GUI options) open the app; a subcommand runs
+headless (train, check, devices, …)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from studio.cli import COMMANDS, run_cli
+
+    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
+        return run_cli(argv)
+    from studio.ui.launch import launch
+
+    return launch(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

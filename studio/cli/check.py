@@ -1,0 +1,55 @@
+"""`keras-studio check SPEC`: the per-block shape and parameter table, or the errors (exit code 1)."""
+
+from __future__ import annotations
+
+from studio.cli.common import error, load_with_overrides
+from studio.core.analysis import ModelReport, check_spec
+from studio.data.dataset import DataError
+from studio.data.loaders import data_shape
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("check", help="check a run spec: shapes, parameters, errors")
+    p.add_argument("spec", help="the run spec (JSON)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec field")
+    p.add_argument("--no-data", action="store_true", help="check the model alone, without loading the data")
+
+
+def format_report(report: ModelReport) -> str:
+    rows = [("block", "type", "output shape", "params")]
+    for b in report.blocks:
+        if not b.enabled:
+            rows.append((b.id, b.type, "(disabled)", ""))
+            continue
+        rows.append((b.id, b.type, b.shape_text, f"{b.params:,}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.append("-" * len(lines[0]))
+    lines.append(f"total params: {report.total_params:,} (trainable {report.trainable_params:,}, "
+                 f"non-trainable {report.non_trainable_params:,})")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    spec = load_with_overrides(args.spec, args.set)
+    if spec is None:
+        return 1
+    shape = None
+    if not args.no_data:
+        try:
+            shape = data_shape(spec.data, spec.training.seed)
+        except DataError as exc:
+            error(f"data: {exc}")
+            return 1
+    report = check_spec(spec, shape)
+    print(format_report(report))
+    if not report.ok:
+        print()
+        for line in report.errors():
+            error(line)
+        for b in report.blocks:
+            if b.fix:
+                print(f"  fix for {b.id}: {b.fix.label}")
+        return 1
+    return 0

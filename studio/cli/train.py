@@ -1,0 +1,75 @@
+"""`keras-studio train SPEC`: train headless in a child process with a progress bar, print final metrics."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from tqdm import tqdm
+
+from studio.cli.common import error, load_with_overrides
+from studio.core import events as ev
+from studio.jobs.process import TrainingProcess
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("train", help="train a run spec headless")
+    p.add_argument("spec", help="the run spec (JSON)")
+    p.add_argument("--backend", choices=("tensorflow", "torch", "jax"), help="override training.backend")
+    p.add_argument("--device", help="override training.device: auto, cpu, gpu or gpu:N")
+    p.add_argument("--epochs", type=int, help="override training.epochs")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override any spec field, e.g. --set optimizer.learning_rate=0.01 (repeatable)")
+    p.add_argument("--out", default="runs", help="folder for run directories (default: ./runs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _fmt(logs: dict) -> str:
+    return "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "batch_loss")
+
+
+def run(args) -> int:
+    spec = load_with_overrides(args.spec, args.set, **{"training.backend": args.backend,
+                                                       "training.device": args.device,
+                                                       "training.epochs": args.epochs})
+    if spec is None:
+        return 1
+    proc = TrainingProcess(spec, args.out)
+    run_dir = proc.start()
+    print(f"run directory: {run_dir}")
+    previous = signal.signal(signal.SIGINT, lambda *_: (proc.stop(), print("\nstopping after this batch …",
+                                                                            file=sys.stderr)))
+    bar = None
+    try:
+        for event in proc.iter_events():
+            if isinstance(event, ev.Started):
+                print(f"{event.backend} on {event.device}: {event.total_params:,} parameters, "
+                      f"{event.train_samples:,} training samples")
+                if not args.quiet:
+                    bar = tqdm(total=event.epochs * event.steps_per_epoch, unit="step", dynamic_ncols=True,
+                               file=sys.stdout)
+            elif isinstance(event, ev.BatchEnd) and bar is not None:
+                bar.update(event.global_step - bar.n)
+                bar.set_description(f"epoch {event.epoch + 1}")
+                bar.set_postfix_str(_fmt(event.logs) + f"  {event.samples_per_s:,.0f} samples/s", refresh=False)
+            elif isinstance(event, ev.EpochEnd):
+                (bar.write if bar else print)(f"epoch {event.epoch + 1}/{event.epochs}  {_fmt(event.logs)}  "
+                                              f"lr {event.learning_rate:.3g}  {event.seconds:.1f}s")
+            elif isinstance(event, ev.Warning):
+                (bar.write if bar else print)(f"warning: {event.message}")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if bar is not None:
+            bar.close()
+        proc.close()
+    result = proc.terminal
+    if isinstance(result, ev.Failed):
+        error(f"{result.message} [{result.reason}]")
+        return 1
+    summary = result.summary
+    print(f"{'stopped' if isinstance(result, ev.Stopped) else 'finished'} after {summary['epochs_run']} epochs "
+          f"in {summary['seconds']:.1f}s ({summary['samples_per_s']:,.0f} samples/s)")
+    for split, metrics in summary["metrics"].items():
+        print(f"  {split:<10} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+    print(f"model: {run_dir / 'model.keras'}")
+    return 0

@@ -1,0 +1,48 @@
+"""Which backends are installed and which devices each sees, probed in child processes (never here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from studio.core.spec import BACKENDS
+
+_MODULES = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
+
+
+@dataclass
+class BackendInfo:
+    backend: str
+    installed: bool
+    version: str = ""
+    devices: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def installed_backends() -> list[str]:
+    """Backends whose package is importable; instant, imports nothing."""
+    return [b for b in BACKENDS if importlib.util.find_spec(_MODULES[b]) is not None]
+
+
+def probe(backend: str, timeout: float = 120) -> BackendInfo:
+    if importlib.util.find_spec(_MODULES[backend]) is None:
+        return BackendInfo(backend, False, error=f"pip install {_MODULES[backend]}")
+    try:
+        out = subprocess.run([sys.executable, "-m", "studio.engine.probe", backend], capture_output=True,
+                             text=True, timeout=timeout)
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+    except subprocess.TimeoutExpired:
+        return BackendInfo(backend, True, error=f"probing took over {timeout:.0f} s")
+    except (json.JSONDecodeError, IndexError):
+        return BackendInfo(backend, True, error="the probe failed: " + (out.stderr.strip().splitlines() or ["?"])[-1])
+    return BackendInfo(backend, data.get("installed", True), data.get("version", ""), data.get("devices", []),
+                       data.get("error", ""))
+
+
+def probe_all(timeout: float = 120) -> list[BackendInfo]:
+    with ThreadPoolExecutor(max_workers=len(BACKENDS)) as pool:
+        return list(pool.map(lambda b: probe(b, timeout), BACKENDS))
