@@ -13,6 +13,8 @@ COMMANDS = {
     "train": "studio.cli.train",
     "check": "studio.cli.check",
     "devices": "studio.cli.devices",
+    "evaluate": "studio.cli.evaluate",
+    "export": "studio.cli.export",
 }
 
 

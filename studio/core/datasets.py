@@ -29,10 +29,15 @@ class DatasetInfo:
 _n = Param("n_samples", "int", 500, "Number of samples", minimum=10, maximum=1_000_000)
 _noise = Param("noise", "float", 0.1, "Noise added to each sample", minimum=0)
 _limit = Param("limit", "int", None, "Use only the first N training samples (empty: all)", minimum=10, optional=True)
-_local = Param("path", "str", None, "A local copy of the file (for offline use); empty: download once and cache",
+_local = Param("path", "str", None, "A local copy of the file Keras publishes (for offline use; mnist.npz, the "
+               "fashion-mnist folder of 4 .gz files, cifar-10-python.tar.gz …); empty: download once and cache",
                optional=True)
-_window = Param("window", "int", 24, "Past steps the network sees", minimum=1)
-_horizon = Param("horizon", "int", 1, "How many steps ahead to predict", minimum=1)
+_window = Param("window", "int", 24, "Past steps the network sees", minimum=1, maximum=10_000)
+_horizon = Param("horizon", "int", 1, "How many steps ahead to predict", minimum=1, maximum=10_000)
+_relative = Param("relative", "bool", False, "Predict the change from the last value seen (each window is shifted "
+                  "to end at 0): helps on a series that trends beyond the range seen in training")
+_stream = Param("stream", "bool", False, "Read batch by batch from disk with parallel workers instead of loading "
+                "everything into memory first (for data larger than memory)", advanced=True)
 
 
 def _keras(name: str, title: str, help: str) -> DatasetInfo:
@@ -81,14 +86,31 @@ DATASET_LIST: tuple[DatasetInfo, ...] = (
                     Param("period", "float", 50.0, "Steps per cycle", minimum=2),
                     Param("trend", "float", 0.0, "Added per step", ),
                     Param("noise", "float", 0.1, "Noise standard deviation", minimum=0),
-                    _window, _horizon)),
-    DatasetInfo("csv", "CSV file", "Your data", "table", "auto", "A table: choose the target and feature columns", (
-        Param("path", "str", "", "The CSV file"),
-        Param("target", "str", None, "Target column (empty: the last)", optional=True),
-        Param("features", "list", None, "Feature columns (empty: all but the target)", optional=True),
-        Param("task", "choice", "auto", "Classification or regression (auto: decided from the target)",
-              choices=("auto", "classification", "regression")),
-    )),
+                    _window, _horizon, _relative)),
+    DatasetInfo("co2", "Mauna Loa CO₂ (weekly)", "Bundled", "series", "regression",
+                "Weekly atmospheric CO₂ at Mauna Loa, 1958–2001 (2,284 weeks, ppm; public domain, Scripps/CDIAC "
+                "via statsmodels); gaps filled by interpolation", (
+                    Param("window", "int", 52, "Past weeks the network sees", minimum=1, maximum=2000),
+                    Param("horizon", "int", 4, "How many weeks ahead to predict", minimum=1, maximum=500),
+                    Param("relative", "bool", True, _relative.help))),
+    DatasetInfo("sunspots", "Sunspots (yearly)", "Bundled", "series", "regression",
+                "Yearly sunspot numbers 1700–2008 (309 years; public domain, NOAA NGDC via statsmodels)", (
+                    Param("window", "int", 22, "Past years the network sees", minimum=1, maximum=250),
+                    Param("horizon", "int", 1, "How many years ahead to predict", minimum=1, maximum=50),
+                    _relative)),
+    DatasetInfo("csv", "CSV file", "Your data", "table", "auto",
+                "A table: choose the target and feature columns (text columns become categories, empty cells "
+                "are filled with the training mean); or a time series: one column, cut into windows", (
+                    Param("path", "str", "", "The CSV file"),
+                    Param("mode", "choice", "table", "table: predict the target from the other columns; series: "
+                          "forecast one column from its own past", choices=("table", "series")),
+                    Param("target", "str", None, "Target column, or the column to forecast (empty: the last)",
+                          optional=True),
+                    Param("features", "list", None, "Feature columns (empty: all but the target)", optional=True),
+                    Param("task", "choice", "auto", "Classification or regression (auto: decided from the target)",
+                          choices=("auto", "classification", "regression")),
+                    _window, _horizon, _relative,
+                )),
     DatasetInfo("npz", "NumPy arrays", "Your data", "table", "auto", "An .npz with x and y arrays (or a pair of .npy)", (
         Param("path", "str", "", "The .npz file, or the x .npy file"),
         Param("y_path", "str", None, "The y .npy file when `path` is an .npy", optional=True),
@@ -96,7 +118,18 @@ DATASET_LIST: tuple[DatasetInfo, ...] = (
         Param("y_key", "str", "y", "Array name of the targets in the .npz"),
         Param("task", "choice", "auto", "Classification or regression",
               choices=("auto", "classification", "regression")),
+        _stream,
     )),
+    DatasetInfo("image_folder", "Image folder", "Your data", "image", "classification",
+                "A folder with one sub-folder of images per class (cats/…, dogs/…); every image is resized", (
+                    Param("path", "str", "", "The folder holding one sub-folder per class"),
+                    Param("height", "int", 64, "Height the images are resized to", minimum=4, maximum=2048,
+                          unit="px"),
+                    Param("width", "int", 64, "Width the images are resized to", minimum=4, maximum=2048,
+                          unit="px"),
+                    Param("color", "choice", "rgb", "rgb: 3 channels; grayscale: 1", choices=("rgb", "grayscale")),
+                    _stream,
+                )),
 )
 
 DATASETS: dict[str, DatasetInfo] = {d.name: d for d in DATASET_LIST}

@@ -1,0 +1,136 @@
+"""The keras-free checker: shapes, parameter counts, and messages for models that do not fit."""
+
+import pytest
+
+from studio.core.analysis import DataShape, analyze, apply_fix, check_spec
+from studio.core.presets import load_preset
+from studio.core.spec import parse_spec
+
+
+def _model(*blocks, outputs=None):
+    out = []
+    for i, b in enumerate(blocks):
+        b = dict(b)
+        b.setdefault("id", f"b{i}")
+        out.append(b)
+    return parse_spec({"model": {"blocks": out, "outputs": outputs}}).model
+
+
+MNIST = DataShape((28, 28, 1), "classification", 10)
+
+
+def test_the_keras_io_mnist_convnet_has_its_published_parameter_count():
+    m = _model({"type": "Input", "params": {"shape": [28, 28, 1]}},
+               {"type": "Conv2D", "params": {"filters": 32, "activation": "relu"}},
+               {"type": "MaxPooling2D"},
+               {"type": "Conv2D", "params": {"filters": 64, "activation": "relu"}},
+               {"type": "MaxPooling2D"}, {"type": "Flatten"}, {"type": "Dropout"},
+               {"type": "Dense", "params": {"units": 10, "activation": "softmax"}})
+    report = analyze(m, MNIST)
+    assert report.ok, report.errors()
+    assert [b.shape_text for b in report.blocks] == [
+        "(None, 28, 28, 1)", "(None, 26, 26, 32)", "(None, 13, 13, 32)", "(None, 11, 11, 64)",
+        "(None, 5, 5, 64)", "(None, 1600)", "(None, 1600)", "(None, 10)"]
+    assert report.total_params == 34_826
+
+
+def test_conv2d_after_flatten_names_the_block_what_it_got_and_offers_a_reshape():
+    m = _model({"type": "Input", "params": {"shape": [28, 28, 1]}}, {"id": "flat", "type": "Flatten"},
+               {"id": "conv", "type": "Conv2D"})
+    report = analyze(m)
+    conv = report.by_id()["conv"]
+    assert conv.error == "Conv2D needs 4-D input (batch, height, width, channels) but received 2-D (None, 784) (from flat)"
+    assert conv.fix.label == "Insert Reshape to (28, 28, 1)"
+    fixed = analyze(apply_fix(m, "conv", conv.fix))
+    assert fixed.ok and fixed.blocks[2].type == "Reshape"
+
+
+def test_lstm_fed_2d_data_says_it_needs_steps_and_features():
+    m = _model({"type": "Input", "params": {"shape": [30]}}, {"id": "rnn", "type": "LSTM"})
+    rnn = analyze(m).by_id()["rnn"]
+    assert "LSTM needs 3-D input (batch, steps, features) but received 2-D (None, 30)" in rnn.error
+    assert rnn.fix.label == "Insert Reshape to (30, 1): one feature per step"
+    assert analyze(apply_fix(m, "rnn", rnn.fix)).by_id()["rnn"].output_shape == (32,)
+
+
+def test_a_dense_head_that_does_not_match_the_classes_offers_the_right_units():
+    m = _model({"type": "Input", "params": {"shape": [28, 28, 1]}}, {"type": "Flatten"},
+               {"id": "head", "type": "Dense", "params": {"units": 5, "activation": "softmax"}})
+    report = analyze(m, MNIST)
+    head = report.by_id()["head"]
+    assert head.error == "outputs 5 values per sample but the data has 10 classes"
+    assert not report.ok and head.fix.label == "Set units to 10"
+    assert analyze(apply_fix(m, "head", head.fix), MNIST).ok
+
+
+def test_binary_heads_accept_one_sigmoid_unit():
+    lab = load_preset("optimization_lab")
+    assert check_spec(lab, DataShape((2,), "classification", 2)).ok
+
+
+def test_input_shape_must_match_the_data():
+    m = _model({"id": "x", "type": "Input", "params": {"shape": [3]}}, {"type": "Dense", "params": {"units": 10}})
+    report = analyze(m, MNIST)
+    assert "declares samples of shape (3,) but the data has (28, 28, 1)" in report.by_id()["x"].error
+    assert analyze(apply_fix(m, "x", report.by_id()["x"].fix), MNIST).by_id()["x"].error == ""
+
+
+def test_residual_and_concatenate_graphs():
+    m = _model({"id": "x", "type": "Input", "params": {"shape": [16]}},
+               {"id": "a", "type": "Dense", "params": {"units": 16}},
+               {"id": "b", "type": "Dense", "params": {"units": 16}},
+               {"id": "res", "type": "Add", "inputs": ["x", "b"]},
+               {"id": "cat", "type": "Concatenate", "inputs": ["res", "a"]},
+               {"id": "out", "type": "Dense", "params": {"units": 3}})
+    report = analyze(m)
+    assert report.ok, report.errors()
+    assert report.by_id()["res"].output_shape == (16,)
+    assert report.by_id()["cat"].output_shape == (32,)
+    assert report.by_id()["cat"].inputs == ["res", "a"]
+
+
+def test_merge_errors():
+    m = _model({"id": "x", "type": "Input", "params": {"shape": [16]}},
+               {"id": "a", "type": "Dense", "params": {"units": 8}},
+               {"id": "res", "type": "Add", "inputs": ["x", "a"]})
+    assert "Add needs inputs of the same shape but received (None, 16) and (None, 8)" in analyze(m).by_id()["res"].error
+    lonely = _model({"id": "x", "type": "Input", "params": {"shape": [4]}}, {"id": "cat", "type": "Concatenate"})
+    assert "needs two or more inputs" in analyze(lonely).by_id()["cat"].error
+
+
+def test_disabled_blocks_are_bypassed():
+    m = _model({"type": "Input", "params": {"shape": [28, 28, 1]}}, {"id": "f", "type": "Flatten", "enabled": False},
+               {"id": "conv", "type": "Conv2D", "params": {"filters": 4}})
+    report = analyze(m)
+    assert report.ok and report.by_id()["conv"].output_shape == (26, 26, 4)
+    assert not report.by_id()["f"].enabled
+
+
+def test_augmentation_sits_after_the_input_and_is_checked():
+    spec = parse_spec({
+        "model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [32, 32, 3]}},
+                             {"id": "c", "type": "Conv2D", "params": {"filters": 4}}]},
+        "data": {"source": "digits", "augmentation": [{"id": "crop", "type": "RandomCrop",
+                                                       "params": {"height": 24, "width": 24}}]}})
+    report = check_spec(spec)
+    assert report.by_id()["c"].output_shape == (22, 22, 4)
+    grey = parse_spec({
+        "model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [8, 8, 1]}}]},
+        "data": {"source": "digits", "augmentation": [{"id": "h", "type": "RandomHue"}]}})
+    assert any("RandomHue needs RGB images" in p for p in check_spec(grey).problems)
+
+
+def test_models_without_input_are_explained():
+    assert analyze(_model()).problems == ["the model is empty; start with an Input block"]
+    report = analyze(_model({"id": "d", "type": "Dense"}))
+    assert "has no input; put an Input block first" in report.by_id()["d"].error
+
+
+@pytest.mark.parametrize("block,shape,message", [
+    ({"type": "Reshape", "params": {"target_shape": [5, 5]}}, [12], "Reshape cannot turn (None, 12) (12 values) into (5, 5)"),
+    ({"type": "MaxPooling2D", "params": {"pool_size": [5, 5]}}, [4, 4, 1], "does not fit input"),
+    ({"type": "Flatten"}, [None, 3], "Flatten needs every dimension known"),
+])
+def test_more_misfits(block, shape, message):
+    m = _model({"type": "Input", "params": {"shape": shape}}, dict(block, id="z"))
+    assert message in analyze(m).by_id()["z"].error

@@ -1,0 +1,153 @@
+"""Real training in spawned children: the optimisation lab on every backend, stop, pause, crashes, NaN."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from studio.core import events as ev
+from studio.core.presets import load_preset
+from studio.core.runs import list_runs, read_events, read_metrics
+from studio.jobs.process import TrainingProcess
+from tests.helpers import BACKENDS, spec_from, train_in_child
+
+
+def _with(spec, **training):
+    return spec.model_copy(update={"training": spec.training.model_copy(update=training)})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_optimization_lab_learns_on_every_backend(backend, tmp_path):
+    spec = _with(load_preset("optimization_lab"), backend=backend)
+    result, events = train_in_child(spec, tmp_path)
+    assert isinstance(result, ev.Finished), getattr(result, "details", result)
+    summary = result.summary
+    # evaluated in inference mode (dropout off) by the engine
+    assert summary["metrics"]["train"]["accuracy"] >= 0.9
+    assert summary["metrics"]["train"]["loss"] < 0.3
+    assert summary["epochs_run"] == 200 and summary["backend"] == backend
+    started = next(e for e in events if isinstance(e, ev.Started))
+    assert started.total_params == 81 and started.backend == backend and started.device == "cpu"
+    epochs = [e for e in events if isinstance(e, ev.EpochEnd)]
+    assert len(epochs) == 200 and epochs[-1].learning_rate == pytest.approx(0.01)
+    run = tmp_path / result.run_dir.split("/")[-1]
+    for name in ("spec.json", "status.json", "events.jsonl", "metrics.csv", "summary.json", "model.keras",
+                 "best.keras"):
+        assert (run / name).exists(), name
+    assert any((run / "tensorboard").rglob("events.out.tfevents.*")), "no TensorBoard event files"
+    assert len(read_metrics(run)["loss"]) == 200
+    assert [e["event"] for e in read_events(run)][-1] == "Finished"
+    assert list_runs(tmp_path)[0].state == "finished"
+    assert set(summary["versions"]) >= {"keras", backend, "python"}
+
+
+def _long_spec(backend="jax", epochs=400):
+    return spec_from(
+        [{"type": "Input", "params": {"shape": [2]}}, {"type": "Dense", "params": {"units": 16}},
+         {"type": "Dense", "params": {"units": 1, "activation": "sigmoid"}}],
+        data={"source": "moons", "params": {"n_samples": 2000}, "validation_split": 0.2},
+        training={"epochs": epochs, "batch_size": 16, "backend": backend, "metrics": ["accuracy"]},
+        meta={"title": "long"})
+
+
+def _wait_for(proc, kind, timeout=120):
+    seen = []
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.terminal is None:
+        for e in proc.poll(0.1):
+            seen.append(e)
+            if isinstance(e, kind):
+                return seen
+    raise AssertionError(f"no {kind.__name__} within {timeout}s: {[e.kind for e in seen]}")
+
+
+def test_stop_keeps_a_loadable_model(tmp_path, probe):
+    proc = TrainingProcess(_long_spec(), tmp_path)
+    proc.start()
+    try:
+        _wait_for(proc, ev.EpochEnd)
+        proc.stop()
+        result = proc.wait(120)
+    finally:
+        proc.close()
+    assert isinstance(result, ev.Stopped), result
+    assert 1 <= result.summary["epochs_run"] < 400
+    assert "validation" in result.summary["metrics"]
+    loaded = probe("tests.engine.load_probe", "jax", {"m": str(proc.run_dir / "model.keras")})
+    assert loaded["m"]["params"] == 2 * 16 + 16 + 17
+    assert json.loads((proc.run_dir / "status.json").read_text())["state"] == "stopped"
+
+
+def test_pause_holds_and_resume_continues(tmp_path):
+    proc = TrainingProcess(_long_spec(epochs=3), tmp_path)
+    proc.start()
+    try:
+        _wait_for(proc, ev.BatchEnd)
+        proc.pause()
+        _wait_for(proc, ev.Log)  # the child says it paused
+        time.sleep(0.3)
+        proc.poll(0.1)  # drain what was in flight
+        held = proc.poll(1.5)
+        assert not [e for e in held if isinstance(e, (ev.BatchEnd, ev.EpochEnd))], [e.kind for e in held]
+        proc.resume()
+        result = proc.wait(120)
+    finally:
+        proc.close()
+    assert isinstance(result, ev.Finished)
+    assert result.summary["epochs_run"] == 3
+
+
+@pytest.mark.parametrize("title,expect", [("exit", "exited with code 3"), ("signal", "killed by signal 9")])
+def test_a_child_that_dies_is_reported_and_the_parent_goes_on(tmp_path, title, expect):
+    spec = _long_spec().model_copy(update={"meta": _long_spec().meta.model_copy(update={"title": title})})
+    proc = TrainingProcess(spec, tmp_path, worker="tests.engine.crashing_worker")
+    proc.start()
+    result = proc.wait(60)
+    assert isinstance(result, ev.Failed) and result.reason == ev.CRASHED
+    assert expect in result.message
+    assert list_runs(tmp_path)[0].state == "failed"
+    assert [e["event"] for e in read_events(proc.run_dir)][-1] == "Failed"
+
+
+def test_kill_is_reported(tmp_path):
+    proc = TrainingProcess(_long_spec(), tmp_path)
+    proc.start()
+    try:
+        _wait_for(proc, ev.BatchEnd)
+        proc.kill()
+        result = proc.wait(60)
+    finally:
+        proc.close()
+    assert isinstance(result, ev.Failed) and result.reason == ev.KILLED
+
+
+def test_nan_loss_ends_the_run_with_a_clear_reason(tmp_path):
+    spec = spec_from(
+        [{"type": "Input", "params": {"shape": [1]}}, {"type": "Dense", "params": {"units": 1, "activation": "linear"}}],
+        data={"source": "inline", "params": {"x": [[1000.0 * i] for i in range(1, 41)],
+                                            "y": [1e6 * i + 0.5 for i in range(1, 41)]}},
+        optimizer={"name": "sgd", "learning_rate": 5.0},
+        training={"epochs": 100, "batch_size": 4, "backend": "jax", "loss": "mean_squared_error", "metrics": []})
+    result, events = train_in_child(spec, tmp_path)
+    assert isinstance(result, ev.Failed) and result.reason == ev.NAN_LOSS, result
+    assert "learning rate" in result.message
+    assert len([e for e in events if isinstance(e, ev.EpochEnd)]) < 100
+
+
+def test_bad_data_and_misfitting_models_fail_with_the_checkers_message(tmp_path):
+    spec = spec_from(
+        [{"type": "Input", "params": {"shape": [4]}}, {"type": "Conv2D"}, {"type": "Dense", "params": {"units": 3}}],
+        data={"source": "iris"}, training={"epochs": 1, "backend": "jax"})
+    result, _ = train_in_child(spec, tmp_path)
+    assert isinstance(result, ev.Failed) and result.reason == ev.MODEL_ERROR
+    assert "Conv2D needs 4-D input" in result.message
+
+    missing = spec_from([{"type": "Input", "params": {"shape": [3]}}, {"type": "Dense", "params": {"units": 2}}],
+                        data={"source": "csv", "params": {"path": str(tmp_path / "nope.csv")}},
+                        training={"epochs": 1, "backend": "jax"})
+    result, _ = train_in_child(missing, tmp_path)
+    assert isinstance(result, ev.Failed) and result.reason == ev.INVALID_DATA
+    assert "nope.csv" in result.message
