@@ -4,8 +4,8 @@ Keras dispatches `on_train_batch_end` to a worker thread only while every callba
 leaves the hook alone; a synchronous hook would make each step wait for its loss. So:
 - `Reporter` reads logs in `on_train_batch_end` on Keras' worker thread (`async_safe = True`), keeps a
   raw per-batch loss, and sends at most one BatchEnd per `interval` seconds;
-- the stop/pause checks run in `on_train_batch_begin`, which Keras always calls on the training thread,
-  and cost one flag read per step.
+- the stop/pause/NaN checks run in `on_train_batch_begin`, which Keras always calls on the training thread,
+  and cost one flag read per step; `stop_training` is only ever set there.
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ class Reporter(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         control = self.control
-        if control.stop_requested():
+        if self.nan_step is not None:
+            self.model.stop_training = True  # set here, on the training thread: JAX's loop is not thread-safe
+        elif control.stop_requested():
             self._request_stop()
         elif control.pause_requested():
             t = time.perf_counter()
@@ -87,7 +89,6 @@ class Reporter(keras.callbacks.Callback):
         if not math.isfinite(loss):
             if self.nan_step is None:
                 self.nan_step = self.global_step
-                self.model.stop_training = True
             return
         # Keras reports the epoch's running mean; recover this batch's own loss from it
         raw = step * loss - (step - 1) * self._prev_mean if step > 1 else loss
