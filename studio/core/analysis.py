@@ -186,6 +186,14 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
         want = list(data.input_shape)
         reports[first.id].error = f"declares samples of shape {tuple(declared)} but the data has {tuple(want)}"
         reports[first.id].fix = Fix(f"Set the shape to {tuple(want)}", "set", param="shape", value=want)
+    if len(inputs) > 1:
+        widths = [b.resolved_params()["shape"] for b in inputs]
+        if len(data.input_shape) != 1 or any(len(w) != 1 for w in widths) or \
+                sum(w[0] or 0 for w in widths) != data.input_shape[0]:
+            report.problems.append(
+                f"the {len(inputs)} Input blocks take {' + '.join(str(tuple(w)) for w in widths)} but the data's "
+                f"samples are {tuple(data.input_shape)}; several inputs split the columns of table data, so their "
+                f"widths must add up to {data.input_shape[0] if len(data.input_shape) == 1 else 'the feature count'}")
     if len(outputs) != 1:
         return
     head = outputs[0]

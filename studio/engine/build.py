@@ -7,6 +7,7 @@ plain chain and a branching graph take the same path.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import keras
@@ -135,6 +136,9 @@ def make_metrics(names: list[str], loss: str, data: DataShape) -> list:
             out.append(cls(k=5, name="top5_accuracy"))
         elif m in ("mae", "mse"):
             out.append(m)
+        else:
+            kind = "binary classification" if m in ("auc", "precision", "recall") else "classification with over 5 classes"
+            warnings.warn(f"metric `{m}` applies to {kind} only; it is left out of this run", stacklevel=2)
     return out
 
 

@@ -12,6 +12,7 @@ import os
 import threading
 import time
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -56,6 +57,18 @@ def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) 
     return cbs
 
 
+def split_inputs(model, x):
+    """Feed a model with several Input blocks: each takes its share of the table's columns, in order."""
+    if x is None or len(model.inputs) == 1:
+        return x
+    parts, start = [], 0
+    for tensor in model.inputs:
+        width = int(tensor.shape[-1])
+        parts.append(x[:, start:start + width])
+        start += width
+    return parts
+
+
 def _evaluate(model, ds: Dataset, loss: str, batch_size: int) -> dict[str, dict[str, float]]:
     """Final metrics of each split in inference mode (dropout and augmentation off)."""
     out = {}
@@ -64,7 +77,7 @@ def _evaluate(model, ds: Dataset, loss: str, batch_size: int) -> dict[str, dict[
         if x is None or len(x) == 0:
             continue
         y = prepare_targets(y, loss, ds.num_classes)
-        result = model.evaluate(x, y, batch_size=max(batch_size, 256), verbose=0, return_dict=True)
+        result = model.evaluate(split_inputs(model, x), y, batch_size=max(batch_size, 256), verbose=0, return_dict=True)
         out[name] = {k: float(v) for k, v in result.items()}
     return out
 
@@ -108,8 +121,14 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
             writer.event(event)
             emit(event)
 
+    def relay_warning(message, category, filename, lineno, file=None, line=None):
+        send(ev.Warning(message=f"{message}" if category is UserWarning else f"{category.__name__}: {message}"))
+
     try:
-        result = _run(spec, run_dir, send, control, writer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = relay_warning  # the user sees warnings in the log, not on a console
+            result = _run(spec, run_dir, send, control, writer)
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a Failed event
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -137,7 +156,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     steps = math.ceil(n_train / batch_size)
     loss, metric_names = compile_model(model, spec, shape, steps)
     y_train = prepare_targets(ds.y_train, loss, ds.num_classes)
-    val = (ds.x_val, prepare_targets(ds.y_val, loss, ds.num_classes)) if n_val else None
+    val = (split_inputs(model, ds.x_val), prepare_targets(ds.y_val, loss, ds.num_classes)) if n_val else None
     send(ev.Started(run_dir=str(run_dir), backend=backend, device=bootstrap.device_label(backend, device),
                     summary=layer_summary(model), total_params=int(model.count_params()),
                     trainable_params=int(sum(np.prod(w.shape) for w in model.trainable_weights)),
@@ -148,7 +167,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     if control.stop_requested():
         reporter.stopped_by_user = True
     else:
-        model.fit(ds.x_train, y_train, batch_size=batch_size, epochs=spec.training.epochs, validation_data=val,
+        model.fit(split_inputs(model, ds.x_train), y_train, batch_size=batch_size, epochs=spec.training.epochs, validation_data=val,
                   shuffle=spec.data.shuffle,
                   callbacks=_callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
     if reporter.nan_step is not None:

@@ -151,3 +151,22 @@ def test_bad_data_and_misfitting_models_fail_with_the_checkers_message(tmp_path)
     result, _ = train_in_child(missing, tmp_path)
     assert isinstance(result, ev.Failed) and result.reason == ev.INVALID_DATA
     assert "nope.csv" in result.message
+
+
+def test_several_inputs_share_the_columns_and_warnings_reach_the_log(tmp_path):
+    spec = spec_from(
+        [{"id": "left", "type": "Input", "params": {"shape": [2]}},
+         {"id": "right", "type": "Input", "params": {"shape": [2]}},
+         {"id": "a", "type": "Dense", "params": {"units": 8}, "inputs": ["left"]},
+         {"id": "b", "type": "Dense", "params": {"units": 8}, "inputs": ["right"]},
+         {"id": "sum", "type": "Add", "inputs": ["a", "b"]},
+         {"id": "cat", "type": "Concatenate", "inputs": ["sum", "a"]},
+         {"id": "head", "type": "Dense", "params": {"units": 3, "activation": "softmax"}}],
+        data={"source": "iris", "normalize": "standard", "validation_split": 0.2},
+        optimizer={"learning_rate": 0.02},
+        training={"epochs": 30, "batch_size": 16, "backend": "torch", "metrics": ["accuracy", "auc"]})
+    result, events = train_in_child(spec, tmp_path)
+    assert isinstance(result, ev.Finished), result
+    assert result.summary["metrics"]["validation"]["accuracy"] >= 0.8
+    warnings = [e.message for e in events if isinstance(e, ev.Warning)]
+    assert any("metric `auc` applies to binary classification only" in w for w in warnings), warnings
