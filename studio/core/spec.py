@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -86,8 +87,8 @@ class ModelSpec(_Section):
 
     def new_id(self, block_type: str) -> str:
         """A fresh id like `dense_3` for a block of `block_type`."""
-        stem = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(block_type))
-        stem = stem.replace("2_d", "2d").replace("1_d", "1d").replace("_n_n", "_rnn").lstrip("_")
+        stem = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", block_type).lower()
+        stem = re.sub(r"(\d)_d(?=_|$)", r"\1d", stem)  # Conv2D → conv2d, as Keras names layers
         taken = {b.id for b in self.blocks}
         n = 1
         while f"{stem}_{n}" in taken:

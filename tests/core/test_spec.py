@@ -102,3 +102,5 @@ def test_new_block_ids_are_unique_and_readable():
     assert spec.model.new_id("Dense") == "dense_3"
     assert spec.model.new_id("Conv2D") == "conv2d_1"
     assert spec.model.new_id("BatchNormalization") == "batch_normalization_1"
+    assert spec.model.new_id("SimpleRNN") == "simple_rnn_1"
+    assert spec.model.new_id("Conv2DTranspose") == "conv2d_transpose_1"
