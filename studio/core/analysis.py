@@ -130,39 +130,11 @@ def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[
         reports[block.id] = rep
         if block.id not in aug_ids:
             report.blocks.append(rep)
-        try:
-            entry = catalog.get(block.type)
-            params = entry.check_params(block.params)
-        except ParamError as exc:
-            rep.error = str(exc)
-            shapes[block.id] = None
-            continue
-        if entry.arity == 1 and len(srcs) != 1:
-            rep.error = ("has no input; put an Input block first" if not srcs
-                         else f"takes one input but {len(srcs)} are connected; merge them with Add or Concatenate")
-            shapes[block.id] = None
-            continue
-        if entry.arity is None and len(srcs) < 2:
-            rep.error = f"needs two or more inputs but {len(srcs)} connected; connect another block to it"
-            shapes[block.id] = None
-            continue
-        ins = [shapes.get(s) for s in srcs]
-        if any(s is None for s in ins):
-            rep.error = ""  # the real error is upstream; keep this block quiet but shapeless
-            shapes[block.id] = None
-            continue
-        try:
-            out, n, frozen = RULES[block.type](ins, params)
-            rep.output_shape, rep.params, rep.non_trainable = out, n, frozen
-            shapes[block.id] = out
-        except ShapeError as exc:
-            src = ", ".join(srcs)
-            rep.error = f"{exc} (from {src})" if srcs else str(exc)
-            rep.fix = exc.fix
-            shapes[block.id] = None
+        shape, rep.params, rep.non_trainable, rep.error, rep.fix = _infer(block, srcs, shapes)
+        rep.output_shape = shapes[block.id] = shape
     # keep the report in spec order; augmentation reports are the data's, shown as model-wide problems
-    order_ids = [b.id for b in model.blocks]
-    report.blocks.sort(key=lambda r: order_ids.index(r.id))
+    position = {b.id: i for i, b in enumerate(model.blocks)}
+    report.blocks.sort(key=lambda r: position[r.id])
     for aug_id, rep in reports.items():
         if aug_id in aug_ids and rep.error:
             report.problems.append(f"augmentation {rep.type}: {rep.error}")
@@ -176,6 +148,29 @@ def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[
     if data is not None:
         _check_data(report, inputs, outputs, shapes, data, loss, reports)
     return report
+
+
+def _infer(block: BlockSpec, srcs: list[str], shapes: dict[str, Shape | None]
+           ) -> tuple[Shape | None, int, int, str, Fix | None]:
+    """(output shape, params, non-trainable, error, fix) of one block given its sources' shapes."""
+    try:
+        entry = catalog.get(block.type)
+        params = entry.check_params(block.params)
+    except ParamError as exc:
+        return None, 0, 0, str(exc), None
+    if entry.arity == 1 and len(srcs) != 1:
+        return None, 0, 0, ("has no input; put an Input block first" if not srcs else
+                            f"takes one input but {len(srcs)} are connected; merge them with Add or Concatenate"), None
+    if entry.arity is None and len(srcs) < 2:
+        return None, 0, 0, f"needs two or more inputs but {len(srcs)} connected; connect another block to it", None
+    ins = [shapes.get(s) for s in srcs]
+    if any(s is None for s in ins):
+        return None, 0, 0, "", None  # the real error is upstream; this block stays quiet but shapeless
+    try:
+        out, n, frozen = RULES[block.type](ins, params)
+    except ShapeError as exc:
+        return None, 0, 0, (f"{exc} (from {', '.join(srcs)})" if srcs else str(exc)), exc.fix
+    return out, n, frozen, "", None
 
 
 def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str], shapes: dict,
