@@ -151,8 +151,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     shape = DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width)
     model = build_model(spec, shape)
     n_train, n_val, n_test = ds.sizes()
-    batch_size = spec.training.batch_size or n_train
-    batch_size = min(batch_size, n_train)
+    batch_size = min(spec.training.batch_size or n_train, n_train)
     steps = math.ceil(n_train / batch_size)
     loss, metric_names = compile_model(model, spec, shape, steps)
     y_train = prepare_targets(ds.y_train, loss, ds.num_classes)
@@ -167,11 +166,11 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     if control.stop_requested():
         reporter.stopped_by_user = True
     else:
-        model.fit(split_inputs(model, ds.x_train), y_train, batch_size=batch_size, epochs=spec.training.epochs, validation_data=val,
-                  shuffle=spec.data.shuffle,
+        model.fit(split_inputs(model, ds.x_train), y_train, batch_size=batch_size, epochs=spec.training.epochs,
+                  validation_data=val, shuffle=spec.data.shuffle,
                   callbacks=_callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
     if reporter.nan_step is not None:
-        epoch = reporter.nan_step // steps + 1
+        epoch = (reporter.nan_step - 1) // steps + 1
         return ev.Failed(reason=ev.NAN_LOSS, run_dir=str(run_dir),
                          message=f"The loss became NaN or infinite at step {reporter.nan_step} (epoch {epoch}). "
                                  "Lower the learning rate, add gradient clipping (clipnorm) or normalise the data.")
