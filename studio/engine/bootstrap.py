@@ -55,6 +55,25 @@ def start(backend: str, device: str = "auto"):
     return keras
 
 
+def keep_tensorflow_out(keras) -> None:
+    """In a torch or JAX run, stop Keras from importing TensorFlow just to look at it.
+
+    Keras probes `tf.available` when it seeds and when it saves a model, and TensorBoard's event writer
+    reaches for tf.io.gfile; each imports all of TensorFlow (about 4 s and half a gigabyte here) into runs
+    that never use it. Training children call this; children
+    that do need TensorFlow (SavedModel export) don't.
+    """
+    import types
+
+    if keras.config.backend() == "tensorflow" or "tensorflow" in sys.modules:
+        return
+    lazy_tf = getattr(getattr(keras.src.utils, "module_utils", None), "tensorflow", None)
+    if hasattr(lazy_tf, "_available"):
+        lazy_tf._available = False
+    # TensorBoard's event writer takes its stub file API when this marker module exists (its `notf` build)
+    sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
+
+
 def gpu_names(backend: str) -> list[str]:
     """GPUs the (already imported) backend can use."""
     try:

@@ -29,7 +29,7 @@ from studio.data.dataset import Dataset, DataError
 from studio.data.loaders import load
 from studio.engine import bootstrap, keras_data
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets
-from studio.engine.callbacks import EpochTensorBoard, Reporter
+from studio.engine.callbacks import Reporter, tensorboard_callback
 
 
 class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
@@ -53,7 +53,7 @@ def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) 
         cbs.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=rop.factor, patience=rop.patience,
                                                      min_lr=rop.min_lr))
     cbs.append(EpochCheckpoint(str(run_dir / BEST_FILE), monitor=monitor_default, save_best_only=True))
-    cbs.append(EpochTensorBoard(log_dir=str(run_dir / TENSORBOARD_DIR), write_graph=False, profile_batch=0))
+    cbs.append(tensorboard_callback(str(run_dir / TENSORBOARD_DIR)))
     return cbs
 
 

@@ -23,12 +23,13 @@ def main(spec_dict: dict[str, Any], run_dir: str, queue: Any, control: Control) 
         from studio.engine import bootstrap
 
         try:
-            bootstrap.start(spec.training.backend, spec.training.device)
+            keras = bootstrap.start(spec.training.backend, spec.training.device)
         except bootstrap.BootstrapError as exc:
             fail = ev.Failed(reason=exc.reason, message=str(exc), run_dir=run_dir)
             set_status(run_dir, "failed", reason=exc.reason, message=str(exc))
             emit(fail)
             return
+        bootstrap.keep_tensorflow_out(keras)
         from studio.engine import train
 
         train.run(spec, run_dir, emit, control)
