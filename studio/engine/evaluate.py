@@ -72,18 +72,40 @@ def pick_split(ds: Dataset, split: str = "auto") -> tuple[str, np.ndarray, np.nd
     if split == "auto":
         for name, (x, y) in splits.items():
             if x is not None and len(x):
-                return name, x, y
+                return name, np.asarray(x), np.asarray(y)
     if split not in splits:
         raise EvaluationError(f"unknown split `{split}`; choose auto, test, validation or train")
     x, y = splits[split]
     if x is None or not len(x):
         raise EvaluationError(f"the data has no {split} split; set data.{split}_split in the spec or choose another")
-    return split, x, y
+    return split, np.asarray(x), np.asarray(y)
+
+
+def offset_of(ds: Dataset, split: str) -> int:
+    """Index of a split's first window among all windows of a series (splits of a series are in order)."""
+    n_train, n_val, n_test = ds.sizes()
+    return {"train": 0, "validation": n_train, "test": n_train + n_val}[split]
+
+
+def feed(model, x: np.ndarray):
+    """The model's input(s): a model with several Input blocks takes its share of the table's columns each."""
+    if len(model.inputs) == 1:
+        return x
+    parts, start = [], 0
+    for tensor in model.inputs:
+        width = int(tensor.shape[-1])
+        parts.append(x[:, start:start + width])
+        start += width
+    return parts
 
 
 def check_fits(model, x: np.ndarray) -> None:
     if len(model.inputs) != 1:
-        raise EvaluationError(f"the model takes {len(model.inputs)} inputs; evaluation handles one-input models")
+        widths = [t.shape[-1] for t in model.inputs]
+        if x.ndim != 2 or any(len(t.shape) != 2 for t in model.inputs) or sum(w or 0 for w in widths) != x.shape[1]:
+            raise EvaluationError(f"the model's {len(widths)} inputs take {widths} columns but the data has "
+                                  f"samples of shape {tuple(x.shape[1:])}")
+        return
     want = tuple(model.inputs[0].shape[1:])
     have = tuple(x.shape[1:])
     if len(want) != len(have) or any(w is not None and w != h for w, h in zip(want, have)):
@@ -92,17 +114,35 @@ def check_fits(model, x: np.ndarray) -> None:
 
 
 def predict(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    out = model.predict(x, batch_size=batch_size, verbose=0)
+    out = model.predict(feed(model, x), batch_size=batch_size, verbose=0)
     if isinstance(out, (list, tuple, dict)):
         raise EvaluationError("the model has several outputs; evaluation handles one-output models")
     return np.asarray(out)
 
 
-def _normalization(ds: Dataset) -> tuple[float, float]:
-    norm = ds.extra.get("normalization")
-    if not norm:
-        return 0.0, 1.0
-    return float(np.ravel(norm["shift"])[0]), float(np.ravel(norm["scale"])[0])
+class SeriesScale:
+    """How a series' windows and targets were scaled for the model, to map both ways."""
+
+    def __init__(self, ds: Dataset):
+        norm = ds.extra.get("normalization") or {}
+        self.shift = float(np.ravel(norm.get("shift", [0.0]))[0])
+        self.scale = float(np.ravel(norm.get("scale", [1.0]))[0])
+        target = ds.extra.get("target_scale")
+        self.y_shift = float(target["shift"]) if target else 0.0
+        self.y_scale = float(target["scale"]) if target else 1.0
+        self.relative = bool(ds.extra.get("relative"))
+
+    def inputs(self, windows: np.ndarray) -> np.ndarray:
+        """Raw (n, window) windows → the model's (n, window, 1) inputs."""
+        w = np.asarray(windows, dtype=np.float64)
+        if self.relative:
+            w = w - w[:, -1:]
+        return ((w - self.shift) / self.scale).astype(np.float32)[..., None]
+
+    def values(self, outputs: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """The model's outputs → values in the series' own units."""
+        v = np.asarray(outputs, dtype=np.float64).reshape(len(last), -1)[:, 0] * self.y_scale + self.y_shift
+        return v + last if self.relative else v
 
 
 def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -156,28 +196,41 @@ def evaluate(model_path: str | Path, spec: RunSpec, out_dir: str | Path | None =
             arrays[f"roc_fpr_{i}"] = fpr.astype(np.float32)
             arrays[f"roc_tpr_{i}"] = tpr.astype(np.float32)
         doc["roc_curves"] = ([ds.class_names[1]] if len(ds.class_names) == 2 else list(ds.class_names))
+    elif ds.kind == "series" and "series" in ds.extra:
+        series = np.asarray(ds.extra["series"], dtype=np.float64)
+        window, horizon = int(ds.extra["window"]), int(ds.extra["horizon"])
+        sc = SeriesScale(ds)
+        first = offset_of(ds, split_name)
+        idx = first + np.arange(len(x))
+        last = series[idx + window - 1]
+        truth = series[idx + window + horizon - 1]
+        if not np.allclose(sc.values(y, last), truth, rtol=1e-4, atol=1e-4 * (1 + np.abs(truth).max())):
+            raise EvaluationError("the series' targets could not be mapped back to the series (the data layout "
+                                  "changed); evaluation of this series is not possible with this version")
+        r = E.evaluate_regression(truth, sc.values(outputs, last), ds.y_train, last_values=last, worst_k=worst_k)
+        doc["metrics"] = {k: _clean(v) for k, v in r.metrics().items()}
+        doc["baseline"] = r.baseline_name
+        doc["units"] = "the series' own units"
+        doc["target_scale"] = {"shift": sc.y_shift, "scale": sc.y_scale, "relative": sc.relative}
+        steps = forecast_steps or max(window, 20)
+
+        def predict_raw(windows: np.ndarray) -> np.ndarray:
+            out = keras.ops.convert_to_numpy(model(sc.inputs(windows), training=False))
+            return sc.values(out, np.asarray(windows, dtype=np.float64)[:, -1])
+
+        t, v = E.forecast(predict_raw, series, window, horizon, steps)
+        arrays.update(y_true=truth.astype(np.float32), y_pred=np.asarray(r.y_pred, np.float32),
+                      y_baseline=np.asarray(r.y_baseline, np.float32).ravel(), series=series.astype(np.float32),
+                      split_t=(idx + window + horizon - 1).astype(np.int64), forecast_t=t.astype(np.int64),
+                      forecast_v=v.astype(np.float32))
+        doc["series"] = {"length": int(len(series)), "window": window, "horizon": horizon,
+                         "forecast_steps": int(len(t)), "name": ds.extra.get("series_name", "value")}
     else:
-        last = None
-        shift, scale = _normalization(ds)
-        if ds.kind == "series" and x.ndim == 3:
-            last = x[:, -1, 0].astype(np.float64) * scale + shift
-        r = E.evaluate_regression(y, outputs, ds.y_train, last_values=last, worst_k=worst_k)
+        r = E.evaluate_regression(y, outputs, ds.y_train, worst_k=worst_k)
         doc["metrics"] = {k: _clean(v) for k, v in r.metrics().items()}
         doc["baseline"] = r.baseline_name
         arrays.update(y_true=np.asarray(r.y_true, np.float32), y_pred=np.asarray(r.y_pred, np.float32),
                       y_baseline=np.asarray(r.y_baseline, np.float32))
-        if ds.kind == "series" and "series" in ds.extra:
-            series = np.asarray(ds.extra["series"], dtype=np.float64)
-            window, horizon = int(ds.extra["window"]), int(ds.extra["horizon"])
-            steps = forecast_steps or max(window, 20)
-            t, v = E.forecast(lambda b: predict(model, b), series, window, horizon, steps, shift, scale)
-            arrays.update(series=series.astype(np.float32), forecast_t=t.astype(np.int64),
-                          forecast_v=v.astype(np.float32))
-            # where the evaluated windows' targets sit on the series (the held-out windows are the last ones)
-            if split_name == "test":
-                arrays["split_t"] = np.arange(len(series) - len(x), len(series))
-            doc["series"] = {"length": int(len(series)), "window": window, "horizon": horizon,
-                             "forecast_steps": int(len(t))}
     worst = np.asarray(r.worst, dtype=np.int64)
     arrays["worst_index"] = worst
     arrays["worst_x"] = np.asarray(x[worst], dtype=np.float32) if len(worst) else np.zeros((0,) + x.shape[1:],

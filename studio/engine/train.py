@@ -30,6 +30,7 @@ from studio.data.loaders import load
 from studio.engine import bootstrap, keras_data
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets
 from studio.engine.callbacks import Reporter, tensorboard_callback
+from studio.engine.evaluate import evaluate as evaluate_run
 
 
 class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
@@ -193,6 +194,10 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         "stopped_early": reporter.epochs_done < spec.training.epochs and not reporter.stopped_by_user,
     }
     write_json_atomic(run_dir / SUMMARY_FILE, summary)
+    try:  # the full evaluation (confusion matrix, ROC, errors vs the naive baseline) beside the curves
+        evaluate_run(run_dir / MODEL_FILE, spec, run_dir, model=model, ds=ds)
+    except Exception as exc:  # noqa: BLE001 - a failed evaluation must not fail the run
+        send(ev.Warning(message=f"evaluation after training failed: {exc}"))
     if reporter.stopped_by_user:
         set_status(run_dir, "stopped", reason="stopped by the user")
         return ev.Stopped(run_dir=str(run_dir), summary=summary)

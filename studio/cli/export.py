@@ -1,0 +1,60 @@
+"""`keras-studio export RUN_DIR --format F --out PATH`: export a trained model and check the copy."""
+
+from __future__ import annotations
+
+import sys
+
+from studio.cli.common import error
+from studio.jobs.evaluate_job import JobError
+from studio.jobs.export_job import FORMATS, export_many
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("export", help="export a trained model (keras, weights, savedmodel, onnx, litert, python)")
+    p.add_argument("target", help="a run directory, or a .keras file")
+    p.add_argument("--format", required=True,
+                   help=f"{'|'.join(FORMATS)}; several separated by commas (then --out is a folder)")
+    p.add_argument("--out", help="the file (or SavedModel folder) to write; default: RUN_DIR/export/")
+    p.add_argument("--spec", help="the run spec (default: the run's spec.json); needed for the python format")
+    p.add_argument("--checkpoint", choices=("model", "best"), default="model",
+                   help="in a run directory: the final model (default) or the best checkpoint")
+    p.add_argument("--backend", choices=("tensorflow", "torch", "jax"),
+                   help="backend the model was trained on (default: from the spec)")
+    p.add_argument("--onnx-backend", choices=("tensorflow", "torch", "jax"),
+                   help="who converts to ONNX: tensorflow (tf2onnx, default), torch (torch.onnx) or jax (jax2onnx)")
+    p.add_argument("--atol", type=float, default=1e-4, help="absolute tolerance of the output check")
+    p.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of the output check")
+    p.add_argument("--timeout", type=float, default=900, help="seconds to wait for each child process")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+
+
+def run(args) -> int:
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        error(f"unknown export format `{', '.join(unknown) or args.format}`; choose from {', '.join(FORMATS)}")
+        return 2
+    several = len(formats) > 1
+    jobs = [(f, None if several else args.out) for f in formats]
+
+    def progress(msg: dict) -> None:
+        if not args.quiet and msg.get("type") == "log":
+            print(f"  {msg['message']}", file=sys.stderr)
+
+    try:
+        results = export_many(args.target, jobs, spec=args.spec, checkpoint=args.checkpoint, backend=args.backend,
+                              onnx_backend=args.onnx_backend, out_dir=args.out if several else None,
+                              atol=args.atol, rtol=args.rtol, timeout=args.timeout, on_message=progress)
+    except JobError as exc:
+        error(exc.message)
+        return 1
+    failed = 0
+    for r in results:
+        if r.ok:
+            print(r.describe())
+            for note in r.notes:
+                print(f"  note: {note}")
+        else:
+            failed += 1
+            error(f"{r.format} export failed: {r.error}")
+    return 1 if failed else 0
