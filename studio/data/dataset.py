@@ -42,11 +42,22 @@ class Dataset:
         return tuple(0 if a is None else len(a) for a in (self.x_train, self.x_val, self.x_test))  # type: ignore
 
 
-def check_finite(x: np.ndarray, where: str) -> None:
-    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
-        bad = np.argwhere(~np.isfinite(x))[0]
-        raise DataError(f"{where} holds a NaN or infinite value at index {tuple(int(i) for i in bad)}; "
-                        "clean the data or drop that row")
+def check_finite(x: Any, where: str, allow_nan: bool = False) -> None:
+    """Refuse NaN (unless `allow_nan`: missing values imputed later) and infinite values, naming the row."""
+    from studio.data.arrays import check_finite_lazy, is_lazy
+
+    if is_lazy(x):
+        check_finite_lazy(x, where)
+        return
+    if not np.issubdtype(x.dtype, np.floating):
+        return
+    bad_mask = np.isinf(x) if allow_nan else ~np.isfinite(x)
+    if bad_mask.any():
+        bad = tuple(int(i) for i in np.argwhere(bad_mask)[0])
+        what = "an infinite" if allow_nan or np.isinf(x[bad]) else "a NaN"
+        at = f"row {bad[0]}" + (f", position {bad[1:]}" if len(bad) > 2 else f", column {bad[1]}" if len(bad) == 2
+                                 else "")
+        raise DataError(f"{where} holds {what} value at {at}; clean the data or drop that row")
 
 
 def split(x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator | None,
@@ -56,7 +67,7 @@ def split(x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generato
     k = int(round(n * fraction))
     if fraction > 0 and k == 0:
         k = 1
-    if k >= n:
+    if k >= n or n - k < 1:
         raise DataError(f"holding out {fraction:.0%} of {n} samples leaves nothing to train on; "
                         "lower validation_split or test_split")
     idx = np.arange(n) if ordered or rng is None else rng.permutation(n)
@@ -65,30 +76,95 @@ def split(x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generato
 
 
 def normalize(ds: Dataset, method: str) -> None:
-    """Standardise or min-max scale the features with statistics of the training split only."""
+    """Standardise or min-max scale the features with statistics of the training split only.
+
+    Images are left as they are (their loaders already scale pixels to [0, 1]). For a series the target is
+    the same quantity as the inputs, so it is scaled with the same statistics (a change-from-last-value
+    target only by the scale); `extra["target_scale"]` says how to turn predictions back.
+    """
+    from studio.data.arrays import is_lazy, stats_lazy
+
     if method == "none" or ds.kind == "image":
         return
-    axes = tuple(range(ds.x_train.ndim - 1))  # per feature (last axis)
-    if method == "standard":
-        shift = ds.x_train.mean(axis=axes)
-        scale = ds.x_train.std(axis=axes)
-    elif method == "minmax":
-        shift = ds.x_train.min(axis=axes)
-        scale = ds.x_train.max(axis=axes) - shift
-    else:
+    if method not in ("standard", "minmax"):
         raise DataError(f"unknown normalisation {method!r}; use none, standard or minmax")
+    if is_lazy(ds.x_train):
+        shift, scale = stats_lazy(ds.x_train, method)
+    else:
+        axes = tuple(range(ds.x_train.ndim - 1))  # per feature (last axis)
+        if ds.kind == "series":
+            axes = tuple(range(ds.x_train.ndim))  # one statistic for the whole series
+        if method == "standard":
+            shift, scale = ds.x_train.mean(axis=axes), ds.x_train.std(axis=axes)
+        else:
+            shift = ds.x_train.min(axis=axes)
+            scale = ds.x_train.max(axis=axes) - shift
     scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
+    shift = np.asarray(shift, dtype=np.float32)
     for name in ("x_train", "x_val", "x_test"):
         arr = getattr(ds, name)
-        if arr is not None:
+        if arr is None:
+            continue
+        if is_lazy(arr):
+            setattr(ds, name, arr.with_transform(shift, scale))
+        else:
             setattr(ds, name, ((arr - shift) / scale).astype(np.float32))
-    ds.extra["normalization"] = {"method": method, "shift": np.asarray(shift).tolist(),
-                                 "scale": np.asarray(scale).tolist()}
+    ds.extra["normalization"] = {"method": method, "shift": shift.tolist(), "scale": scale.tolist()}
+    if ds.kind == "series" and ds.task == "regression":
+        y_shift = 0.0 if ds.extra.get("relative") else float(np.ravel(shift)[0])
+        y_scale = float(np.ravel(scale)[0])
+        for name in ("y_train", "y_val", "y_test"):
+            arr = getattr(ds, name)
+            if arr is not None:
+                setattr(ds, name, ((arr - y_shift) / y_scale).astype(np.float32))
+        ds.extra["target_scale"] = {"shift": y_shift, "scale": y_scale}
+
+
+def impute_missing(ds: Dataset) -> None:
+    """Fill missing feature values (NaN) with the column's mean over the training split only."""
+    if not ds.extra.get("missing"):
+        return
+    means = np.nanmean(ds.x_train, axis=0) if len(ds.x_train) else None
+    names = ds.feature_names or [f"column {i}" for i in range(ds.x_train.shape[1])]
+    filled = {}
+    for j in np.flatnonzero(np.isnan(means)):
+        raise DataError(f"{ds.extra.get('file', 'the data')}: column `{names[j]}` has no value in the training "
+                        "split; leave the column out or fill it")
+    for name in ("x_train", "x_val", "x_test"):
+        arr = getattr(ds, name)
+        if arr is None:
+            continue
+        rows, cols = np.nonzero(np.isnan(arr))
+        arr[rows, cols] = means[cols]
+    for j in range(len(means)):
+        filled[names[j]] = float(means[j])
+    ds.extra["imputed_means"] = filled
+
+
+def naive_baseline(ds: Dataset) -> dict[str, dict[str, float]]:
+    """Errors of "repeat the last value" on each split of a series, in the units the model trains on.
+
+    The prediction for `horizon` steps ahead is the last value of the window (after scaling), or a change
+    of zero when the target is the change from that value.
+    """
+    out: dict[str, dict[str, float]] = {}
+    if ds.kind != "series" or ds.task != "regression":
+        return out
+    for split_name, x, y in (("train", ds.x_train, ds.y_train), ("validation", ds.x_val, ds.y_val),
+                             ("test", ds.x_test, ds.y_test)):
+        if x is None or len(x) == 0:
+            continue
+        x = np.asarray(x)
+        guess = np.zeros(len(y), dtype=np.float64) if ds.extra.get("relative") else x[:, -1, 0].astype(np.float64)
+        err = np.asarray(y, dtype=np.float64).reshape(len(y), -1)[:, 0] - guess
+        out[split_name] = {"mse": float(np.mean(err ** 2)), "mae": float(np.mean(np.abs(err)))}
+    return out
 
 
 def finish(ds: Dataset, validation_split: float, test_split: float, method: str, seed: int | None,
            shuffle: bool = True) -> Dataset:
-    """Carve the test and validation splits (unless the source ships them), then normalise."""
+    """Carve the test and validation splits (unless the source ships them), impute, normalise, and for a
+    series compute the naive baseline."""
     rng = np.random.default_rng(seed) if shuffle else None
     ordered = ds.kind == "series"
     if ds.x_test is None and test_split > 0:
@@ -97,6 +173,12 @@ def finish(ds: Dataset, validation_split: float, test_split: float, method: str,
         frac = validation_split / (1 - test_split) if ds.x_test is not None and test_split else validation_split
         ds.x_train, ds.y_train, ds.x_val, ds.y_val = split(ds.x_train, ds.y_train, min(frac, 0.95), rng, ordered)
     if ds.task == "classification" and len(np.unique(ds.y_train)) < 2:
-        raise DataError("the training targets hold a single class; classification needs at least two")
+        where = ds.extra.get("target_label", "the training targets")
+        only = ds.class_names[int(ds.y_train[0])] if len(ds.y_train) and ds.class_names else "?"
+        raise DataError(f"{where} hold a single class ({only!r}) in the training split; classification needs at "
+                        "least two classes — add samples of another class or choose another target")
+    impute_missing(ds)
     normalize(ds, method)
+    if ds.kind == "series" and ds.task == "regression":
+        ds.extra["naive_baseline"] = naive_baseline(ds)
     return ds

@@ -92,7 +92,7 @@ def build_model(spec: RunSpec, data: DataShape | None = None) -> keras.Model:
 
 
 def _model_name(spec: RunSpec) -> str:
-    return "".join(c if c.isalnum() else "_" for c in spec.meta.title.lower()).strip("_") or "model"
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in spec.meta.title.lower()).strip("_") or "model"
 
 
 # ------------------------------------------------------------------------------------------------ compile

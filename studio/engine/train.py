@@ -27,7 +27,7 @@ from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DI
 from studio.core.spec import RunSpec, SpecError
 from studio.data.dataset import Dataset, DataError
 from studio.data.loaders import load
-from studio.engine import bootstrap, keras_data
+from studio.engine import bootstrap, keras_data, pydataset
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets
 from studio.engine.callbacks import Reporter, tensorboard_callback
 from studio.engine.evaluate import evaluate as evaluate_run
@@ -77,8 +77,13 @@ def _evaluate(model, ds: Dataset, loss: str, batch_size: int) -> dict[str, dict[
                        ("test", ds.x_test, ds.y_test)):
         if x is None or len(x) == 0:
             continue
-        y = prepare_targets(y, loss, ds.num_classes)
-        result = model.evaluate(split_inputs(model, x), y, batch_size=max(batch_size, 256), verbose=0, return_dict=True)
+        feed = pydataset.batches(x, y, max(batch_size, 256), targets=lambda t: prepare_targets(t, loss, ds.num_classes))
+        if feed is not None:  # streamed data (image folder, memory-mapped .npy): read batch by batch
+            result = model.evaluate(feed, verbose=0, return_dict=True)
+        else:
+            y = prepare_targets(y, loss, ds.num_classes)
+            result = model.evaluate(split_inputs(model, x), y, batch_size=max(batch_size, 256), verbose=0,
+                                    return_dict=True)
         out[name] = {k: float(v) for k, v in result.items()}
     return out
 
@@ -148,7 +153,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     device = spec.training.device
     if spec.training.seed is not None:
         keras.utils.set_random_seed(spec.training.seed)
-    ds = load(spec.data, spec.training.seed, keras_loader=keras_data.load)
+    ds = load(spec.data, spec.training.seed,
+              keras_loader=lambda name: keras_data.load(name, progress=lambda m: send(ev.Log(message=m))))
     shape = DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width)
     model = build_model(spec, shape)
     n_train, n_val, n_test = ds.sizes()
@@ -156,7 +162,12 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     steps = math.ceil(n_train / batch_size)
     loss, metric_names = compile_model(model, spec, shape, steps)
     y_train = prepare_targets(ds.y_train, loss, ds.num_classes)
-    val = (split_inputs(model, ds.x_val), prepare_targets(ds.y_val, loss, ds.num_classes)) if n_val else None
+    targets = lambda t: prepare_targets(t, loss, ds.num_classes)  # noqa: E731
+    train_feed = pydataset.batches(ds.x_train, ds.y_train, batch_size, shuffle=spec.data.shuffle,
+                                   seed=spec.training.seed, targets=targets)  # None for in-memory data
+    val_feed = pydataset.batches(ds.x_val, ds.y_val, max(batch_size, 256), targets=targets) if n_val else None
+    val = val_feed or ((split_inputs(model, ds.x_val), prepare_targets(ds.y_val, loss, ds.num_classes))
+                       if n_val else None)
     send(ev.Started(run_dir=str(run_dir), backend=backend, device=bootstrap.device_label(backend, device),
                     summary=layer_summary(model), total_params=int(model.count_params()),
                     trainable_params=int(sum(np.prod(w.shape) for w in model.trainable_weights)),
@@ -167,8 +178,12 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     if control.stop_requested():
         reporter.stopped_by_user = True
     else:
-        model.fit(split_inputs(model, ds.x_train), y_train, batch_size=batch_size, epochs=spec.training.epochs,
-                  validation_data=val, shuffle=spec.data.shuffle,
+        if train_feed is not None:  # a keras PyDataset: batches read by parallel workers
+            fit_data = {"x": train_feed}
+        else:
+            fit_data = {"x": split_inputs(model, ds.x_train), "y": y_train, "batch_size": batch_size,
+                        "shuffle": spec.data.shuffle}
+        model.fit(**fit_data, epochs=spec.training.epochs, validation_data=val,
                   callbacks=_callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
     if reporter.nan_step is not None:
         epoch = (reporter.nan_step - 1) // steps + 1
@@ -193,6 +208,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         "versions": bootstrap.versions(backend),
         "stopped_early": reporter.epochs_done < spec.training.epochs and not reporter.stopped_by_user,
     }
+    if ds.extra.get("naive_baseline"):  # a series: "repeat the last value", in the units of the loss
+        summary["naive_baseline"] = ds.extra["naive_baseline"]
     write_json_atomic(run_dir / SUMMARY_FILE, summary)
     try:  # the full evaluation (confusion matrix, ROC, errors vs the naive baseline) beside the curves
         evaluate_run(run_dir / MODEL_FILE, spec, run_dir, model=model, ds=ds)
