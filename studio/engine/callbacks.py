@@ -22,7 +22,8 @@ from studio.core.events import BatchEnd, EpochEnd, Event, Log
 
 def current_learning_rate(model) -> float:
     try:
-        return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        rate = model.optimizer.learning_rate
+        return float(keras.ops.convert_to_numpy(getattr(rate, "value", rate)))  # a Variable's tensor
     except Exception:  # noqa: BLE001 - an exotic optimizer without a readable rate
         return float("nan")
 

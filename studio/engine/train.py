@@ -133,6 +133,8 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            for category in (DeprecationWarning, PendingDeprecationWarning):  # for library authors, not users
+                warnings.simplefilter("ignore", category)
             warnings.showwarning = relay_warning  # the user sees warnings in the log, not on a console
             result = _run(spec, run_dir, send, control, writer)
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a Failed event
