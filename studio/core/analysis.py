@@ -177,7 +177,9 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
                 data: DataShape, loss: str, reports: dict[str, BlockReport]) -> None:
     first = inputs[0]
     declared = tuple(first.params.get("shape", catalog.get("Input").param("shape").default))
-    if len(inputs) == 1 and tuple(declared) != tuple(data.input_shape):
+    fits = len(declared) == len(data.input_shape) and all(
+        d is None or d == w for d, w in zip(declared, data.input_shape))  # None: any length (e.g. a series window)
+    if len(inputs) == 1 and not fits:
         want = list(data.input_shape)
         reports[first.id].error = f"declares samples of shape {tuple(declared)} but the data has {tuple(want)}"
         reports[first.id].fix = Fix(f"Set the shape to {tuple(want)}", "set", param="shape", value=want)

@@ -134,3 +134,11 @@ def test_models_without_input_are_explained():
 def test_more_misfits(block, shape, message):
     m = _model({"type": "Input", "params": {"shape": shape}}, dict(block, id="z"))
     assert message in analyze(m).by_id()["z"].error
+
+
+def test_a_variable_input_length_matches_any_data_length():
+    m = _model({"id": "x", "type": "Input", "params": {"shape": [None, 1]}}, {"type": "LSTM", "params": {"units": 4}},
+               {"type": "Dense", "params": {"units": 1, "activation": "linear"}})
+    assert analyze(m, DataShape((52, 1), "regression")).ok
+    two_features = analyze(m, DataShape((52, 2), "regression")).by_id()["x"].error
+    assert "declares samples of shape (None, 1) but the data has (52, 2)" in two_features
