@@ -196,6 +196,18 @@ def prepare_targets(y: np.ndarray | None, loss: str, num_classes: int) -> np.nda
     return np.eye(num_classes, dtype=np.float32)[y.astype(np.int64)]
 
 
+def split_inputs(model, x):
+    """Feed a model with several Input blocks: each takes its share of the table's columns, in order."""
+    if x is None or len(model.inputs) == 1:
+        return x
+    parts, start = [], 0
+    for tensor in model.inputs:
+        width = int(tensor.shape[-1])
+        parts.append(x[:, start:start + width])
+        start += width
+    return parts
+
+
 def layer_summary(model: keras.Model) -> list[dict[str, Any]]:
     rows = []
     for layer in model.layers:

@@ -29,6 +29,7 @@ from studio.data import evaluation as E
 from studio.data.dataset import Dataset, DataError
 from studio.data.loaders import load
 from studio.engine import keras_data
+from studio.engine.build import split_inputs
 
 EVALUATION_VERSION = 1
 
@@ -87,18 +88,6 @@ def offset_of(ds: Dataset, split: str) -> int:
     return {"train": 0, "validation": n_train, "test": n_train + n_val}[split]
 
 
-def feed(model, x: np.ndarray):
-    """The model's input(s): a model with several Input blocks takes its share of the table's columns each."""
-    if len(model.inputs) == 1:
-        return x
-    parts, start = [], 0
-    for tensor in model.inputs:
-        width = int(tensor.shape[-1])
-        parts.append(x[:, start:start + width])
-        start += width
-    return parts
-
-
 def check_fits(model, x: np.ndarray) -> None:
     if len(model.inputs) != 1:
         widths = [t.shape[-1] for t in model.inputs]
@@ -114,7 +103,7 @@ def check_fits(model, x: np.ndarray) -> None:
 
 
 def predict(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    out = model.predict(feed(model, x), batch_size=batch_size, verbose=0)
+    out = model.predict(split_inputs(model, x), batch_size=batch_size, verbose=0)
     if isinstance(out, (list, tuple, dict)):
         raise EvaluationError("the model has several outputs; evaluation handles one-output models")
     return np.asarray(out)

@@ -45,7 +45,8 @@ def main(conn, model_path: str, spec_dict: dict | None, backend: str, device: st
 
         from studio.core.spec import parse_spec
         from studio.data.dataset import DataError
-        from studio.engine.evaluate import EvaluationError, SeriesScale, feed, load_data, load_model
+        from studio.engine.build import split_inputs
+        from studio.engine.evaluate import EvaluationError, SeriesScale, load_data, load_model
         from studio.data import evaluation as E
 
         try:
@@ -75,7 +76,7 @@ def main(conn, model_path: str, spec_dict: dict | None, backend: str, device: st
         try:
             if op == "predict":
                 x = np.asarray(req["x"], dtype=np.float32)
-                y = keras.ops.convert_to_numpy(model(feed(model, x), training=False))
+                y = keras.ops.convert_to_numpy(model(split_inputs(model, x), training=False))
                 conn.send({"id": req["id"], "y": np.asarray(y)})
             elif op == "forecast":
                 if ds is None or "series" not in ds.extra:

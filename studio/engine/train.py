@@ -28,7 +28,8 @@ from studio.core.spec import RunSpec, SpecError
 from studio.data.dataset import Dataset, DataError
 from studio.data.loaders import load
 from studio.engine import bootstrap, keras_data, pydataset
-from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets
+from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets, \
+    split_inputs
 from studio.engine.callbacks import Reporter, tensorboard_callback
 from studio.engine.evaluate import evaluate as evaluate_run
 
@@ -56,18 +57,6 @@ def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) 
     cbs.append(EpochCheckpoint(str(run_dir / BEST_FILE), monitor=monitor_default, save_best_only=True))
     cbs.append(tensorboard_callback(str(run_dir / TENSORBOARD_DIR)))
     return cbs
-
-
-def split_inputs(model, x):
-    """Feed a model with several Input blocks: each takes its share of the table's columns, in order."""
-    if x is None or len(model.inputs) == 1:
-        return x
-    parts, start = [], 0
-    for tensor in model.inputs:
-        width = int(tensor.shape[-1])
-        parts.append(x[:, start:start + width])
-        start += width
-    return parts
 
 
 def _evaluate(model, ds: Dataset, loss: str, batch_size: int) -> dict[str, dict[str, float]]:
