@@ -1,8 +1,78 @@
-"""Placeholder until the desktop app lands: say so instead of failing."""
+"""`keras-studio [SPEC] [--screenshot FILE] [--preset NAME] [--size WxH]`: open the window (or render it to a
+PNG and exit). Only Qt and the core are imported here: no backend, so the window opens at once."""
 
 from __future__ import annotations
 
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+        if w < 200 or h < 200:
+            raise ValueError
+        return w, h
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT of at least 200x200, e.g. 1440x900; received {text!r}")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="keras-studio", description="Keras Studio: build and train Keras networks.")
+    p.add_argument("spec", nargs="?", help="a run spec (JSON) to open")
+    p.add_argument("--preset", help="open a preset (a file name in presets/, without .json)")
+    p.add_argument("--screenshot", metavar="FILE", help="render the window to a PNG and exit")
+    p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size, e.g. 1440x900")
+    return p.parse_args(argv)
+
 
 def launch(argv: list[str]) -> int:
-    print("The Keras Studio window is not part of this build yet; use `keras-studio train|check|devices`.")
-    return 0
+    args = parse_args(argv)
+    if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Keras Studio")
+    app.setOrganizationName("KerasStudio")
+    app.setApplicationDisplayName("Keras Studio")
+
+    from studio.core.presets import load_preset
+    from studio.core.spec import SpecError
+    from studio.ui.main_window import MainWindow
+
+    window = MainWindow(probe_devices=not args.screenshot)
+    if args.size:
+        window.resize(*args.size)
+    elif not args.screenshot:
+        window.restore_layout()
+    problem = None
+    try:
+        if args.preset:
+            spec = load_preset(args.preset)
+            window.doc.load_dict(spec.to_dict(), None)
+        elif args.spec:
+            window.doc.open(args.spec)
+    except SpecError as exc:
+        problem = "\n".join(exc.problems)
+    if args.screenshot:
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            window.shutdown()
+            return 1
+        from studio.ui import screenshot
+
+        window.show()
+        path = screenshot.take(window, args.screenshot)
+        window.shutdown()
+        window.close()
+        print(f"wrote {path}")
+        return 0
+    window.show()
+    if problem:
+        QMessageBox.warning(window, "Keras Studio", f"Cannot open the file:\n\n{problem}")
+    elif not args.spec and not args.preset:
+        window.offer_recovery()
+    return app.exec()

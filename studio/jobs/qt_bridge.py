@@ -1,0 +1,154 @@
+"""TrainingProcess as a QObject: a GUI-thread QTimer polls the child's queue without blocking and turns
+each event into a Qt signal. Nothing here waits on the child, so the window never stalls on training."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from studio.core import events as ev
+from studio.core.spec import RunSpec
+from studio.jobs.process import WORKER, TrainingProcess
+
+POLL_MS = 40  # 25 Hz: smooth progress, negligible cost
+
+
+class _Process(TrainingProcess):
+    """TrainingProcess whose end does not block the UI thread: the base class joins the child (up to
+    seconds while a backend tears down) inside `poll`; here that join runs on a helper thread."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._reaper: threading.Thread | None = None
+
+    def _finish(self, event: ev.Event) -> None:
+        self.terminal = event
+        base = super()._finish
+        self._reaper = threading.Thread(target=base, args=(event,), name="keras-studio-reaper", daemon=True)
+        self._reaper.start()
+
+    def reaped(self, timeout: float | None = None) -> bool:
+        if self._reaper is not None:
+            self._reaper.join(timeout)
+            return not self._reaper.is_alive()
+        return True
+
+    def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.join(15)
+        super().close()
+
+
+class TrainingBridge(QObject):
+    started = Signal(object)  # ev.Started
+    batch = Signal(object)  # ev.BatchEnd
+    epoch = Signal(object)  # ev.EpochEnd
+    log = Signal(str, str)  # level (info | warning | error), message
+    finished = Signal(object)  # ev.Finished
+    stopped = Signal(object)  # ev.Stopped
+    failed = Signal(object)  # ev.Failed
+    ended = Signal(object)  # any terminal event, after the specific signal
+    state_changed = Signal(str)  # idle | starting | running | paused | stopping
+
+    def __init__(self, parent: QObject | None = None, worker: str = WORKER):
+        super().__init__(parent)
+        self.worker = worker
+        self.proc: _Process | None = None
+        self.state = "idle"
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.terminal is None
+
+    @property
+    def run_dir(self) -> Path | None:
+        return self.proc.run_dir if self.proc else None
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def start(self, spec: RunSpec, runs_root: str | Path) -> Path:
+        if self.running:
+            raise RuntimeError("a training is already running; stop it first")
+        self.proc = _Process(spec, runs_root, worker=self.worker)
+        run_dir = self.proc.start()
+        self._set_state("starting")
+        self.log.emit("info", f"Starting {spec.training.backend} training in {run_dir}")
+        self._timer.start()
+        return run_dir
+
+    def pause(self) -> None:
+        if self.running and self.state == "running":
+            self.proc.pause()
+            self._set_state("paused")
+            self.log.emit("info", "Paused after the current batch")
+
+    def resume(self) -> None:
+        if self.running and self.state == "paused":
+            self.proc.resume()
+            self._set_state("running")
+            self.log.emit("info", "Resumed")
+
+    def stop(self) -> None:
+        if self.running:
+            self.proc.stop()
+            self._set_state("stopping")
+            self.log.emit("info", "Stopping after the current batch; the model so far is kept")
+
+    def kill(self) -> None:
+        if self.running:
+            self.proc.kill()
+
+    def _poll(self) -> None:
+        if self.proc is None:
+            self._timer.stop()
+            return
+        for event in self.proc.poll(timeout=0):
+            self._dispatch(event)
+
+    def _dispatch(self, e: ev.Event) -> None:
+        if isinstance(e, ev.BatchEnd):
+            self.batch.emit(e)
+        elif isinstance(e, ev.EpochEnd):
+            self.epoch.emit(e)
+        elif isinstance(e, ev.Started):
+            if self.state == "starting":
+                self._set_state("running")
+            self.log.emit("info", f"{e.backend} on {e.device}: {e.total_params:,} parameters, "
+                                  f"{e.train_samples:,} training / {e.val_samples:,} validation samples")
+            self.started.emit(e)
+        elif isinstance(e, ev.Warning):
+            self.log.emit("warning", e.message)
+        elif isinstance(e, ev.Log):
+            self.log.emit("info", e.message)
+        elif isinstance(e, ev.TERMINAL):
+            self._timer.stop()
+            if isinstance(e, ev.Finished):
+                self.log.emit("info", f"Finished: {e.run_dir}")
+                self.finished.emit(e)
+            elif isinstance(e, ev.Stopped):
+                self.log.emit("info", f"Stopped ({e.reason}): {e.run_dir}")
+                self.stopped.emit(e)
+            else:
+                self.log.emit("error", f"{e.message} [{e.reason}]")
+                if e.details:
+                    self.log.emit("detail", e.details)
+                self.failed.emit(e)
+            self._set_state("idle")
+            self.ended.emit(e)
+
+    def shutdown(self) -> None:
+        """Closing the window: end the child at once and release everything."""
+        self._timer.stop()
+        if self.proc is not None:
+            if self.proc.terminal is None:
+                self.proc.stop()
+            self.proc.close()
+        self._set_state("idle")

@@ -1,0 +1,100 @@
+"""The property inspector: the selected block's parameters as a form generated from the catalogue."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from studio.core import catalog
+from studio.core.params import ParamError
+from studio.ui import model_ops, theme
+from studio.ui.document import Document
+from studio.ui.forms import ParamForm
+
+
+class Inspector(QWidget):
+    def __init__(self, doc: Document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = doc
+        self.block_id: str | None = None
+        self._type: str | None = None
+        self.form: ParamForm | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.title = QLabel()
+        self.title.setObjectName("inspectorTitle")
+        self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.help = QLabel(wordWrap=True)
+        self.help.setStyleSheet(f"color: {theme.colors().muted};")
+        self.error = QLabel(wordWrap=True)
+        self.error.setObjectName("inspectorError")
+        self.error.setStyleSheet(f"color: {theme.colors().error};")
+        self.error.hide()
+        outer.addWidget(self.title)
+        outer.addWidget(self.help)
+        self.scroll = QScrollArea(widgetResizable=True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.error)
+        doc.changed.connect(self._refresh)
+        self.show_block(None)
+
+    def show_block(self, block_id: str | None) -> None:
+        self.block_id = block_id
+        self._type = None
+        self.error.hide()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        spec = self.doc.view()
+        try:
+            b = model_ops.blocks(spec)[model_ops.index_of(spec, self.block_id)] if self.block_id else None
+        except KeyError:
+            b = None
+        if b is None:
+            self._type = None
+            self.title.setText("No block selected")
+            self.help.setText("Select a block in the model to edit its parameters; add blocks from the palette "
+                              "(double-click or drag).")
+            self.form = None
+            self.scroll.setWidget(QWidget())
+            return
+        entry = catalog.get(b["type"])
+        try:
+            values = entry.check_params(b.get("params", {}))
+        except ParamError:
+            values = {**entry.defaults(), **b.get("params", {})}
+        if b["type"] != self._type or self.form is None:
+            self._type = b["type"]
+            self.title.setText(f"{b['type']}  ·  {b['id']}")
+            self.help.setText(entry.help)
+            self.form = ParamForm(entry.params, values)
+            self.form.changed.connect(self._changed)
+            self.form.refused.connect(self._refused)
+            holder = QWidget()
+            lay = QVBoxLayout(holder)
+            lay.setContentsMargins(0, 0, 0, 0)
+            if not entry.params:
+                lay.addWidget(QLabel("This block has no parameters."))
+            lay.addWidget(self.form)
+            lay.addStretch(1)
+            self.scroll.setWidget(holder)
+        else:
+            self.title.setText(f"{b['type']}  ·  {b['id']}")
+            self.form.set_values(values)
+
+    def _changed(self, name: str, value) -> None:
+        bid = self.block_id
+        if bid is None:
+            return
+        problem = self.doc.patch(lambda s: model_ops.set_param(s, bid, name, value), f"Set {bid}.{name}",
+                                 merge_key=f"param:{bid}.{name}")
+        if problem:
+            self._refused(problem)
+            self._refresh()  # show the value the document kept
+        else:
+            self.error.hide()
+
+    def _refused(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()

@@ -1,0 +1,480 @@
+"""The main window: palette, model editor (list and graph), inspector, setup panels, run controls, plots,
+runs and log around one Document. It opens without importing a backend; devices are probed in the
+background and training runs in a child process through TrainingBridge."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTabWidget,
+                               QToolBar, QVBoxLayout, QWidget)
+
+from studio.core import events as ev
+from studio.core.presets import list_presets
+from studio.core.spec import SpecError
+from studio.jobs import devices
+from studio.jobs.process import WORKER
+from studio.jobs.qt_bridge import TrainingBridge
+from studio.ui import theme
+from studio.ui.background import Background
+from studio.ui.checker import Checker
+from studio.ui.document import Document
+from studio.ui.graph_view import GraphView
+from studio.ui.inspector import Inspector
+from studio.ui.log_panel import LogPanel
+from studio.ui.model_editor import ModelEditor
+from studio.ui.palette import Palette
+from studio.ui.panels.augmentation_panel import AugmentationPanel
+from studio.ui.panels.data_panel import DataPanel
+from studio.ui.panels.optimizer_panel import OptimizerPanel
+from studio.ui.panels.regularization_panel import RegularizationPanel
+from studio.ui.panels.training_panel import TrainingPanel
+from studio.ui.plots import PlotsPanel
+from studio.ui.run_controls import RunControls
+from studio.ui.runs_panel import RunsPanel
+
+APP_NAME = "Keras Studio"
+MAX_RECENT = 8
+FILE_FILTER = "Run specs (*.json);;All files (*)"
+
+
+def settings() -> QSettings:
+    return QSettings("KerasStudio", "Keras Studio")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, probe_devices: bool = True, worker: str = WORKER, autosave_dir: Path | None = None):
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.resize(1440, 900)
+        self.doc = Document(self, autosave_dir=autosave_dir)
+        self.background = Background(self)
+        self.checker = Checker(self.doc, self.background, self)
+        self.bridge = TrainingBridge(self, worker=worker)
+        self._closing = False
+
+        # ---------------------------------------------------------------- centre: model above, training below
+        self.editor = ModelEditor(self.doc, self.checker)
+        self.graph = GraphView(self.doc, self.checker)
+        self.model_tabs = QTabWidget()
+        self.model_tabs.setDocumentMode(True)
+        self.model_tabs.addTab(self.editor, "Layers")
+        self.model_tabs.addTab(self.graph, "Graph")
+        self.controls = RunControls()
+        self.plots = PlotsPanel()
+        lower = QWidget()
+        lower_lay = QVBoxLayout(lower)
+        lower_lay.setContentsMargins(0, 0, 0, 0)
+        lower_lay.addWidget(self.controls)
+        lower_lay.addWidget(self.plots, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.model_tabs)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([420, 420])
+        self.setCentralWidget(split)
+
+        # ---------------------------------------------------------------- docks
+        self.palette = Palette()
+        self.runs = RunsPanel()
+        self.inspector = Inspector(self.doc)
+        self.data_panel = DataPanel(self.doc, self.checker, self.background)
+        self.optimizer_panel = OptimizerPanel(self.doc)
+        self.regularization_panel = RegularizationPanel(self.doc)
+        self.augmentation_panel = AugmentationPanel(self.doc, self.data_panel)
+        self.training_panel = TrainingPanel(self.doc, devices.installed_backends())
+        self.setup_tabs = QTabWidget()
+        for w, name in ((self.data_panel, "Data"), (self.optimizer_panel, "Optimizer"),
+                        (self.regularization_panel, "Regularization"), (self.augmentation_panel, "Augmentation"),
+                        (self.training_panel, "Training")):
+            scroll = QScrollArea(widgetResizable=True)  # tall forms scroll instead of forcing a tall window
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(w)
+            self.setup_tabs.addTab(scroll, name)
+        self.log = LogPanel()
+        self.docks: dict[str, QDockWidget] = {}
+        self._dock("Blocks", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Runs", self.runs, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Blocks"], self.docks["Runs"])
+        self.docks["Blocks"].raise_()
+        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Setup", self.setup_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [300, 560], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
+
+        self._actions()
+        self._status()
+        self._wire()
+        self.doc.changed.emit()  # first report
+        self._title()
+        self._runs_root_changed()
+        if probe_devices:
+            self._probe_devices()
+
+    # ------------------------------------------------------------------ building
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+
+    def _action(self, text: str, slot, keys=None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if keys is not None:
+            act.setShortcut(keys)
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        act.triggered.connect(slot)
+        return act
+
+    def _actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.act_new = self._action("&New", self.new_project, K.New, "Start a new, empty run spec")
+        self.act_open = self._action("&Open…", self.open_dialog, K.Open, "Open a run spec (JSON)")
+        self.act_save = self._action("&Save", self.save, K.Save, "Save the run spec")
+        self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
+        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(K.Undo)
+        self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(K.Redo)
+        self.act_train = self._action("&Train", self.train, QKeySequence("F5"), "Train the model (F5)")
+        self.act_pause = self._action("&Pause / Resume", self.pause_resume, QKeySequence("F6"))
+        self.act_stop = self._action("&Stop", self.bridge.stop, QKeySequence("Shift+F5"), "Stop after this batch")
+
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addActions([self.act_new, self.act_open])
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.preset_menu = m.addMenu("Open &Preset")
+        for p in list_presets():
+            self.preset_menu.addAction(p.title, lambda p=p: self.open_file(p.path, as_template=True)).setToolTip(
+                p.description)
+        m.addSeparator()
+        m.addActions([self.act_save, self.act_save_as])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = bar.addMenu("&Edit")
+        m.addActions([self.act_undo, self.act_redo])
+        m.addSeparator()
+        for name in ("cut", "copy", "paste", "duplicate", "delete", "toggle", "up", "down"):
+            m.addAction(self.editor.actions_by_name[name])
+        m = bar.addMenu("&View")
+        for dock in self.docks.values():
+            m.addAction(dock.toggleViewAction())
+        m = bar.addMenu("&Run")
+        m.addActions([self.act_train, self.act_pause, self.act_stop])
+        m = bar.addMenu("&Help")
+        m.addAction("&About Keras Studio", self._about)
+
+        tb = QToolBar("Main")
+        tb.setObjectName("toolbar_main")
+        tb.setMovable(False)
+        tb.addActions([self.act_new, self.act_open, self.act_save])
+        tb.addSeparator()
+        tb.addActions([self.act_undo, self.act_redo])
+        tb.addSeparator()
+        tb.addActions([self.act_train, self.act_pause, self.act_stop])
+        self.addToolBar(tb)
+        self._recent_refresh()
+
+    def _status(self) -> None:
+        self.status_totals = QLabel()
+        self.status_data = QLabel()
+        self.statusBar().addPermanentWidget(self.status_data)
+        self.statusBar().addPermanentWidget(self.status_totals)
+
+    def _wire(self) -> None:
+        d = self.doc
+        d.dirty_changed.connect(lambda _d: self._title())
+        d.path_changed.connect(self._title)
+        d.path_changed.connect(self._runs_root_changed)
+        self.palette.add_requested.connect(self.editor.add_block)
+        self.editor.selection_changed.connect(lambda ids: self.inspector.show_block(ids[-1] if ids else None))
+        self.editor.selection_changed.connect(self.graph.select)
+        self.graph.selection_changed.connect(lambda ids: (self.editor.select(ids),
+                                                          self.inspector.show_block(ids[-1] if ids else None)))
+        for w in (self.editor, self.graph, self.data_panel, self.optimizer_panel, self.regularization_panel,
+                  self.augmentation_panel, self.training_panel):
+            w.message.connect(self.show_message)
+        self.checker.report_changed.connect(self._report)
+        self.checker.data_changed.connect(self._data_status)
+        b = self.bridge
+        b.state_changed.connect(self.controls.set_state)
+        b.state_changed.connect(self._state)
+        b.started.connect(self.controls.on_started)
+        b.started.connect(self.plots.on_started)
+        b.batch.connect(self.controls.on_batch)
+        b.batch.connect(self.plots.on_batch)
+        b.epoch.connect(self.plots.on_epoch)
+        b.log.connect(self.log.add)
+        b.ended.connect(self._ended)
+        self.controls.train_clicked.connect(self.train)
+        self.controls.pause_clicked.connect(self.bridge.pause)
+        self.controls.resume_clicked.connect(self.bridge.resume)
+        self.controls.stop_clicked.connect(self.bridge.stop)
+        self.runs.show_run.connect(self.show_run)
+        theme.on_change(self._theme_changed)
+        self._state("idle")
+
+    # ------------------------------------------------------------------ status
+    def _title(self) -> None:
+        self.setWindowTitle(f"{self.doc.title}[*] — {APP_NAME}")  # Qt draws the * while modified
+        self.setWindowModified(self.doc.dirty)
+
+    def _report(self, report) -> None:
+        bad = len(report.errors())
+        text = f"{report.total_params:,} parameters"
+        if bad:
+            text += f" · {bad} problem{'s' * (bad != 1)}"
+        self.status_totals.setText(text)
+
+    def _data_status(self) -> None:
+        c = self.checker
+        if c.data_loading:
+            self.status_data.setText("Reading the data…")
+        elif c.data_error:
+            self.status_data.setText(f"<span style='color:{theme.colors().error}'>Data: {c.data_error}</span>")
+        elif c.data_shape is not None:
+            s = c.data_shape
+            what = f"{s.num_classes} classes" if s.task == "classification" else f"{s.target_width} target(s)"
+            self.status_data.setText(f"Data: samples {tuple(s.input_shape)}, {s.task}, {what}")
+        else:
+            self.status_data.setText("")
+
+    def show_message(self, text: str, ms: int = 8000) -> None:
+        self.statusBar().showMessage(text.splitlines()[0] if text else "", ms)
+        if text:
+            self.log.add("warning", text)
+
+    def _state(self, state: str) -> None:
+        self.act_train.setEnabled(state == "idle")
+        self.act_pause.setEnabled(state in ("running", "paused"))
+        self.act_stop.setEnabled(state in ("starting", "running", "paused"))
+
+    def _theme_changed(self) -> None:
+        self.plots.apply_theme()
+        self.doc.changed.emit()
+
+    # ------------------------------------------------------------------ devices
+    def _probe_devices(self) -> None:
+        for backend in devices.installed_backends():
+            self.background.submit(lambda b=backend: devices.probe(b),
+                                   lambda info: self.training_panel.set_devices(info.backend, info.devices,
+                                                                                info.error))
+
+    # ------------------------------------------------------------------ files
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False when the user cancels."""
+        if not self.doc.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME, f"Save the changes to {self.doc.title}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_project(self) -> None:
+        if self.maybe_save():
+            self.doc.new()
+            self.doc.discard_autosave()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open a run spec", start, FILE_FILTER)
+        if path:
+            self.open_file(path, ask=False)
+
+    def open_file(self, path, as_template: bool = False, ask: bool = True) -> bool:
+        if ask and not self.maybe_save():
+            return False
+        try:
+            self.doc.open(path)
+        except SpecError as exc:
+            QMessageBox.warning(self, APP_NAME, f"Cannot open {path}:\n\n" + "\n".join(exc.problems))
+            return False
+        if as_template:
+            # a preset is a starting point: saving must not overwrite the shipped file
+            self.doc.path = None
+            self.doc.path_changed.emit()
+        else:
+            self._recent_add(str(Path(path).resolve()))
+        self.editor.select([])
+        self.inspector.show_block(None)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self._write(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(self.doc.path or Path.home() / f"{self.doc.view()['meta']['title'] or 'model'}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the run spec", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".json"
+        return self._write(Path(path))
+
+    def _write(self, path: Path) -> bool:
+        try:
+            self.doc.save(path)
+        except OSError as exc:
+            QMessageBox.warning(self, APP_NAME, f"Cannot save {path}:\n{exc.strerror or exc}")
+            return False
+        self._recent_add(str(path.resolve()))
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _recent_add(self, path: str) -> None:
+        s = settings()
+        recent = [p for p in (s.value("recent", []) or []) if p != path]
+        s.setValue("recent", [path] + recent[: MAX_RECENT - 1])
+        self._recent_refresh()
+
+    def _recent_refresh(self) -> None:
+        self.recent_menu.clear()
+        recent = settings().value("recent", []) or []
+        if isinstance(recent, str):
+            recent = [recent]
+        for p in recent:
+            self.recent_menu.addAction(p, lambda p=p: self.open_file(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the autosaved spec back. True when it was restored."""
+        payload = self.doc.recoverable()
+        if payload is None:
+            return False
+        answer = QMessageBox.question(self, APP_NAME, "Keras Studio did not close properly last time. "
+                                      "Restore the unsaved work it kept?",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.doc.discard_autosave()
+            return False
+        path = Path(payload["path"]) if payload.get("path") else None
+        self.doc.load_dict(payload["spec"], path, clean=False)
+        return True
+
+    # ------------------------------------------------------------------ runs
+    def runs_root(self) -> Path:
+        if self.doc.path is not None:
+            return self.doc.path.parent / "runs"
+        return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)) / "runs"
+
+    def _runs_root_changed(self) -> None:
+        self.runs.set_root(self.runs_root())
+
+    def show_run(self, run_dir: str) -> None:
+        if self.bridge.running:
+            self.show_message("Wait for the training to end (or stop it) to look at another run")
+            return
+        if not self.plots.load_run(run_dir):
+            self.show_message(f"{Path(run_dir).name} has no recorded epochs to show")
+            return
+        self.statusBar().showMessage(f"Showing {Path(run_dir).name}", 5000)
+
+    # ------------------------------------------------------------------ training
+    def train(self) -> None:
+        if self.bridge.running:
+            return
+        report = self.checker.report
+        if not report.ok:
+            first = report.errors()[0]
+            self.show_message(f"Fix the model first: {first}")
+            QMessageBox.information(self, APP_NAME, "The model has problems to fix before training:\n\n"
+                                    + "\n".join(report.errors()[:8]))
+            return
+        spec = self.doc.run_spec
+        if spec.training.backend not in devices.installed_backends():
+            QMessageBox.warning(self, APP_NAME, f"The {spec.training.backend} backend is not installed; "
+                                "choose another in Setup ▸ Training.")
+            return
+        try:
+            root = self.runs_root()
+            root.mkdir(parents=True, exist_ok=True)
+            self.plots.setup([m for m in ["loss", *spec.training.metrics]])
+            self.bridge.start(spec, root)
+        except OSError as exc:
+            QMessageBox.warning(self, APP_NAME, f"Cannot create the run directory in {self.runs_root()}:\n{exc}")
+            return
+        self._t_train = time.monotonic()
+        self.plots.start_live()
+        self.runs.refresh()
+
+    def pause_resume(self) -> None:
+        if self.bridge.state == "paused":
+            self.bridge.resume()
+        else:
+            self.bridge.pause()
+
+    def _ended(self, e: ev.Event) -> None:
+        self.plots.stop_live()
+        self.controls.on_end(e)
+        self.runs.refresh()
+        if isinstance(e, ev.Failed):
+            self.statusBar().showMessage(f"Training failed: {e.message}", 15000)
+            if not self._closing:
+                box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, f"Training failed.\n\n{e.message}",
+                                  QMessageBox.StandardButton.Ok, self)
+                box.setDetailedText(e.details or "")
+                box.setObjectName("trainingFailedBox")
+                box.open()  # not exec(): the window keeps running while the message shows
+                self._failed_box = box
+        else:
+            self.statusBar().showMessage(f"Training {e.kind.lower()}: {getattr(e, 'run_dir', '')}", 10000)
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.bridge.running:
+            answer = QMessageBox.question(self, APP_NAME, "A training is running. Stop it and quit?",
+                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.shutdown()
+        s = settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("state", self.saveState())
+        event.accept()
+
+    def restore_layout(self) -> None:
+        s = settings()
+        geometry, state = s.value("geometry"), s.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def shutdown(self) -> None:
+        """Stop every timer, thread and child this window started (idempotent)."""
+        self._closing = True
+        self.bridge.shutdown()
+        self.plots.shutdown()
+        self.data_panel.shutdown()
+        self.augmentation_panel.shutdown()
+        self.doc.shutdown()
+        # reaching here means the user saved or chose to discard; only a crash leaves an autosave behind
+        self.doc.discard_autosave()
+        self.background.shutdown()
+
+    def _about(self) -> None:
+        QMessageBox.about(self, APP_NAME, "<b>Keras Studio</b><br>Build and train Keras 3 networks on TensorFlow, "
+                          "PyTorch or JAX.<br>The model is a run spec: the same JSON the command line trains.")

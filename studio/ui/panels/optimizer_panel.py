@@ -1,0 +1,178 @@
+"""Optimizer and learning-rate schedule, generated from `core.optimizers`, with a small plot of the rate
+over the epochs (`learning_rate_at`, the same formula the engine's schedule follows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from studio.core.optimizers import OPTIMIZERS, SCHEDULES, learning_rate_at
+from studio.core.params import Param, coerce_params
+from studio.ui import theme
+from studio.ui.document import Document
+from studio.ui.forms import ParamForm
+from studio.ui.panels.common import SectionPanel
+
+# the optimizer section's own fields (common to every optimizer), described like catalogue parameters
+COMMON = (
+    Param("learning_rate", "float", 0.001, "Step size of each update", minimum=0, maximum=10, exclusive_min=True),
+    Param("weight_decay", "float", None, "Decoupled weight decay (empty: none)", minimum=0, optional=True),
+    Param("clipnorm", "float", None, "Clip each gradient to this norm (empty: no clipping)", minimum=0,
+          exclusive_min=True, optional=True, advanced=True),
+    Param("clipvalue", "float", None, "Clip each gradient value to ± this (empty: no clipping)", minimum=0,
+          exclusive_min=True, optional=True, advanced=True),
+    Param("global_clipnorm", "float", None, "Clip all gradients together to this norm", minimum=0,
+          exclusive_min=True, optional=True, advanced=True),
+)
+PLATEAU = (
+    Param("monitor", "choice", "val_loss", "Metric watched", choices=("val_loss", "loss")),
+    Param("factor", "float", 0.5, "Multiply the rate by this on a plateau", minimum=0, maximum=1, exclusive_min=True,
+          exclusive_max=True),
+    Param("patience", "int", 3, "Epochs without improvement before reducing", minimum=0, unit="epochs"),
+    Param("min_lr", "float", 1e-6, "Lowest rate", minimum=0),
+)
+POINTS = 200
+
+
+class OptimizerPanel(SectionPanel):
+    def __init__(self, doc: Document, parent: QWidget | None = None):
+        super().__init__(doc, parent)
+        self._name = self._schedule = None
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        self.name = QComboBox()
+        for name, (help_, _lr, _p) in OPTIMIZERS.items():
+            self.name.addItem(name, name)
+            self.name.setItemData(self.name.count() - 1, help_, 3)
+        self.name.activated.connect(self._name_changed)
+        form.addRow("Optimizer", self.name)
+        self.help = QLabel(wordWrap=True)
+        self.help.setStyleSheet(f"color: {theme.colors().muted};")
+        form.addRow("", self.help)
+        self.common = ParamForm(COMMON, {})
+        self.common.changed.connect(lambda n, v: self.set_field("optimizer", n, v, f"Set {n.replace('_', ' ')}"))
+        self.common.refused.connect(self.refuse)
+        outer.addWidget(self.common)
+        self.own_box = QVBoxLayout()
+        outer.addLayout(self.own_box)
+        self.own: ParamForm | None = None
+
+        sched = QGroupBox("Learning-rate schedule")
+        sl = QVBoxLayout(sched)
+        self.schedule = QComboBox()
+        for name, (help_, _p) in SCHEDULES.items():
+            self.schedule.addItem(name, name)
+            self.schedule.setItemData(self.schedule.count() - 1, help_, 3)
+        self.schedule.activated.connect(self._schedule_changed)
+        sl.addWidget(self.schedule)
+        self.sched_box = QVBoxLayout()
+        sl.addLayout(self.sched_box)
+        self.sched_form: ParamForm | None = None
+        self.plot = pg.PlotWidget(background=theme.colors().background)
+        self.plot.setFixedHeight(130)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "rate")
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setMouseEnabled(False, False)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(theme.colors().series[2], width=2))
+        sl.addWidget(self.plot)
+        outer.addWidget(sched)
+
+        self.plateau = QGroupBox("Reduce the rate on a plateau", checkable=True)
+        pl = QVBoxLayout(self.plateau)
+        self.plateau_form = ParamForm(PLATEAU, {})
+        self.plateau_form.changed.connect(self._plateau_changed)
+        self.plateau_form.refused.connect(self.refuse)
+        pl.addWidget(self.plateau_form)
+        self.plateau.toggled.connect(self._plateau_toggled)
+        outer.addWidget(self.plateau)
+        outer.addWidget(self.error)
+        outer.addStretch(1)
+        self._on_changed()
+
+    # ------------------------------------------------------------------ document → widgets
+    def refresh(self, spec: dict[str, Any]) -> None:
+        o = spec["optimizer"]
+        self.name.setCurrentIndex(self.name.findData(o["name"]))
+        self.help.setText(OPTIMIZERS[o["name"]][0])
+        self.common.set_values({p.name: o.get(p.name) for p in COMMON})
+        own_params = OPTIMIZERS[o["name"]][2]
+        values = coerce_params(own_params, o.get("params", {}), o["name"])
+        if o["name"] != self._name:
+            self._name = o["name"]
+            self.own = self._replace(self.own, self.own_box, own_params, values, self._own_changed)
+        else:
+            self.own.set_values(values)
+        s = o["schedule"]
+        self.schedule.setCurrentIndex(self.schedule.findData(s["name"]))
+        sched_params = SCHEDULES[s["name"]][1]
+        svalues = coerce_params(sched_params, s.get("params", {}), s["name"])
+        if s["name"] != self._schedule:
+            self._schedule = s["name"]
+            self.sched_form = self._replace(self.sched_form, self.sched_box, sched_params, svalues,
+                                            self._sched_changed)
+        else:
+            self.sched_form.set_values(svalues)
+        rop = o.get("reduce_on_plateau")
+        self.plateau.setChecked(rop is not None)
+        self.plateau_form.set_values(rop or {p.name: p.default for p in PLATEAU})
+        self._plot(o["learning_rate"], s["name"], svalues, spec["training"]["epochs"])
+
+    def _replace(self, old: ParamForm | None, box, params, values, slot) -> ParamForm:
+        if old is not None:
+            old.setParent(None)
+            old.deleteLater()
+        form = ParamForm(params, values)
+        form.changed.connect(slot)
+        form.refused.connect(self.refuse)
+        box.addWidget(form)
+        return form
+
+    def _plot(self, base: float, schedule: str, params: dict, epochs: int) -> None:
+        xs = np.linspace(0, epochs, POINTS)
+        try:
+            ys = [learning_rate_at(base, schedule, params, float(x), epochs) for x in xs]
+        except (ValueError, ZeroDivisionError):
+            ys = [base] * POINTS
+        self.curve.setData(xs, ys)
+
+    # ------------------------------------------------------------------ widgets → document
+    def _name_changed(self, i: int) -> None:
+        name = self.name.itemData(i)
+
+        def mutate(s):
+            s["optimizer"]["name"] = name
+            s["optimizer"]["params"] = {}
+            s["optimizer"]["learning_rate"] = OPTIMIZERS[name][1]  # each optimizer's usual starting rate
+        self.patch(mutate, f"Use {name}")
+
+    def _own_changed(self, name: str, value: Any) -> None:
+        def mutate(s):
+            s["optimizer"].setdefault("params", {})[name] = value
+        self.patch(mutate, f"Set {name}", key=f"optimizer.params.{name}")
+
+    def _schedule_changed(self, i: int) -> None:
+        name = self.schedule.itemData(i)
+
+        def mutate(s):
+            s["optimizer"]["schedule"] = {"name": name, "params": {}}
+        self.patch(mutate, f"Use the {name} schedule")
+
+    def _sched_changed(self, name: str, value: Any) -> None:
+        def mutate(s):
+            s["optimizer"]["schedule"].setdefault("params", {})[name] = value
+        self.patch(mutate, f"Set schedule {name}", key=f"schedule.{name}")
+
+    def _plateau_toggled(self, on: bool) -> None:
+        def mutate(s):
+            s["optimizer"]["reduce_on_plateau"] = {p.name: p.default for p in PLATEAU} if on else None
+        self.patch(mutate, "Reduce on plateau" if on else "No reduce on plateau")
+
+    def _plateau_changed(self, name: str, value: Any) -> None:
+        if self.doc.view()["optimizer"].get("reduce_on_plateau") is None:
+            return
+        self.set_field("optimizer.reduce_on_plateau", name, value)

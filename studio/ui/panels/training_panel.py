@@ -1,0 +1,119 @@
+"""Training: epochs, batch size, validation, seed, loss, metrics, and the backend and device to run on.
+
+Only installed backends are offered; devices come from a background probe of each backend (a child
+process), so the list fills in a few seconds after the window opens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QLabel, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from studio.core.optimizers import LOSSES, METRICS
+from studio.ui.document import Document
+from studio.ui.panels.common import SectionPanel
+
+
+class TrainingPanel(SectionPanel):
+    def __init__(self, doc: Document, backends: list[str], parent: QWidget | None = None):
+        super().__init__(doc, parent)
+        self.backends = backends
+        self.devices: dict[str, list[str]] = {}
+        self.device_errors: dict[str, str] = {}
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        self.epochs = QSpinBox(minimum=1, maximum=100_000, keyboardTracking=False)
+        self.epochs.valueChanged.connect(lambda v: self.set_field("training", "epochs", v, "Set epochs"))
+        form.addRow("Epochs", self.epochs)
+        self.batch = QSpinBox(minimum=0, maximum=1_000_000, keyboardTracking=False)
+        self.batch.setSpecialValueText("whole set")
+        self.batch.setToolTip("Samples per gradient step; 0 = the whole training set in one batch")
+        self.batch.valueChanged.connect(lambda v: self.set_field("training", "batch_size", v or None, "Set batch size"))
+        form.addRow("Batch size", self.batch)
+        self.val = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
+        self.val.setToolTip("Fraction of the training data held out to validate after each epoch")
+        self.val.valueChanged.connect(lambda v: self.set_field("data", "validation_split", round(v, 4),
+                                                               "Set validation split"))
+        form.addRow("Validation split", self.val)
+        self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1, keyboardTracking=False)
+        self.seed.setSpecialValueText("random")
+        self.seed.setToolTip("Same seed, same data split and initial weights; -1 = a new random start each run")
+        self.seed.valueChanged.connect(lambda v: self.set_field("training", "seed", None if v < 0 else v, "Set seed"))
+        form.addRow("Seed", self.seed)
+        self.loss = QComboBox()
+        self.loss.addItems(LOSSES)
+        self.loss.setToolTip("auto: chosen from the task and the model's head")
+        self.loss.activated.connect(lambda i: self.set_field("training", "loss", LOSSES[i], "Set loss"))
+        form.addRow("Loss", self.loss)
+        grid = QGridLayout()
+        self.metrics: dict[str, QCheckBox] = {}
+        for i, m in enumerate(METRICS):
+            box = QCheckBox(m)
+            box.toggled.connect(self._metrics_changed)
+            self.metrics[m] = box
+            grid.addWidget(box, i // 3, i % 3)
+        mw = QWidget()
+        mw.setLayout(grid)
+        form.addRow("Metrics", mw)
+        self.backend = QComboBox()
+        self.backend.setToolTip("Training runs in its own process, so you can switch backend between runs")
+        self.backend.activated.connect(self._backend_changed)
+        form.addRow("Backend", self.backend)
+        self.device = QComboBox()
+        self.device.activated.connect(lambda i: self.set_field("training", "device", self.device.itemData(i),
+                                                               "Set device"))
+        form.addRow("Device", self.device)
+        self.device_note = QLabel(wordWrap=True)
+        form.addRow("", self.device_note)
+        outer.addWidget(self.error)
+        outer.addStretch(1)
+        self._on_changed()
+
+    def _metrics_changed(self) -> None:
+        chosen = [m for m, b in self.metrics.items() if b.isChecked()]
+        self.set_field("training", "metrics", chosen, "Set metrics")
+
+    def _backend_changed(self, i: int) -> None:
+        self.set_field("training", "backend", self.backend.itemData(i), "Set backend")
+
+    def set_devices(self, backend: str, devices: list[str], error: str = "") -> None:
+        self.devices[backend] = devices
+        if error:
+            self.device_errors[backend] = error
+        self._on_changed()
+
+    def refresh(self, spec: dict[str, Any]) -> None:
+        t, d = spec["training"], spec["data"]
+        self.epochs.setValue(t["epochs"])
+        self.batch.setValue(t["batch_size"] or 0)
+        self.val.setValue(d.get("validation_split", 0.0))
+        self.seed.setValue(-1 if t.get("seed") is None else t["seed"])
+        self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
+        for m, box in self.metrics.items():
+            box.setChecked(m in t["metrics"])
+        self.backend.clear()
+        for b in self.backends:
+            self.backend.addItem(b, b)
+        if t["backend"] not in self.backends:
+            self.backend.addItem(f"{t['backend']} (not installed)", t["backend"])
+        self.backend.setCurrentIndex(self.backend.findData(t["backend"]))
+        self.device.clear()
+        options = ["auto", "cpu"]
+        for dev in self.devices.get(t["backend"], []):
+            name = dev.split(" ")[0] if dev.lower().startswith("gpu") else None
+            if name and name not in options:
+                options.append(name)
+        if t["device"] not in options:
+            options.append(t["device"])
+        for o in options:
+            label = {"auto": "auto (best available)", "cpu": "CPU"}.get(o, o.upper())
+            self.device.addItem(label, o)
+        self.device.setCurrentIndex(self.device.findData(t["device"]))
+        if t["backend"] in self.device_errors:
+            self.device_note.setText(f"{t['backend']}: {self.device_errors[t['backend']]}")
+        elif t["backend"] in self.devices:
+            self.device_note.setText("Detected: " + (", ".join(self.devices[t["backend"]]) or "CPU only"))
+        else:
+            self.device_note.setText("Detecting devices…")

@@ -1,0 +1,87 @@
+"""Train / Pause / Resume / Stop and the progress read-out: epoch and batch, elapsed, ETA, samples/s."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from studio.core import events as ev
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class RunControls(QWidget):
+    train_clicked = Signal()
+    pause_clicked = Signal()
+    resume_clicked = Signal()
+    stop_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        self.train = QPushButton("▶  Train")
+        self.train.setToolTip("Train the model in a separate process (F5)")
+        self.pause = QPushButton("❚❚  Pause")
+        self.resume = QPushButton("▶  Resume")
+        self.stop = QPushButton("■  Stop")
+        self.stop.setToolTip("Stop after the current batch; the model so far is kept")
+        for b, sig in ((self.train, self.train_clicked), (self.pause, self.pause_clicked),
+                       (self.resume, self.resume_clicked), (self.stop, self.stop_clicked)):
+            b.clicked.connect(sig)
+            lay.addWidget(b)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setMinimumWidth(120)
+        lay.addWidget(self.progress, 1)
+        self.info = QLabel("Ready")
+        self.info.setTextFormat(Qt.TextFormat.PlainText)
+        self.info.setMinimumWidth(120)
+        lay.addWidget(self.info)
+        self._t0 = 0.0
+        self._epochs = self._steps = 0
+        self.set_state("idle")
+
+    def set_state(self, state: str) -> None:
+        idle = state == "idle"
+        self.train.setEnabled(idle)
+        self.pause.setVisible(state != "paused")
+        self.pause.setEnabled(state == "running")
+        self.resume.setVisible(state == "paused")
+        self.stop.setEnabled(state in ("starting", "running", "paused"))
+        if state == "starting":
+            self.progress.setRange(0, 0)  # busy until the child reports: importing a backend takes seconds
+            self.info.setText("Starting the backend…")
+            self._t0 = time.monotonic()
+        elif state == "paused":
+            self.info.setText("Paused — " + self.info.text())
+
+    def on_started(self, e: ev.Started) -> None:
+        self._epochs, self._steps = e.epochs, max(e.steps_per_epoch, 1)
+        self.progress.setRange(0, self._epochs * self._steps)
+        self.progress.setValue(0)
+        self._t0 = time.monotonic()
+        self.info.setText(f"{e.backend} on {e.device}")
+
+    def on_batch(self, e: ev.BatchEnd) -> None:
+        done = e.epoch * self._steps + e.step
+        total = max(self._epochs * self._steps, 1)
+        self.progress.setValue(min(done, total))
+        self.progress.setFormat(f"epoch {e.epoch + 1}/{self._epochs} · batch {e.step}/{e.steps}")
+        elapsed = time.monotonic() - self._t0
+        eta = elapsed / done * (total - done) if done else 0
+        self.info.setText(f"elapsed {_clock(elapsed)} · ETA {_clock(eta)} · {e.samples_per_s:,.0f} samples/s")
+
+    def on_end(self, e: ev.Event) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if isinstance(e, ev.Finished) else 0)
+        word = {"Finished": "Finished", "Stopped": "Stopped", "Failed": "Failed"}[e.kind]
+        self.progress.setFormat(word)
+        self.info.setText(f"{word} after {_clock(time.monotonic() - self._t0)}")

@@ -1,0 +1,80 @@
+"""The project's runs: newest first, with state and final metrics; open one to see its curves again."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from studio.core.runs import list_runs
+
+
+class RunsPanel(QWidget):
+    show_run = Signal(str)  # run directory
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.root: Path | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.where = QLabel(wordWrap=True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.where)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Run", "State", "Backend", "Result"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.itemActivated.connect(lambda item, _c: self.show_run.emit(item.data(0, Qt.ItemDataRole.UserRole)))
+        lay.addWidget(self.tree, 1)
+        row = QHBoxLayout()
+        self.show_btn = QPushButton("Show curves")
+        self.show_btn.clicked.connect(self._show_selected)
+        folder = QPushButton("Open folder")
+        folder.clicked.connect(self._open_folder)
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        for b in (self.show_btn, folder, refresh):
+            row.addWidget(b)
+        lay.addLayout(row)
+
+    def set_root(self, root: Path) -> None:
+        self.root = Path(root)
+        self.where.setText(f"Runs in {self.root}")
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        for r in list_runs(self.root) if self.root else []:
+            metrics = r.summary.get("metrics", {}) if isinstance(r.summary, dict) else {}
+            final = metrics.get("validation") or metrics.get("train") or {}
+            result = "  ".join(f"{k} {v:.3g}" for k, v in list(final.items())[:2] if isinstance(v, (int, float)))
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))
+            item = QTreeWidgetItem([f"{when}  {r.title}", r.state, r.backend, result])
+            item.setData(0, Qt.ItemDataRole.UserRole, str(r.path))
+            item.setToolTip(0, str(r.path))
+            if r.reason:
+                item.setToolTip(1, r.reason)
+            self.tree.addTopLevelItem(item)
+        for col in range(4):
+            self.tree.resizeColumnToContents(col)
+
+    def count(self) -> int:
+        return self.tree.topLevelItemCount()
+
+    def _selected(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item else None
+
+    def _show_selected(self) -> None:
+        path = self._selected()
+        if path:
+            self.show_run.emit(path)
+
+    def _open_folder(self) -> None:
+        path = self._selected() or (str(self.root) if self.root else None)
+        if path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))

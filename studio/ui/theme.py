@@ -1,0 +1,54 @@
+"""Light or dark, following the system: Qt's palette already follows it (Qt 6.5+), so this module only
+tells the few hand-drawn things (plots, error markers) which scheme is in force and repaints on a change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QPalette
+
+
+@dataclass(frozen=True)
+class Colors:
+    dark: bool
+    background: str
+    foreground: str
+    grid: str
+    error: str
+    error_bg: str
+    ok: str
+    muted: str
+    accent: str
+    series: tuple[str, ...]
+
+
+LIGHT = Colors(False, "#ffffff", "#202124", "#d0d0d0", "#c62828", "#fdecea", "#2e7d32", "#6b6b6b", "#1565c0",
+               ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"))
+DARK = Colors(True, "#1e1f22", "#e6e6e6", "#3a3b3e", "#ff6b6b", "#4a2326", "#81c784", "#9aa0a6", "#64b5f6",
+              ("#5fa8ff", "#ff6b6b", "#7ddc7d", "#c39bff", "#ffb347", "#4dd0e1"))
+
+
+def is_dark() -> bool:
+    app = QGuiApplication.instance()
+    if app is None:
+        return False
+    hints = app.styleHints()
+    scheme = hints.colorScheme() if hasattr(hints, "colorScheme") else Qt.ColorScheme.Unknown
+    if scheme == Qt.ColorScheme.Dark:
+        return True
+    if scheme == Qt.ColorScheme.Light:
+        return False
+    # unknown (offscreen, older desktops): judge by the window colour the style chose
+    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def colors() -> Colors:
+    return DARK if is_dark() else LIGHT
+
+
+def on_change(callback) -> None:
+    """Call `callback()` when the system switches between light and dark."""
+    app = QGuiApplication.instance()
+    if app is not None and hasattr(app.styleHints(), "colorSchemeChanged"):
+        app.styleHints().colorSchemeChanged.connect(lambda *_: callback())
