@@ -22,6 +22,8 @@ from studio.ui import theme
 from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
+from studio.ui.evaluation import EvaluationView, ExportDialog, TryItPanel
+from studio.ui.gallery import PresetGallery
 from studio.ui.graph_view import GraphView
 from studio.ui.inspector import Inspector
 from studio.ui.log_panel import LogPanel
@@ -69,7 +71,21 @@ class MainWindow(QMainWindow):
         lower_lay = QVBoxLayout(lower)
         lower_lay.setContentsMargins(0, 0, 0, 0)
         lower_lay.addWidget(self.controls)
-        lower_lay.addWidget(self.plots, 1)
+        # the trained model's results sit beside its curves: evaluation and trying it by hand
+        self.evaluation = EvaluationView()
+        self.try_it = TryItPanel()
+        self.result_tabs = QTabWidget()
+        self.result_tabs.setDocumentMode(True)
+        self.result_tabs.addTab(self.plots, "Curves")
+        for page, name in ((self.evaluation, "Evaluation"), (self.try_it, "Try it")):
+            scroll = QScrollArea(widgetResizable=True)  # scroll rather than make the window taller than a laptop
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.result_tabs.addTab(scroll, name)
+        self.result_tabs.currentChanged.connect(self._result_tab_changed)
+        self._result_run: str | None = None  # the run the Evaluation / Try it tabs are about
+        self._try_run: str | None = None  # the run whose model the Try it predictor has loaded
+        lower_lay.addWidget(self.result_tabs, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.model_tabs)
         split.addWidget(lower)
@@ -149,10 +165,18 @@ class MainWindow(QMainWindow):
         self.act_train = self._action("&Train", self.train, QKeySequence("F5"), "Train the model (F5)")
         self.act_pause = self._action("&Pause / Resume", self.pause_resume, QKeySequence("F6"))
         self.act_stop = self._action("&Stop", self.bridge.stop, QKeySequence("Shift+F5"), "Stop after this batch")
+        self.act_gallery = self._action("New from Pre&set…", self.open_gallery, QKeySequence("Ctrl+Shift+N"),
+                                        "Start from a preset example")
+        self.act_evaluate = self._action("&Evaluate Run", self.evaluate_result_run, None,
+                                         "Evaluate the shown run's model again on its data")
+        self.act_export = self._action("E&xport Model…", self.export_result_run, QKeySequence("Ctrl+E"),
+                                       "Export the shown run's model (Keras, SavedModel, ONNX, LiteRT, Python …)")
+        for act in (self.act_evaluate, self.act_export):
+            act.setEnabled(False)
 
         bar = self.menuBar()
         m = bar.addMenu("&File")
-        m.addActions([self.act_new, self.act_open])
+        m.addActions([self.act_new, self.act_gallery, self.act_open])
         self.recent_menu = m.addMenu("Open &Recent")
         self.preset_menu = m.addMenu("Open &Preset")
         for p in list_presets():
@@ -172,6 +196,8 @@ class MainWindow(QMainWindow):
             m.addAction(dock.toggleViewAction())
         m = bar.addMenu("&Run")
         m.addActions([self.act_train, self.act_pause, self.act_stop])
+        m.addSeparator()
+        m.addActions([self.act_evaluate, self.act_export])
         m = bar.addMenu("&Help")
         m.addAction("&About Keras Studio", self._about)
 
@@ -386,7 +412,44 @@ class MainWindow(QMainWindow):
         if not self.plots.load_run(run_dir):
             self.show_message(f"{Path(run_dir).name} has no recorded epochs to show")
             return
+        self.set_result_run(run_dir)
         self.statusBar().showMessage(f"Showing {Path(run_dir).name}", 5000)
+
+    # ------------------------------------------------------------------ results of a run
+    def set_result_run(self, run_dir: str) -> None:
+        """Point the Evaluation and Try it tabs at a run (its model is loaded when Try it is opened)."""
+        has_model = (Path(run_dir) / "model.keras").exists()
+        self._result_run = run_dir if has_model else None
+        for act in (self.act_evaluate, self.act_export):
+            act.setEnabled(has_model)
+        if has_model:
+            self.evaluation.show_run(run_dir)
+            if self._showing_try_it():
+                self._result_tab_changed(self.result_tabs.currentIndex())
+
+    def _showing_try_it(self) -> bool:
+        return self.result_tabs.currentIndex() == self.result_tabs.indexOf(self.try_it.parentWidget().parentWidget())
+
+    def _result_tab_changed(self, _index: int) -> None:
+        # the predictor child loads a backend: start it only when the user opens Try it
+        if self._showing_try_it() and self._result_run and self._try_run != self._result_run:
+            self._try_run = self._result_run
+            self.try_it.open_run(self._result_run)
+
+    def evaluate_result_run(self) -> None:
+        if self._result_run:
+            self.evaluation.evaluate_run(self._result_run)
+            self.result_tabs.setCurrentIndex(1)
+
+    def export_result_run(self) -> None:
+        if self._result_run:
+            self._export_dialog = ExportDialog(self._result_run, self)
+            self._export_dialog.open()
+
+    def open_gallery(self) -> None:
+        gallery = PresetGallery(self)
+        if gallery.exec() and gallery.chosen is not None:
+            self.open_file(gallery.chosen.path, as_template=True)
 
     # ------------------------------------------------------------------ training
     def train(self) -> None:
@@ -437,6 +500,7 @@ class MainWindow(QMainWindow):
                 self._failed_box = box
         else:
             self.statusBar().showMessage(f"Training {e.kind.lower()}: {getattr(e, 'run_dir', '')}", 10000)
+            self.set_result_run(e.run_dir)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -468,6 +532,10 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.bridge.shutdown()
         self.plots.shutdown()
+        self.evaluation.shutdown()
+        self.try_it.shutdown()
+        if getattr(self, "_export_dialog", None) is not None:
+            self._export_dialog.shutdown()
         self.data_panel.shutdown()
         self.augmentation_panel.shutdown()
         self.doc.shutdown()

@@ -1,0 +1,32 @@
+"""After a training the run's evaluation sits beside its curves, Try it answers from the trained model, and
+Export is offered; the preset gallery opens a preset as a new project."""
+
+from __future__ import annotations
+
+from studio.core import events as ev
+from studio.core.presets import load_preset
+from studio.jobs.devices import installed_backends
+
+
+def test_a_finished_run_is_evaluated_tried_and_exportable(qtbot, window):
+    w = window
+    spec = load_preset("optimization_lab")
+    spec.training.epochs = 30
+    spec.training.backend = "jax" if "jax" in installed_backends() else installed_backends()[0]
+    w.doc.load_dict(spec.to_dict(), None)
+    w.checker.wait_data()
+    assert not w.act_export.isEnabled()
+    with qtbot.waitSignal(w.bridge.ended, timeout=180_000) as ended:
+        w.train()
+    assert isinstance(ended.args[0], ev.Finished), ended.args[0]
+    # the evaluation written by the engine is shown without another child
+    qtbot.waitUntil(lambda: w.evaluation.table.rowCount() > 0, timeout=10_000)
+    cells = [w.evaluation.table.item(r, 1).text() for r in range(w.evaluation.table.rowCount())]
+    assert "accuracy" in cells
+    assert w.act_export.isEnabled() and w.act_evaluate.isEnabled()
+    # Try it loads the model in its own child only when opened, and answers
+    w.result_tabs.setCurrentIndex(2)  # Try it
+    qtbot.waitUntil(lambda: w.try_it.ready, timeout=120_000)
+    with qtbot.waitSignal(w.try_it.answered, timeout=60_000) as answer:
+        w.try_it.predict(w.try_it.form_values())
+    assert answer.args[0].shape[-1] == 1 and 0.0 <= float(answer.args[0].ravel()[0]) <= 1.0
