@@ -109,15 +109,17 @@ class MetricPlot:
         if kind == "raw" and "smooth" in self.series:
             # bias-corrected EMA, so the first points are not dragged towards zero
             self.ema_steps += 1
-            self.ema = y if self.ema is None else SMOOTHING * self.ema + (1 - SMOOTHING) * y
-            raw_ema = self.ema
-            self.series["smooth"].append(x, raw_ema)
+            self.ema = (1 - SMOOTHING) * y + SMOOTHING * (0.0 if self.ema is None else self.ema)
+            self.series["smooth"].append(x, self.ema / (1 - SMOOTHING ** self.ema_steps))
             self.dirty.add("smooth")
 
     def redraw(self) -> None:
         for kind in self.dirty:
             x, y = self.series[kind].data()
             self.curves[kind].setData(x, y, skipFiniteCheck=True)  # add() already drops NaN/inf
+            if kind == "lr" and len(y):
+                top = float(y.max())  # a constant rate would autoscale to ±0.5 around it; show it above 0
+                self.plot.setYRange(0, top * 1.15 if top > 0 else 1, padding=0)
         self.dirty.clear()
 
     def show_hover(self, x: float) -> str:
