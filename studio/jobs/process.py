@@ -3,6 +3,8 @@
 The child is started by module path (`studio.engine.worker`), so this process never imports the engine or
 a backend. Whatever way the child ends, exactly one terminal event comes out of `poll`: the child's own
 Finished/Stopped/Failed, or a Failed made here when it died without one (crash, os._exit, kill).
+Nothing here blocks unless asked to: `poll(timeout=0)` and `reap(0)` return at once, so a GUI timer can
+drive a run; `wait`, `iter_events` and `close` block for headless use.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from studio.core.runs import EVENTS_FILE, create_run_dir, set_status
 from studio.core.spec import RunSpec
 
 WORKER = "studio.engine.worker"
+LINGER_S = 10.0  # a child still alive this long after its last event is killed (a backend hung in teardown)
 
 
 def _child_entry(module: str, *args: Any) -> None:
@@ -40,6 +43,7 @@ class TrainingProcess:
         self.run_dir: Path | None = None
         self.terminal: ev.Event | None = None
         self._killed = False
+        self._ended_at = 0.0
         self.paused = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -130,28 +134,45 @@ class TrainingProcess:
 
     def _finish(self, event: ev.Event) -> None:
         self.terminal = event
-        if self.process is not None:
-            self.process.join(timeout=10)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(timeout=5)
+        self._ended_at = time.monotonic()
+
+    def reap(self, timeout: float = 0.0) -> bool:
+        """After the terminal event: wait up to `timeout` for the child to exit and release it; True once done.
+
+        The child tears its backend down after its last event (seconds, at times), so this never blocks by
+        default; a child that lingers past LINGER_S is killed.
+        """
+        if self.process is None:
+            return True
+        self.process.join(timeout)
+        if self.process.is_alive() and self.terminal is not None \
+                and time.monotonic() - self._ended_at > LINGER_S:
+            self.process.kill()
+            self.process.join(5)
+        if self.process.is_alive():
+            return False
         if self._queue is not None:
             self._queue.close()
             self._queue.join_thread()
+        return True
 
     def iter_events(self, poll_interval: float = 0.2) -> Iterator[ev.Event]:
         """Every event until the terminal one (for headless use)."""
         while self.terminal is None:
             yield from self.poll(poll_interval)
+        self.reap(LINGER_S)
 
     def wait(self, timeout: float | None = None) -> ev.Event | None:
         end = None if timeout is None else time.monotonic() + timeout
         while self.terminal is None and (end is None or time.monotonic() < end):
             self.poll(0.2)
+        if self.terminal is not None:
+            self.reap(LINGER_S)
         return self.terminal
 
     def close(self) -> None:
         """Kill a still-running child and release its resources."""
-        if self.process is not None and self.process.is_alive():
+        if self.process is not None and self.process.is_alive() and self.terminal is None:
             self.kill()
             self.wait(10)
+        self.reap(LINGER_S)

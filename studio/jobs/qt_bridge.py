@@ -1,9 +1,9 @@
 """TrainingProcess as a QObject: a GUI-thread QTimer polls the child's queue without blocking and turns
-each event into a Qt signal. Nothing here waits on the child, so the window never stalls on training."""
+each event into a Qt signal; after the last event the same timer reaps the exiting child. Nothing here waits
+on the child, so the window never stalls on training."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -13,32 +13,6 @@ from studio.core.spec import RunSpec
 from studio.jobs.process import WORKER, TrainingProcess
 
 POLL_MS = 40  # 25 Hz: smooth progress, negligible cost
-
-
-class _Process(TrainingProcess):
-    """TrainingProcess whose end does not block the UI thread: the base class joins the child (up to
-    seconds while a backend tears down) inside `poll`; here that join runs on a helper thread."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._reaper: threading.Thread | None = None
-
-    def _finish(self, event: ev.Event) -> None:
-        self.terminal = event
-        base = super()._finish
-        self._reaper = threading.Thread(target=base, args=(event,), name="keras-studio-reaper", daemon=True)
-        self._reaper.start()
-
-    def reaped(self, timeout: float | None = None) -> bool:
-        if self._reaper is not None:
-            self._reaper.join(timeout)
-            return not self._reaper.is_alive()
-        return True
-
-    def close(self) -> None:
-        if self._reaper is not None:
-            self._reaper.join(15)
-        super().close()
 
 
 class TrainingBridge(QObject):
@@ -55,8 +29,9 @@ class TrainingBridge(QObject):
     def __init__(self, parent: QObject | None = None, worker: str = WORKER):
         super().__init__(parent)
         self.worker = worker
-        self.proc: _Process | None = None
+        self.proc: TrainingProcess | None = None
         self.state = "idle"
+        self._exiting: list[TrainingProcess] = []
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -77,7 +52,7 @@ class TrainingBridge(QObject):
     def start(self, spec: RunSpec, runs_root: str | Path) -> Path:
         if self.running:
             raise RuntimeError("a training is already running; stop it first")
-        self.proc = _Process(spec, runs_root, worker=self.worker)
+        self.proc = TrainingProcess(spec, runs_root, worker=self.worker)
         run_dir = self.proc.start()
         self._set_state("starting")
         self.log.emit("info", f"Starting {spec.training.backend} training in {run_dir}")
@@ -107,11 +82,20 @@ class TrainingBridge(QObject):
             self.proc.kill()
 
     def _poll(self) -> None:
-        if self.proc is None:
+        proc = self.proc
+        if proc is not None and proc.terminal is None:
+            for event in proc.poll(timeout=0):
+                self._dispatch(event)
+            if proc.terminal is not None:  # the child now tears its backend down: release it once it exits
+                self._exiting.append(proc)
+        self._exiting = [p for p in self._exiting if not p.reap(0)]
+        if not self.running and not self._exiting:
             self._timer.stop()
-            return
-        for event in self.proc.poll(timeout=0):
-            self._dispatch(event)
+
+    @property
+    def reaped(self) -> bool:
+        """True once every ended run's child has exited and been released."""
+        return not self.running and not self._exiting
 
     def _dispatch(self, e: ev.Event) -> None:
         if isinstance(e, ev.BatchEnd):
@@ -128,8 +112,7 @@ class TrainingBridge(QObject):
             self.log.emit("warning", e.message)
         elif isinstance(e, ev.Log):
             self.log.emit("info", e.message)
-        elif isinstance(e, ev.TERMINAL):
-            self._timer.stop()
+        elif isinstance(e, ev.TERMINAL):  # the timer goes on until the child is reaped
             if isinstance(e, ev.Finished):
                 self.log.emit("info", f"Finished: {e.run_dir}")
                 self.finished.emit(e)
@@ -151,4 +134,7 @@ class TrainingBridge(QObject):
             if self.proc.terminal is None:
                 self.proc.stop()
             self.proc.close()
+        for proc in self._exiting:
+            proc.close()
+        self._exiting = []
         self._set_state("idle")

@@ -36,4 +36,4 @@ def _crash_and_recover(qtbot, w):
     assert w.controls.train.isEnabled()
     w.editor.add_block("Dense")
     assert w.doc.view()["model"]["blocks"][-1]["type"] == "Dense"
-    qtbot.waitUntil(lambda: w.bridge.proc.reaped(0), timeout=20_000)
+    qtbot.waitUntil(lambda: w.bridge.reaped, timeout=20_000)

@@ -110,7 +110,7 @@ def test_build_train_stop_save_reopen_undo(qtbot, window, tmp_path, monkeypatch)
         qtbot.mouseClick(w.controls.stop, Qt.MouseButton.LeftButton)
     assert isinstance(ended.args[0], ev.Stopped), ended.args[0]
     assert w.controls.train.isEnabled()
-    qtbot.waitUntil(lambda: w.bridge.proc.reaped(0), timeout=20_000)
+    qtbot.waitUntil(lambda: w.bridge.reaped, timeout=20_000)
 
     # ---- the run is listed next to the project and its curves can be shown again
     w.runs.refresh()
