@@ -3,7 +3,8 @@ and the learning rate, with a hover read-out.
 
 Curves are created once per run; events only append into preallocated NumPy buffers that double when
 full, and a QTimer redraws changed curves at 10 Hz with peak downsampling and clipping to the view, so
-100,000 points per curve cost the same frame as a hundred.
+100,000 points per curve cost the same frame as a hundred. The shared epoch axis grows in steps (1, 2, 5
+× 10^k) instead of with every batch: a crawling axis re-lays out its ticks, and its plots, every frame.
 """
 
 from __future__ import annotations
@@ -20,9 +21,20 @@ from studio.core.runs import read_events, read_metrics
 from studio.ui import theme
 
 REDRAW_MS = 100
+MAX_MARKERS = 60  # per-epoch curves show a marker per point until they hold more than this (then just a line)
+GROWTH = 1.25  # room left on the epoch axis when it grows
 SMOOTHING = 0.9  # weight of the past in the exponential moving average
 
 pg.setConfigOptions(antialias=False, useOpenGL=False)
+
+
+def nice_ceil(x: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ x (x > 0)."""
+    k = math.floor(math.log10(x))
+    for m in (1, 2, 5, 10):
+        if m * 10 ** k >= x:
+            return m * 10 ** k
+    return 10 ** (k + 1)
 
 
 class Series:
@@ -82,12 +94,15 @@ class MetricPlot:
         }
         self.series: dict[str, Series] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.markers: dict[str, str] = {}  # the curves drawn with markers while they are short
         for kind in kinds:
             label, pen, symbol = styles[kind]
             curve = plot.plot([], [], pen=pen, name=label, symbol=symbol, symbolSize=5,
                               symbolBrush=pen.color() if symbol else None, symbolPen=None)
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
+            if symbol:
+                self.markers[kind] = symbol
             self.curves[kind] = curve
             self.series[kind] = Series()
         self.dirty: set[str] = set()
@@ -116,6 +131,9 @@ class MetricPlot:
     def redraw(self) -> None:
         for kind in self.dirty:
             x, y = self.series[kind].data()
+            if kind in self.markers:
+                # markers are drawn one by one (no downsampling): past a few dozen they only cost frames
+                self.curves[kind].setSymbol(self.markers[kind] if len(x) <= MAX_MARKERS else None)
             self.curves[kind].setData(x, y, skipFiniteCheck=True)  # add() already drops NaN/inf
             if kind == "lr" and len(y):
                 top = float(y.max())  # a constant rate would autoscale to ±0.5 around it; show it above 0
@@ -144,6 +162,8 @@ class PlotsPanel(QWidget):
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
         self.redraws = 0  # counted for the benchmark
+        self.epochs = 0  # the run's planned epochs, when known: the epoch axis never grows past them
+        self.follow = True  # the epoch axis follows the run until the user pans or zooms it
         self.apply_theme()
         self.setup(["loss"])
         self.view.scene().sigMouseMoved.connect(self._mouse)
@@ -167,7 +187,11 @@ class PlotsPanel(QWidget):
             self.plots[name] = MetricPlot(item, name, c, kinds)
             if i:
                 item.setXLink(self.plots[names[0]].plot)
+            item.vb.enableAutoRange(x=False)  # the epoch axis is ours (see _follow_x); y stays automatic
+            item.vb.sigRangeChangedManually.connect(self._manual_range)
         self.plots["learning_rate"].plot.setLogMode(y=False)
+        self.follow = True
+        self.plots[names[0]].plot.setXRange(0, 1, padding=0)
 
     def clear(self) -> None:
         self.setup(list(self.plots) if self.plots else ["loss"])
@@ -184,6 +208,7 @@ class PlotsPanel(QWidget):
 
     # ------------------------------------------------------------------ events
     def on_started(self, e: ev.Started) -> None:
+        self.epochs = e.epochs
         self.setup([m for m in e.metrics if m != "batch_loss"])
 
     def on_batch(self, e: ev.BatchEnd) -> None:
@@ -207,10 +232,41 @@ class PlotsPanel(QWidget):
                 p.add("val", x, float(e.logs[f"val_{name}"]))
 
     def redraw(self) -> None:
+        changed = False
         for p in self.plots.values():
             if p.dirty:
                 p.redraw()
+                changed = True
+        if changed:
+            self._follow_x()
+            for p in self.plots.values():
+                p.plot.vb.prepareForPaint()  # y ranges now, not in the paint (which would then paint twice)
         self.redraws += 1
+
+    # ------------------------------------------------------------------ the epoch axis
+    def _manual_range(self, mask) -> None:
+        if mask[0]:
+            self.follow = False
+
+    def _follow_x(self) -> None:
+        """Grow the shared epoch axis in steps; pyqtgraph's "A" button (auto range) resumes following."""
+        for p in self.plots.values():
+            if p.plot.vb.state["autoRange"][0] is not False:
+                p.plot.vb.enableAutoRange(x=False)
+                self.follow = True
+        if not self.follow or not self.plots:
+            return
+        right = max((float(s.x[s.n - 1]) for p in self.plots.values() for s in p.series.values() if s.n),
+                    default=0.0)
+        if right <= 0:
+            return
+        master = next(iter(self.plots.values())).plot
+        shown = master.vb.viewRange()[0][1]
+        if right > shown:
+            end = nice_ceil(right * GROWTH)
+            if self.epochs >= right:
+                end = min(end, float(self.epochs))
+            master.setXRange(0, end, padding=0.02)
 
     def point_count(self) -> dict[str, int]:
         return {f"{name}.{kind}": s.n for name, p in self.plots.items() for kind, s in p.series.items()}
@@ -241,9 +297,11 @@ class PlotsPanel(QWidget):
                         p.add("raw", epoch, cols[name][i])
                         if f"val_{name}" in cols:
                             p.add("val", epoch, cols[f"val_{name}"][i])
+        self.epochs = 0
         self.redraw()
-        for p in self.plots.values():
-            p.plot.enableAutoRange()
+        right = max((float(s.x[s.n - 1]) for p in self.plots.values() for s in p.series.values() if s.n),
+                    default=1.0)
+        next(iter(self.plots.values())).plot.setXRange(0, right, padding=0.02)  # a finished run: all of it
         return True
 
     # ------------------------------------------------------------------ hover

@@ -1,13 +1,19 @@
-"""Train / Pause / Resume / Stop and the progress read-out: epoch and batch, elapsed, ETA, samples/s."""
+"""Train / Pause / Resume / Stop and the progress read-out: epoch and batch, elapsed, ETA, samples/s.
+
+Batch events arrive by the hundred per second; only the latest is shown, at most every SHOW_MS, so the
+read-out costs the UI thread the same at 10 batches/s as at 1,000.
+"""
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from studio.core import events as ev
+
+SHOW_MS = 100
 
 
 def _clock(seconds: float) -> str:
@@ -43,10 +49,15 @@ class RunControls(QWidget):
         lay.addWidget(self.progress, 1)
         self.info = QLabel("Ready")
         self.info.setTextFormat(Qt.TextFormat.PlainText)
-        self.info.setMinimumWidth(120)
+        self.info.setMinimumWidth(330)  # wide enough for the longest read-out: no relayout as the text changes
         lay.addWidget(self.info)
         self._t0 = 0.0
         self._epochs = self._steps = 0
+        self._latest: ev.BatchEnd | None = None
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.setInterval(SHOW_MS)
+        self._show_timer.timeout.connect(self._show_latest)
         self.set_state("idle")
 
     def set_state(self, state: str) -> None:
@@ -61,6 +72,8 @@ class RunControls(QWidget):
             self.info.setText("Starting the backend…")
             self._t0 = time.monotonic()
         elif state == "paused":
+            self._show_timer.stop()
+            self._show_latest()  # the batch it paused at, then the prefix
             self.info.setText("Paused — " + self.info.text())
 
     def on_started(self, e: ev.Started) -> None:
@@ -71,6 +84,14 @@ class RunControls(QWidget):
         self.info.setText(f"{e.backend} on {e.device}")
 
     def on_batch(self, e: ev.BatchEnd) -> None:
+        self._latest = e
+        if not self._show_timer.isActive():
+            self._show_timer.start()
+
+    def _show_latest(self) -> None:
+        e, self._latest = self._latest, None
+        if e is None:
+            return
         done = e.epoch * self._steps + e.step
         total = max(self._epochs * self._steps, 1)
         self.progress.setValue(min(done, total))
@@ -80,6 +101,8 @@ class RunControls(QWidget):
         self.info.setText(f"elapsed {_clock(elapsed)} · ETA {_clock(eta)} · {e.samples_per_s:,.0f} samples/s")
 
     def on_end(self, e: ev.Event) -> None:
+        self._show_timer.stop()
+        self._latest = None
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if isinstance(e, ev.Finished) else 0)
         word = {"Finished": "Finished", "Stopped": "Stopped", "Failed": "Failed"}[e.kind]

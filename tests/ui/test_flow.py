@@ -105,7 +105,7 @@ def test_build_train_stop_save_reopen_undo(qtbot, window, tmp_path, monkeypatch)
     x, y = w.plots.plots["loss"].curves["raw"].getData()
     assert x is not None and len(x) > 0
     assert w.plots.point_count()["learning_rate.lr"] >= 1
-    assert "epoch" in w.controls.progress.format()
+    qtbot.waitUntil(lambda: "epoch" in w.controls.progress.format(), timeout=1000)  # shown at most every 100 ms
     with qtbot.waitSignal(w.bridge.ended, timeout=60_000) as ended:
         qtbot.mouseClick(w.controls.stop, Qt.MouseButton.LeftButton)
     assert isinstance(ended.args[0], ev.Stopped), ended.args[0]
