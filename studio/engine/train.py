@@ -130,7 +130,10 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
         if isinstance(exc, KeyboardInterrupt):
             raise
         reason, message = classify(exc)
-        result = ev.Failed(reason=reason, message=message, details=traceback.format_exc(), run_dir=str(run_dir))
+        # a bad spec or bad data is the user's to fix and the message says how; a traceback only helps with the rest
+        expected = isinstance(exc, (SpecError, DataError, ModelBuildError, bootstrap.BootstrapError))
+        details = "" if expected else traceback.format_exc()
+        result = ev.Failed(reason=reason, message=message, details=details, run_dir=str(run_dir))
     if isinstance(result, ev.Failed):
         set_status(run_dir, "failed", reason=result.reason, message=result.message)
     send(result)

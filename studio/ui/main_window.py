@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTabWidget,
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTabWidget,
                                QToolBar, QVBoxLayout, QWidget)
 
 from studio.core import events as ev
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         split.addWidget(lower)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        split.setSizes([420, 420])
+        split.setSizes([300, 540])  # the curves get the room; the layer list scrolls
         self.setCentralWidget(split)
 
         # ---------------------------------------------------------------- docks
@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(w)
             self.setup_tabs.addTab(scroll, name)
+        for combo in self.setup_tabs.findChildren(QComboBox):  # long item names must not widen the dock
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.log = LogPanel()
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Blocks", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -120,8 +123,8 @@ class MainWindow(QMainWindow):
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Setup", self.setup_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 380], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [300, 560], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [260, 600], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
 
         self._actions()

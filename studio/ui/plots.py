@@ -84,10 +84,13 @@ class MetricPlot:
         plot.setTitle(name.replace("_", " "))
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setLabel("bottom", "epoch")
-        plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        # the legend sits where the curve is not: top right for falling metrics (loss, error), bottom right else
+        falling = any(k in name for k in ("loss", "error", "mse", "mae"))
+        self.legend = plot.addLegend(offset=(-5, 5) if falling else (-5, -5), labelTextSize="8pt",
+                                     brush=pg.mkBrush(colors.background + "cc"))
         c0, c1 = colors.series[0], colors.series[1]
         styles = {
-            "raw": ("train (batch)", pg.mkPen(c0 + "55", width=1), None),
+            "raw": ("train (batch)", pg.mkPen(c0 + "70", width=1), None),
             "smooth": ("train (smoothed)", pg.mkPen(c0, width=2), None),
             "val": ("validation", pg.mkPen(c1, width=2), "o"),
             "lr": ("learning rate", pg.mkPen(colors.series[2], width=2), "o"),
@@ -95,9 +98,12 @@ class MetricPlot:
         self.series: dict[str, Series] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.markers: dict[str, str] = {}  # the curves drawn with markers while they are short
+        self.labels: dict[str, str] = {}
         for kind in kinds:
             label, pen, symbol = styles[kind]
-            curve = plot.plot([], [], pen=pen, name=label, symbol=symbol, symbolSize=5,
+            self.labels[kind] = label
+            # validation joins the legend with its first point: many runs have none
+            curve = plot.plot([], [], pen=pen, name=None if kind == "val" else label, symbol=symbol, symbolSize=5,
                               symbolBrush=pen.color() if symbol else None, symbolPen=None)
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
@@ -135,6 +141,8 @@ class MetricPlot:
                 # markers are drawn one by one (no downsampling): past a few dozen they only cost frames
                 self.curves[kind].setSymbol(self.markers[kind] if len(x) <= MAX_MARKERS else None)
             self.curves[kind].setData(x, y, skipFiniteCheck=True)  # add() already drops NaN/inf
+            if kind == "val" and len(x) and self.legend.getLabel(self.curves[kind]) is None:
+                self.legend.addItem(self.curves[kind], self.labels[kind])
             if kind == "lr" and len(y):
                 top = float(y.max())  # a constant rate would autoscale to ±0.5 around it; show it above 0
                 self.plot.setYRange(0, top * 1.15 if top > 0 else 1, padding=0)
@@ -145,7 +153,7 @@ class MetricPlot:
         for kind, s in self.series.items():
             hit = s.nearest(x)
             if hit is not None:
-                label = self.curves[kind].name()
+                label = self.labels[kind]
                 lines.append(f"{label}: {hit[1]:.4g} @ {hit[0]:.2f}")
         return "\n".join(lines)
 

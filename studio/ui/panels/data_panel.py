@@ -103,6 +103,7 @@ class DataPanel(SectionPanel):
         outer.addWidget(self.error)
         self.preview_title = QLabel("Preview")
         self.preview_title.setStyleSheet("font-weight: 600;")
+        self.preview_title.setWordWrap(True)
         outer.addWidget(self.preview_title)
         self.stack = QStackedWidget()
         self.message_label = QLabel(wordWrap=True)
