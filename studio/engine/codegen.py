@@ -223,19 +223,32 @@ def _data_code(spec: RunSpec) -> str:
     elif name == "sine":
         body = f"""
             rng = np.random.default_rng({seed!r})
-            window, horizon = {p['window']!r}, {p['horizon']!r}
             t = np.arange({p['length']!r}, dtype=np.float64)
             series = (np.sin(2 * np.pi * t / {p['period']!r}) + {p['trend']!r} * t
                       + rng.normal(0, {p['noise']!r}, len(t))).astype(np.float32)
-            n = len(series) - window - horizon + 1
-            idx = np.arange(window)[None, :] + np.arange(n)[:, None]
-            x = series[idx][..., None].astype(np.float32)
-            y = series[window + horizon - 1: window + horizon - 1 + n].astype(np.float32)
-            relative = {bool(p.get('relative', False))!r}  # predict the change from the window's last value
-            if relative:
-                last = x[:, -1, 0].copy()
-                x, y = x - last[:, None, None], y - last
-            return x, y, None, None, "regression", "series", [], {{"series": series, "relative": relative}}
+            return windows(series, {p['window']!r}, {p['horizon']!r}, {bool(p.get('relative', False))!r})
+        """
+    elif name in ("co2", "sunspots"):
+        # the bundled series goes into the script itself (gaps already filled), so it runs anywhere
+        from studio.data.loaders import load as load_dataset
+
+        series = load_dataset(spec.data).extra["series"]
+        values = ", ".join(repr(float(v)) for v in series)
+        body = f"""
+            series = np.asarray([{values}], dtype=np.float32)  # {info.title}, from Keras Studio's assets/data
+            return windows(series, {p['window']!r}, {p['horizon']!r}, {bool(p.get('relative', False))!r})
+        """
+    elif name == "csv":  # mode "series": one column forecast from a window of its past
+        from studio.data.loaders import load as load_dataset
+
+        column = load_dataset(spec.data).extra["target"]  # the column Studio chose when none was named
+        body = f"""
+            series = read_series({p['path']!r}, {column!r})
+            return windows(series, {p['window']!r}, {p['horizon']!r}, {bool(p.get('relative', False))!r})
+        """
+    elif name == "image_folder":
+        body = f"""
+            return read_image_folder({p['path']!r}, {p['height']!r}, {p['width']!r}, {p['color']!r})
         """
     elif name == "csv" and p.get("mode", "table") == "table":
         body = f"""
@@ -314,6 +327,62 @@ def read_csv(path, target, features, task):
     y = np.array(nums, dtype=np.float64) if numeric else np.array(cols[target])
     return table(np.concatenate(parts, axis=1), y, task)
 '''
+
+_SERIES = '''
+def windows(series, window, horizon, relative):
+    """(window, 1) slices of the series and the value `horizon` steps after each, as Keras Studio cuts them;
+    `relative` shifts each window so its last value is 0 and predicts the change from it."""
+    series = np.asarray(series, dtype=np.float32)
+    n = len(series) - window - horizon + 1
+    idx = np.arange(window)[None, :] + np.arange(n)[:, None]
+    x = series[idx][..., None].astype(np.float32)
+    y = series[window + horizon - 1: window + horizon - 1 + n].astype(np.float32)
+    if relative:
+        last = x[:, -1, 0].copy()
+        x, y = x - last[:, None, None], y - last
+    return x, y, None, None, "regression", "series", [], {"series": series, "relative": relative}
+'''
+
+_SERIES_CSV = '''
+def read_series(path, column):
+    """One numeric column of a CSV file; empty cells are filled by straight lines between their neighbours."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = [r for r in csv.reader(f) if any(c.strip() for c in r)]
+    k = [h.strip() for h in rows[0]].index(column)
+    values = np.array([float(r[k]) if r[k].strip() else np.nan for r in rows[1:]], dtype=np.float64)
+    gaps = np.isnan(values)
+    if gaps.any():
+        idx = np.arange(len(values))
+        values[gaps] = np.interp(idx[gaps], idx[~gaps], values[~gaps])
+    return values
+'''
+
+_IMAGE_FOLDER = '''
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+
+
+def read_image_folder(root, height, width, color):
+    """A folder with one sub-folder of images per class, decoded with Pillow and scaled to [0, 1]."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    classes = sorted(d for d in Path(root).expanduser().iterdir() if d.is_dir() and not d.name.startswith("."))
+    images, labels = [], []
+    for k, d in enumerate(classes):
+        for f in sorted(f for f in d.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES):
+            with Image.open(f) as img:
+                img = img.convert("RGB" if color == "rgb" else "L")
+                if img.size != (width, height):
+                    img = img.resize((width, height), Image.Resampling.BILINEAR)
+                images.append(np.asarray(img, dtype=np.float32).reshape(height, width, -1) / 255.0)
+            labels.append(k)
+    return (np.stack(images), np.asarray(labels, dtype=np.int32), None, None, "classification", "image",
+            [d.name for d in classes], {})
+'''
+
 
 _COMMON = '''
 def table(x, y, task, class_names=None):
@@ -485,11 +554,13 @@ def generate(spec: RunSpec) -> str:
     t = spec.training
     slug = "".join(c if c.isalnum() else "_" for c in spec.meta.title.lower()).strip("_") or "model"
     source = datasets.get(d.source).name
+    series = datasets.get(d.source).kind == "series" or d.params.get("mode") == "series"
     header = f'''#!/usr/bin/env python3
 """{spec.meta.title} — reproduce this Keras Studio run with plain Keras 3.
 
 Generated by Keras Studio {__version__} from the run spec (below, for reference). It needs keras, numpy{
-", scikit-learn" if source in ("iris", "wine", "breast_cancer", "diabetes", "digits", "moons", "circles", "blobs") else ""}
+", scikit-learn" if source in ("iris", "wine", "breast_cancer", "diabetes", "digits", "moons", "circles", "blobs") else ""}{
+", Pillow" if source == "image_folder" else ""}
 and a backend; choose one with KERAS_BACKEND (tensorflow, torch or jax). Usage:
 
     KERAS_BACKEND={t.backend} python {slug}.py [--epochs N] [--save {slug}.keras] [--describe layers.json]
@@ -522,7 +593,10 @@ SAVE_AS = {slug + ".keras"!r}
         header,
         "\n# ---------------------------------------------------------------------------------------------- data",
         _data_code(spec),
-        _CSV_READER.strip("\n") + "\n" if source == "csv" else "",
+        _CSV_READER.strip("\n") + "\n" if source == "csv" and not series else "",
+        _SERIES.strip("\n") + "\n" if series else "",
+        _SERIES_CSV.strip("\n") + "\n" if source == "csv" and series else "",
+        _IMAGE_FOLDER.strip("\n") + "\n" if source == "image_folder" else "",
         "\n# ---------------------------------------------------------------------------------------------- model",
         model_code(spec) + "\n",
         "\n# ---------------------------------------------------------------------------------------------- training",
