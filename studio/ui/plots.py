@@ -83,6 +83,8 @@ class MetricPlot:
         self.plot, self.name = plot, name
         plot.setTitle(name.replace("_", " "))
         plot.showGrid(x=True, y=True, alpha=0.25)
+        for side in ("left", "bottom"):  # grid lines at labelled ticks only: the minor ones cost a third of a frame
+            plot.getAxis(side).setStyle(maxTickLevel=0)
         plot.setLabel("bottom", "epoch")
         # the legend sits where the curve is not: top right for falling metrics (loss, error), bottom right else
         falling = any(k in name for k in ("loss", "error", "mse", "mae"))
