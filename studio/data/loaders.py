@@ -543,8 +543,8 @@ def load(data_spec: Any, seed: int | None = None, keras_loader: KerasLoader | No
         ds = _keras_source(info.name, params, keras_loader)
     else:
         ds = LOADERS[info.name](params)
-    if ds.kind == "table" and info.kind != "table":
-        ds.kind = info.kind
+    if ds.kind == "table" and info.kind != "table" and np.ndim(ds.x_train) > 2:
+        ds.kind = info.kind  # flat samples stay a table (digits as 64 pixels): normalised, shown as a form
     where = ds.extra.get("file") or f"the {info.title} samples"
     if not (keep_lazy and is_lazy(ds.x_train)):
         if is_lazy(ds.x_train) and not params.get("stream"):

@@ -77,11 +77,8 @@ class MainWindow(QMainWindow):
         self.result_tabs = QTabWidget()
         self.result_tabs.setDocumentMode(True)
         self.result_tabs.addTab(self.plots, "Curves")
-        for page, name in ((self.evaluation, "Evaluation"), (self.try_it, "Try it")):
-            scroll = QScrollArea(widgetResizable=True)  # scroll rather than make the window taller than a laptop
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(page)
-            self.result_tabs.addTab(scroll, name)
+        self.result_tabs.addTab(self.evaluation, "Evaluation")  # tables, forms and plots scroll on their own
+        self.result_tabs.addTab(self.try_it, "Try it")
         self.result_tabs.currentChanged.connect(self._result_tab_changed)
         self._result_run: str | None = None  # the run the Evaluation / Try it tabs are about
         self._try_run: str | None = None  # the run whose model the Try it predictor has loaded
@@ -431,7 +428,7 @@ class MainWindow(QMainWindow):
                 self._result_tab_changed(self.result_tabs.currentIndex())
 
     def _showing_try_it(self) -> bool:
-        return self.result_tabs.currentIndex() == self.result_tabs.indexOf(self.try_it.parentWidget().parentWidget())
+        return self.result_tabs.currentWidget() is self.try_it
 
     def _result_tab_changed(self, _index: int) -> None:
         # the predictor child loads a backend: start it only when the user opens Try it

@@ -52,3 +52,14 @@ def on_change(callback) -> None:
     app = QGuiApplication.instance()
     if app is not None and hasattr(app.styleHints(), "colorSchemeChanged"):
         app.styleHints().colorSchemeChanged.connect(lambda *_: callback())
+
+
+def style_plot(widget, title: str | None = None) -> None:
+    """A pyqtgraph PlotWidget in the window's scheme: background, axes and title."""
+    c = colors()
+    widget.setBackground(c.background)
+    if title is not None:
+        widget.setTitle(title, color=c.foreground)
+    for side in ("left", "bottom"):
+        widget.getAxis(side).setPen(c.foreground)
+        widget.getAxis(side).setTextPen(c.foreground)

@@ -71,8 +71,11 @@ def test_scikit_learn_tables(source, n_features, task):
 def test_digits_as_images_and_upscaled():
     ds = load(spec("digits", params={"upscale": 3}), seed=0)
     assert ds.input_shape == (24, 24, 1) and ds.num_classes == 10
-    flat = load(spec("digits", params={"as_images": False}), seed=0)
+    flat = load(spec("digits", params={"as_images": False}, normalize="standard"), seed=0)
     assert flat.input_shape == (64,)
+    # flat pixels are a table: normalised as asked, tried with a form (not the drawing canvas)
+    assert flat.kind == "table"
+    assert abs(float(flat.x_train.mean())) < 1e-3 and 0.9 < float(flat.x_train.std()) < 1.1
 
 
 @pytest.mark.parametrize("source, params, classes", [

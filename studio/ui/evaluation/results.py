@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from studio.data.evaluation import metrics_csv, metrics_rows
 from studio.jobs import evaluate_job
+from studio.ui import theme
 from studio.ui.background import Background
 
 _COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
@@ -81,11 +82,14 @@ class EvaluationView(QWidget):
         self.table.setHorizontalHeaderLabels(["scope", "metric", "value"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setAlternatingRowColors(True)
         self.tabs = QTabWidget()
         self.plots: dict[str, pg.PlotWidget] = {}
         for name, title in (("confusion", "Confusion matrix"), ("roc", "ROC curves"),
                             ("scatter", "Predicted vs actual"), ("forecast", "Forecast")):
-            w = pg.PlotWidget(title=title)
+            w = pg.PlotWidget()
+            theme.style_plot(w, title)
             self.plots[name] = w
         self.gallery = QWidget()
         self.gallery_layout = QGridLayout(self.gallery)
@@ -101,10 +105,15 @@ class EvaluationView(QWidget):
         buttons.addWidget(self.save_plot_btn)
         buttons.addWidget(self.save_csv_btn)
         buttons.addStretch(1)
+        split = QSplitter(Qt.Orientation.Horizontal)  # numbers and pictures side by side, both in view
+        split.addWidget(self.table)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
-        layout.addWidget(self.table, 2)
-        layout.addWidget(self.tabs, 3)
+        layout.addWidget(split, 1)
         layout.addLayout(buttons)
         self._set_enabled(False)
 
@@ -151,6 +160,10 @@ class EvaluationView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        # the table keeps the width of its columns; the plots take the rest
+        self.table.setMinimumWidth(header.length() + self.table.verticalScrollBar().sizeHint().width()
+                                   + 2 * self.table.frameWidth())
         while self.tabs.count():
             self.tabs.removeTab(0)
         for w in self.plots.values():

@@ -14,10 +14,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from studio.jobs.evaluate_job import JobError
 from studio.jobs.predictor import Predictor
+from studio.ui import theme
 
 
 class DrawingCanvas(QWidget):
@@ -135,6 +136,9 @@ class TryItPanel(QWidget):
         # form page
         self.form_page = QWidget()
         self.form = QFormLayout(self.form_page)
+        form_scroll = QScrollArea(widgetResizable=True)  # many columns scroll; the answer stays in view
+        form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        form_scroll.setWidget(self.form_page)
         self.inputs: list[QDoubleSpinBox] = []
         # series page
         series_page = QWidget()
@@ -149,25 +153,31 @@ class TryItPanel(QWidget):
         srow.addWidget(self.steps)
         srow.addWidget(go)
         srow.addStretch(1)
-        self.series_plot = pg.PlotWidget(title="Series and forecast")
+        self.series_plot = pg.PlotWidget()
+        theme.style_plot(self.series_plot, "Series and forecast")
         sl.addLayout(srow)
         sl.addWidget(self.series_plot)
         self.series_curve = self.series_plot.plot(pen=pg.mkPen((120, 120, 120)))
         self.forecast_curve = self.series_plot.plot(pen=pg.mkPen((255, 127, 14), width=2))
         self.pages.addWidget(draw_page)
-        self.pages.addWidget(self.form_page)
+        self.pages.addWidget(form_scroll)
         self.pages.addWidget(series_page)
         # the answer
-        self.bars_plot = pg.PlotWidget(title="Class probabilities")
+        self.bars_plot = pg.PlotWidget()
+        theme.style_plot(self.bars_plot, "Class probabilities")
         self.bars_plot.setYRange(0, 1)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(31, 119, 180))
         self.bars_plot.addItem(self.bars)
         self.answer = QLabel("")
+        answer_box = QVBoxLayout()
+        answer_box.addWidget(self.answer)
+        answer_box.addWidget(self.bars_plot, 1)
+        row = QHBoxLayout()  # the input on the left, the model's answer beside it
+        row.addWidget(self.pages, 3)
+        row.addLayout(answer_box, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
-        layout.addWidget(self.pages, 3)
-        layout.addWidget(self.answer)
-        layout.addWidget(self.bars_plot, 2)
+        layout.addLayout(row, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._poll)
