@@ -70,6 +70,9 @@ def launch(argv: list[str]) -> int:
         window.close()
         print(f"wrote {path}")
         return 0
+    from studio.ui import errors
+
+    errors.install(window)
     window.show()
     if problem:
         QMessageBox.warning(window, "Keras Studio", f"Cannot open the file:\n\n{problem}")

@@ -381,6 +381,14 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(p, lambda p=p: self.open_file(p))
         self.recent_menu.setEnabled(bool(recent))
 
+    def report_unexpected(self, summary: str, details: str) -> None:
+        """An error the app did not foresee (see studio.ui.errors): say so plainly, keep the details."""
+        self.log.add("error", f"Something went wrong inside Keras Studio ({summary}). Your project is kept; "
+                              "if this repeats, please report it with the details below.")
+        self.log.add("detail", details)
+        self.docks["Log"].show()
+        self.statusBar().showMessage("Something went wrong; see the log for details", 10_000)
+
     def offer_recovery(self) -> bool:
         """After a crash: offer the autosaved spec back. True when it was restored."""
         payload = self.doc.recoverable()

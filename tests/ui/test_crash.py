@@ -37,3 +37,20 @@ def _crash_and_recover(qtbot, w):
     w.editor.add_block("Dense")
     assert w.doc.view()["model"]["blocks"][-1]["type"] == "Dense"
     qtbot.waitUntil(lambda: w.bridge.reaped, timeout=20_000)
+
+
+def test_an_unexpected_error_in_the_app_goes_to_the_log_not_a_console(window, monkeypatch):
+    import sys
+
+    from studio.ui import errors
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    errors.install(window)
+    try:
+        raise ValueError("a broken panel")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())
+    assert window.log.counts["error"] >= 1 and window.log.counts["detail"] >= 1
+    text = window.log.toPlainText()
+    assert "Something went wrong inside Keras Studio (ValueError: a broken panel)" in text
+    assert "Traceback" in text  # the details, for a bug report
