@@ -15,6 +15,7 @@ from studio.ui.checker import Checker
 from studio.ui.document import Document
 
 NODE_W, NODE_H, GAP_X, GAP_Y = 210, 54, 40, 46
+MIN_SCALE = 0.65  # below this the text is unreadable: scroll instead
 
 
 class _Node(QGraphicsRectItem):
@@ -82,6 +83,20 @@ class _View(QGraphicsView):
                 self.connect_requested.emit(source, target.block_id)
             return
         super().mouseReleaseEvent(event)
+
+    def fit(self) -> None:
+        """Show the whole graph when it fits at a readable size (never enlarged; scrolls below MIN_SCALE)."""
+        rect = self.sceneRect()
+        if rect.isEmpty():
+            return
+        view = self.viewport().size()
+        scale = min(1.0, view.width() / rect.width(), view.height() / rect.height())
+        self.resetTransform()
+        self.scale(max(scale, MIN_SCALE), max(scale, MIN_SCALE))
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self.fit()
 
     def _node_at(self, pos) -> _Node | None:
         for item in self.items(pos):
@@ -200,6 +215,7 @@ class GraphView(QWidget):
                 self.scene.addItem(edge)
                 self.edges.append(edge)
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        self.view.fit()
         self._syncing = False
 
     # ------------------------------------------------------------------ selection
