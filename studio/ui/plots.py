@@ -171,7 +171,7 @@ class PlotsPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
-        self.redraws = 0  # counted for the benchmark
+        self.redraws = 0  # redraws that changed something, counted for the benchmark
         self.epochs = 0  # the run's planned epochs, when known: the epoch axis never grows past them
         self.follow = True  # the epoch axis follows the run until the user pans or zooms it
         self.apply_theme()
@@ -251,7 +251,7 @@ class PlotsPanel(QWidget):
             self._follow_x()
             for p in self.plots.values():
                 p.plot.vb.prepareForPaint()  # y ranges now, not in the paint (which would then paint twice)
-        self.redraws += 1
+            self.redraws += 1
 
     # ------------------------------------------------------------------ the epoch axis
     def _manual_range(self, mask) -> None:
