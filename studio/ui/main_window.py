@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Setup", self.setup_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)  # all five setup tabs in view
         self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [260, 600], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
 

@@ -49,7 +49,7 @@ class RunControls(QWidget):
         lay.addWidget(self.progress, 1)
         self.info = QLabel("Ready")
         self.info.setTextFormat(Qt.TextFormat.PlainText)
-        self.info.setMinimumWidth(330)  # wide enough for the longest read-out: no relayout as the text changes
+        self.info.setMinimumWidth(240)  # most read-outs fit: few relayouts as the text changes (at most 10 per s)
         lay.addWidget(self.info)
         self._t0 = 0.0
         self._epochs = self._steps = 0
