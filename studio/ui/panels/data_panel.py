@@ -55,7 +55,23 @@ class ImageGrid(pg.GraphicsLayoutWidget):
 
     def show_images(self, images: np.ndarray, cols: int = 8) -> None:
         self.item.setImage(mosaic(images, cols), levels=(0, 1))
-        self.vb.autoRange(padding=0.01)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The whole mosaic, at the top of the view (a locked aspect would centre it in a tall view)."""
+        item = getattr(self, "item", None)  # resize events come before __init__ has made it
+        if item is None:
+            return
+        h, w = item.height() or 0, item.width() or 0
+        view = self.vb.size()
+        if not h or not w or view.width() <= 0 or view.height() <= 0:
+            return
+        scale = min(view.width() / w, view.height() / h)
+        self.vb.setRange(xRange=(0, view.width() / scale), yRange=(0, view.height() / scale), padding=0)
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
 
 
 class DataPanel(SectionPanel):

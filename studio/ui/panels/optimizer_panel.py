@@ -139,6 +139,10 @@ class OptimizerPanel(SectionPanel):
         except (ValueError, ZeroDivisionError):
             ys = [base] * POINTS
         self.curve.setData(xs, ys)
+        top = max((y for y in ys if np.isfinite(y)), default=0.0)
+        # from zero up: a constant rate would otherwise autoscale to a flat line in a ±0.5 band around it
+        self.plot.setYRange(0, top * 1.15 if top > 0 else 1.0, padding=0)
+        self.plot.setXRange(0, max(epochs, 1), padding=0.02)
 
     # ------------------------------------------------------------------ widgets → document
     def _name_changed(self, i: int) -> None:
