@@ -121,7 +121,7 @@ class TryItPanel(QWidget):
         self.preview.ui.histogram.hide()
         self.preview.ui.roiBtn.hide()
         self.preview.ui.menuBtn.hide()
-        self.preview.setFixedSize(160, 160)
+        self.preview.setFixedSize(120, 120)  # what the model sees, beside the canvas; leaves room for the answer
         draw_page = QWidget()
         dl = QVBoxLayout(draw_page)
         row = QHBoxLayout()
@@ -164,6 +164,7 @@ class TryItPanel(QWidget):
         self.pages.addWidget(series_page)
         # the answer
         self.bars_plot = pg.PlotWidget()
+        self.bars_plot.setMinimumWidth(180)
         theme.style_plot(self.bars_plot, "Class probabilities")
         self.bars_plot.setYRange(0, 1)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(31, 119, 180))
