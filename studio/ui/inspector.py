@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+import re
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from studio.core import catalog
 from studio.core.params import ParamError
@@ -13,6 +15,8 @@ from studio.ui.forms import ParamForm
 
 
 class Inspector(QWidget):
+    renamed = Signal(str, str)  # old id, new id: the editors select the block under its new name
+
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.doc = doc
@@ -30,8 +34,19 @@ class Inspector(QWidget):
         self.error.setObjectName("inspectorError")
         self.error.setStyleSheet(f"color: {theme.colors().error};")
         self.error.hide()
+        # the block's id: its layer name in Keras, in exports and in the connections of a graph
+        self.name = QLineEdit()
+        self.name.setToolTip("The block's name: the layer name in Keras and exports. Letters, digits and _; "
+                             "connections to the block follow a rename.")
+        self.name.editingFinished.connect(self._rename)
+        name_row = QFormLayout()
+        name_row.setContentsMargins(0, 0, 0, 0)
+        name_row.addRow("name", self.name)
+        self.name_holder = QWidget()
+        self.name_holder.setLayout(name_row)
         outer.addWidget(self.title)
         outer.addWidget(self.help)
+        outer.addWidget(self.name_holder)
         self.scroll = QScrollArea(widgetResizable=True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
@@ -57,8 +72,12 @@ class Inspector(QWidget):
             self.help.setText("Select a block in the model to edit its parameters; add blocks from the palette "
                               "(double-click or drag).")
             self.form = None
+            self.name_holder.hide()
             self.scroll.setWidget(QWidget())
             return
+        self.name_holder.show()
+        if not self.name.hasFocus():
+            self.name.setText(b["id"])
         entry = catalog.get(b["type"])
         try:
             values = entry.check_params(b.get("params", {}))
@@ -66,7 +85,7 @@ class Inspector(QWidget):
             values = {**entry.defaults(), **b.get("params", {})}
         if b["type"] != self._type or self.form is None:
             self._type = b["type"]
-            self.title.setText(f"{b['type']}  ·  {b['id']}")
+            self.title.setText(b["type"])
             self.help.setText(entry.help)
             self.form = ParamForm(entry.params, values)
             self.form.changed.connect(self._changed)
@@ -80,8 +99,27 @@ class Inspector(QWidget):
             lay.addStretch(1)
             self.scroll.setWidget(holder)
         else:
-            self.title.setText(f"{b['type']}  ·  {b['id']}")
+            self.title.setText(b["type"])
             self.form.set_values(values)
+
+    def _rename(self) -> None:
+        old, new = self.block_id, self.name.text().strip()
+        if old is None or new == old:
+            return
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", new):
+            self._refused(f"`{new}` cannot be a block name: use letters, digits and _ only, starting with a letter "
+                          "or _ (e.g. conv_1)")
+            self.name.setText(old)
+            return
+        problem = self.doc.patch(lambda s: model_ops.rename_block(s, old, new), f"Rename {old} to {new}")
+        if problem:
+            self._refused(problem)
+            self.name.setText(old)
+            return
+        self.error.hide()
+        self.block_id = new
+        self._refresh()
+        self.renamed.emit(old, new)
 
     def _changed(self, name: str, value) -> None:
         bid = self.block_id

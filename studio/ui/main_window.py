@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.palette.add_requested.connect(self.editor.add_block)
         self.editor.selection_changed.connect(lambda ids: self.inspector.show_block(ids[-1] if ids else None))
         self.editor.selection_changed.connect(self.graph.select)
+        self.inspector.renamed.connect(lambda _old, new: (self.editor.select([new]), self.graph.select([new])))
         self.graph.selection_changed.connect(lambda ids: (self.editor.select(ids),
                                                           self.inspector.show_block(ids[-1] if ids else None)))
         for w in (self.editor, self.graph, self.data_panel, self.optimizer_panel, self.regularization_panel,

@@ -48,6 +48,17 @@ def remove_blocks(spec: dict[str, Any], ids: list[str]) -> None:
         spec["model"]["outputs"] = [o for o in outs if o not in gone] or None
 
 
+def rename_block(spec: dict[str, Any], old: str, new: str) -> None:
+    """Give a block a new id, and every connection and output that names it (the document checks the id)."""
+    blocks(spec)[index_of(spec, old)]["id"] = new
+    for b in blocks(spec):
+        if b.get("inputs") is not None:
+            b["inputs"] = [new if i == old else i for i in b["inputs"]]
+    outs = spec["model"].get("outputs")
+    if outs is not None:
+        spec["model"]["outputs"] = [new if o == old else o for o in outs]
+
+
 def move_block(spec: dict[str, Any], block_id: str, to: int) -> None:
     """Move to position `to` (counted in the list before the move, as a drop indicator shows it)."""
     bl = blocks(spec)

@@ -169,3 +169,28 @@ def test_palette_search(window):
     shown = [p.tree.topLevelItem(i).child(j).text(0) for i in range(p.tree.topLevelItemCount())
              for j in range(p.tree.topLevelItem(i).childCount()) if not p.tree.topLevelItem(i).child(j).isHidden()]
     assert shown and all("Pooling2D" in s for s in shown)
+
+
+def test_rename_a_block_in_the_inspector_keeps_its_connections(window, qtbot):
+    w = window
+    build(w, "Input", "Dense", "Dense", "Add")
+    w.graph.connect_blocks("dense_1", "add_1")
+    w.editor.select(["dense_1"])
+    qtbot.waitUntil(lambda: w.inspector.block_id == "dense_1", timeout=2000)
+    # a name Keras would refuse is explained and not applied
+    w.inspector.name.setText("hidden layer")
+    w.inspector.name.editingFinished.emit()
+    assert "cannot be a block name" in w.inspector.error.text() and "dense_1" in ids(w)
+    # a name taken by another block: the document refuses it with the spec's reason
+    w.inspector.name.setText("dense_2")
+    w.inspector.name.editingFinished.emit()
+    assert "unique" in w.inspector.error.text() and ids(w).count("dense_2") == 1
+    # a good name: the block, its connection into add_1, the selection and undo all follow
+    w.inspector.name.setText("hidden")
+    w.inspector.name.editingFinished.emit()
+    assert ids(w) == ["input_1", "hidden", "dense_2", "add_1"]
+    assert "hidden" in model_ops.effective_inputs(w.doc.view(), "add_1")
+    assert w.editor.selected_ids() == ["hidden"] and w.inspector.block_id == "hidden"
+    assert not w.checker.report.by_id()["add_1"].error
+    w.doc.undo_stack.undo()
+    assert ids(w)[1] == "dense_1" and "dense_1" in model_ops.effective_inputs(w.doc.view(), "add_1")
