@@ -200,6 +200,7 @@ class GraphView(QWidget):
             node.setSelected(b["id"] in selected)
             self.nodes[b["id"]] = node
         pen = QPen(QColor(c.muted), 2)
+        skips = 0
         for b in blocks:
             for s in links[b["id"]]:
                 if s not in self.nodes:
@@ -207,8 +208,17 @@ class GraphView(QWidget):
                 a = self.nodes[s].mapToScene(QPointF(NODE_W / 2, NODE_H))
                 z = self.nodes[b["id"]].mapToScene(QPointF(NODE_W / 2, 0))
                 path = QPainterPath(a)
-                dy = max((z.y() - a.y()) / 2, 20)
-                path.cubicTo(a + QPointF(0, dy), z - QPointF(0, dy), z)
+                if depth[b["id"]] - depth[s] > 1:
+                    # a skip connection: around the blocks in between, in the gap beside them, not through them
+                    lane = max(a.x(), z.x()) + NODE_W / 2 + GAP_X / 3 + 9 * skips  # each its own lane
+                    skips += 1
+                    top, bottom = a.y() + GAP_Y / 2, z.y() - GAP_Y / 2
+                    path.cubicTo(a + QPointF(0, GAP_Y / 2), QPointF(lane, a.y()), QPointF(lane, top))
+                    path.lineTo(QPointF(lane, bottom))
+                    path.cubicTo(QPointF(lane, z.y()), z - QPointF(0, GAP_Y / 2), z)
+                else:
+                    dy = max((z.y() - a.y()) / 2, 20)
+                    path.cubicTo(a + QPointF(0, dy), z - QPointF(0, dy), z)
                 edge = _Edge(s, b["id"], path)
                 edge.setPen(pen)
                 edge.setZValue(-1)
