@@ -36,6 +36,19 @@ SUMMARY_FILE = "summary.json"
 MODEL_FILE = "model.keras"
 BEST_FILE = "best.keras"
 TENSORBOARD_DIR = "tensorboard"
+CHILD_LOG = "child.log"  # what the training process wrote to stderr: backend start-up lines, a crash's last words
+
+
+def log_tail(run_dir: str | Path, lines: int = 30) -> str:
+    """The last lines of a run's child.log ('' when there is none)."""
+    try:
+        with open(Path(run_dir) / CHILD_LOG, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - 64_000))
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
 
 
 def write_atomic(path: str | Path, text: str) -> None:

@@ -5,16 +5,30 @@ Started by `studio.jobs.process` through its module path, so the GUI process nev
 
 from __future__ import annotations
 
+import os
+import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
 from studio.core.control import Control
-from studio.core.runs import set_status
+from studio.core.runs import CHILD_LOG, set_status
 from studio.core.spec import SpecError, parse_spec
 
 
+def capture_stderr(run_dir: str) -> None:
+    """Send this process's stderr (fd 2) to the run's child.log: the backends' C++ start-up lines stay out of
+    the user's terminal, and if the process dies the supervisor shows its last words from there."""
+    sys.stderr.flush()
+    fd = os.open(Path(run_dir) / CHILD_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def main(spec_dict: dict[str, Any], run_dir: str, queue: Any, control: Control) -> None:
+    capture_stderr(run_dir)
+
     def emit(event: ev.Event) -> None:
         queue.put(event.to_dict())
 

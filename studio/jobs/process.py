@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from studio.core import events as ev
 from studio.core.control import Control
-from studio.core.runs import EVENTS_FILE, create_run_dir, set_status
+from studio.core.runs import EVENTS_FILE, create_run_dir, log_tail, set_status
 from studio.core.spec import RunSpec
 
 WORKER = "studio.engine.worker"
@@ -125,7 +125,11 @@ class TrainingProcess:
             reason = ev.CRASHED
             message = (f"The training process {how} without reporting an error (a crash inside the backend, or "
                        "the system ran out of memory). Try a smaller batch size or another backend.")
-        failed = ev.Failed(reason=reason, message=message, details=f"exit code {code}", run_dir=str(self.run_dir))
+        details = f"exit code {code}"
+        tail = log_tail(self.run_dir)
+        if tail:
+            details += f"\n\nThe last lines the training process wrote (child.log):\n{tail}"
+        failed = ev.Failed(reason=reason, message=message, details=details, run_dir=str(self.run_dir))
         set_status(self.run_dir, "failed", reason=reason, message=message)
         with open(self.run_dir / EVENTS_FILE, "a", encoding="utf-8") as f:
             f.write(json.dumps(failed.to_dict()) + "\n")

@@ -108,6 +108,7 @@ def test_a_child_that_dies_is_reported_and_the_parent_goes_on(tmp_path, title, e
     result = proc.wait(60)
     assert isinstance(result, ev.Failed) and result.reason == ev.CRASHED
     assert expect in result.message
+    assert "Segmentation fault (a native crash, simulated)" in result.details  # its last words, from child.log
     assert list_runs(tmp_path)[0].state == "failed"
     assert [e["event"] for e in read_events(proc.run_dir)][-1] == "Failed"
 
