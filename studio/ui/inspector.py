@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from studio.core import catalog
 from studio.core.params import ParamError
@@ -39,14 +39,14 @@ class Inspector(QWidget):
         self.name.setToolTip("The block's name: the layer name in Keras and exports. Letters, digits and _; "
                              "connections to the block follow a rename.")
         self.name.editingFinished.connect(self._rename)
-        name_row = QFormLayout()
-        name_row.setContentsMargins(0, 0, 0, 0)
-        name_row.addRow("name", self.name)
-        self.name_holder = QWidget()
-        self.name_holder.setLayout(name_row)
-        outer.addWidget(self.title)
+        self.name.setPlaceholderText("block name")
+        self.name_holder = self.name  # shown only while a block is selected
+        header = QHBoxLayout()  # "LSTM  [lstm_1]": the type, then the name it can be given
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title)
+        header.addWidget(self.name, 1)
+        outer.addLayout(header)
         outer.addWidget(self.help)
-        outer.addWidget(self.name_holder)
         self.scroll = QScrollArea(widgetResizable=True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
