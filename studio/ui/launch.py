@@ -1,5 +1,5 @@
-"""`keras-studio [SPEC] [--screenshot FILE] [--preset NAME] [--size WxH]`: open the window (or render it to a
-PNG and exit). Only Qt and the core are imported here: no backend, so the window opens at once."""
+"""`keras-studio [SPEC] [--screenshot FILE] [--preset NAME] [--run RUN_DIR] [--size WxH]`: open the window
+(or render it to a PNG and exit). Only Qt and the core are imported here: no backend, so the window opens at once."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="keras-studio", description="Keras Studio: build and train Keras networks.")
     p.add_argument("spec", nargs="?", help="a run spec (JSON) to open")
     p.add_argument("--preset", help="open a preset (a file name in presets/, without .json)")
+    p.add_argument("--run", metavar="RUN_DIR", help="show a finished run's curves and evaluation")
     p.add_argument("--screenshot", metavar="FILE", help="render the window to a PNG and exit")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size, e.g. 1440x900")
     return p.parse_args(argv)
@@ -57,6 +58,11 @@ def launch(argv: list[str]) -> int:
             window.doc.open(args.spec)
     except SpecError as exc:
         problem = "\n".join(exc.problems)
+    if args.run and not problem:
+        if not (Path(args.run) / "events.jsonl").is_file():
+            problem = f"{args.run} is not a run directory (it has no events.jsonl); pass a folder under runs/"
+        else:
+            window.show_run(str(args.run))
     if args.screenshot:
         if problem:
             print(f"error: {problem}", file=sys.stderr)
