@@ -39,8 +39,7 @@ class Inspector(QWidget):
         self.name.setToolTip("The block's name: the layer name in Keras and exports. Letters, digits and _; "
                              "connections to the block follow a rename.")
         self.name.editingFinished.connect(self._rename)
-        self.name.setPlaceholderText("block name")
-        self.name_holder = self.name  # shown only while a block is selected
+        self.name.setPlaceholderText("block name")  # shown only while a block is selected
         header = QHBoxLayout()  # "LSTM  [lstm_1]": the type, then the name it can be given
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.title)
@@ -72,10 +71,10 @@ class Inspector(QWidget):
             self.help.setText("Select a block in the model to edit its parameters; add blocks from the palette "
                               "(double-click or drag).")
             self.form = None
-            self.name_holder.hide()
+            self.name.hide()
             self.scroll.setWidget(QWidget())
             return
-        self.name_holder.show()
+        self.name.show()
         if not self.name.hasFocus():
             self.name.setText(b["id"])
         entry = catalog.get(b["type"])
