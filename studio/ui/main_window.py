@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
         self.controls.resume_clicked.connect(self.bridge.resume)
         self.controls.stop_clicked.connect(self.bridge.stop)
         self.runs.show_run.connect(self.show_run)
+        self.runs.compare.connect(self.compare_runs)
         theme.on_change(self._theme_changed)
         self._state("idle")
 
@@ -413,6 +414,19 @@ class MainWindow(QMainWindow):
 
     def _runs_root_changed(self) -> None:
         self.runs.set_root(self.runs_root())
+
+    def compare_runs(self, run_dirs: list[str]) -> None:
+        if self.bridge.running:
+            self.show_message("Wait for the training to end (or stop it) to compare runs")
+            return
+        from studio.ui.run_compare import compare_runs
+
+        titles = compare_runs(self.plots, run_dirs)
+        if len(titles) < 2:
+            self.show_message("Choose two or more runs that recorded epochs to compare them")
+            return
+        self.result_tabs.setCurrentWidget(self.plots)
+        self.statusBar().showMessage(f"Comparing {len(titles)} runs: " + ", ".join(titles), 8000)
 
     def show_run(self, run_dir: str) -> None:
         if self.bridge.running:

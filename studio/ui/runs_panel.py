@@ -16,6 +16,7 @@ from studio.core.runs import list_runs
 
 class RunsPanel(QWidget):
     show_run = Signal(str)  # run directory
+    compare = Signal(list)  # run directories, two or more
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -28,16 +29,22 @@ class RunsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Run", "State", "Backend", "Result"])
         self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)  # Ctrl/Shift-click to compare
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemActivated.connect(lambda item, _c: self.show_run.emit(item.data(0, Qt.ItemDataRole.UserRole)))
         lay.addWidget(self.tree, 1)
         row = QHBoxLayout()
         self.show_btn = QPushButton("Show curves")
         self.show_btn.clicked.connect(self._show_selected)
+        self.compare_btn = QPushButton("Compare")
+        self.compare_btn.setToolTip("Select two or more runs (Ctrl- or Shift-click) to draw their curves together")
+        self.compare_btn.clicked.connect(lambda: self.compare.emit(self.selected_runs()))
+        self.compare_btn.setEnabled(False)
         folder = QPushButton("Open folder")
         folder.clicked.connect(self._open_folder)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
-        for b in (self.show_btn, folder, refresh):
+        for b in (self.show_btn, self.compare_btn, folder, refresh):
             row.addWidget(b)
         lay.addLayout(row)
 
@@ -68,6 +75,12 @@ class RunsPanel(QWidget):
     def _selected(self) -> str | None:
         item = self.tree.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item else None
+
+    def selected_runs(self) -> list[str]:
+        return [i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()]
+
+    def _selection_changed(self) -> None:
+        self.compare_btn.setEnabled(len(self.tree.selectedItems()) >= 2)
 
     def _show_selected(self) -> None:
         path = self._selected()

@@ -1,0 +1,41 @@
+"""Runs compared on the same plots: pick two or more in the Runs panel, press Compare, and each run is one
+colour (training solid, validation dashed), named in a legend without the words all the titles share."""
+
+from __future__ import annotations
+
+from studio.core.runs import create_run_dir, set_status
+from studio.ui.run_compare import short_labels
+
+
+def _run(root, title: str, losses: list[float]) -> None:
+    path = create_run_dir(root, {"meta": {"title": title}})
+    rows = ["epoch,accuracy,loss,val_accuracy,val_loss,learning_rate,seconds"]
+    rows += [f"{i + 1},{0.5 + i / 10},{v},{0.4 + i / 10},{v * 1.1},0.01,0.1" for i, v in enumerate(losses)]
+    (path / "metrics.csv").write_text("\n".join(rows) + "\n")
+    set_status(path, "finished")
+
+
+def test_compare_two_runs_from_the_runs_panel(window, tmp_path):
+    w = window
+    _run(tmp_path, "Optimizer comparison: SGD", [2.0, 1.8, 1.6])
+    _run(tmp_path, "Optimizer comparison: Adam", [2.0, 0.9, 0.4, 0.2])
+    w.runs.set_root(tmp_path)
+    assert w.runs.count() == 2 and not w.runs.compare_btn.isEnabled()
+    w.runs.tree.topLevelItem(0).setSelected(True)
+    w.runs.tree.topLevelItem(1).setSelected(True)
+    assert w.runs.compare_btn.isEnabled()
+    w.runs.compare_btn.click()
+    loss, accuracy = w.plots.plots["loss"], w.plots.plots["accuracy"]
+    drawn = [c for c in loss.plot.listDataItems() if c.xData is not None and len(c.xData)]
+    assert len(drawn) == 4  # two runs × (training, validation)
+    assert sorted(len(c.xData) for c in drawn) == [3, 3, 4, 4]
+    labels = sorted(label.text for _sample, label in accuracy.legend.items)
+    assert labels == ["Adam", "SGD"]
+    assert "Comparing 2 runs" in w.statusBar().currentMessage()
+    assert w.plots.plots["loss"].plot.vb.viewRange()[0][1] >= 4  # the longer run fits
+
+
+def test_short_labels():
+    assert short_labels(["Lab: a", "Lab: bb"]) == ["a", "bb"]
+    assert short_labels(["Same", "Same"]) == ["Same", "Same"]
+    assert short_labels(["one"]) == ["one"]
