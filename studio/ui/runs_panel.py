@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+from PySide6.QtWidgets import (QGridLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
 from studio.core.runs import list_runs
@@ -33,7 +33,7 @@ class RunsPanel(QWidget):
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemActivated.connect(lambda item, _c: self.show_run.emit(item.data(0, Qt.ItemDataRole.UserRole)))
         lay.addWidget(self.tree, 1)
-        row = QHBoxLayout()
+        row = QGridLayout()
         self.show_btn = QPushButton("Show curves")
         self.show_btn.clicked.connect(self._show_selected)
         self.compare_btn = QPushButton("Compare")
@@ -44,8 +44,8 @@ class RunsPanel(QWidget):
         folder.clicked.connect(self._open_folder)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
-        for b in (self.show_btn, self.compare_btn, folder, refresh):
-            row.addWidget(b)
+        for i, b in enumerate((self.show_btn, self.compare_btn, folder, refresh)):  # two rows: a narrow dock
+            row.addWidget(b, i // 2, i % 2)
         lay.addLayout(row)
 
     def set_root(self, root: Path) -> None:
