@@ -52,9 +52,8 @@ def compare_runs(panel: PlotsPanel, run_dirs: list[str | Path]) -> list[str]:
         color = colors[i % len(colors)]
         x = cols["epoch"]
         for name, p in panel.plots.items():
-            key = "learning_rate" if name == "learning_rate" else name
-            if key in cols:
-                curve = p.plot.plot(x, cols[key], pen=pg.mkPen(color, width=2))
+            if name in cols:  # the metric, or the learning rate on its own plot
+                curve = p.plot.plot(x, cols[name], pen=pg.mkPen(color, width=2))
                 if name == legend_plot:
                     p.legend.addItem(curve, label)
             if f"val_{name}" in cols:
