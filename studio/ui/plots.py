@@ -258,6 +258,10 @@ class PlotsPanel(QWidget):
         if mask[0]:
             self.follow = False
 
+    def _last_x(self) -> float:
+        """The furthest point of any curve (the series are in x order), 0 when all are empty."""
+        return max((float(s.x[s.n - 1]) for p in self.plots.values() for s in p.series.values() if s.n), default=0.0)
+
     def _follow_x(self) -> None:
         """Grow the shared epoch axis in steps; pyqtgraph's "A" button (auto range) resumes following."""
         for p in self.plots.values():
@@ -266,8 +270,7 @@ class PlotsPanel(QWidget):
                 self.follow = True
         if not self.follow or not self.plots:
             return
-        right = max((float(s.x[s.n - 1]) for p in self.plots.values() for s in p.series.values() if s.n),
-                    default=0.0)
+        right = self._last_x()
         if right <= 0:
             return
         master = next(iter(self.plots.values())).plot
@@ -309,8 +312,7 @@ class PlotsPanel(QWidget):
                             p.add("val", epoch, cols[f"val_{name}"][i])
         self.epochs = 0
         self.redraw()
-        right = max((float(s.x[s.n - 1]) for p in self.plots.values() for s in p.series.values() if s.n),
-                    default=1.0)
+        right = self._last_x() or 1.0
         next(iter(self.plots.values())).plot.setXRange(0, right, padding=0.02)  # a finished run: all of it
         return True
 
