@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.doc.dirty)
 
     def _report(self, report) -> None:
-        bad = len(report.errors())
+        bad = len(report.errors()) if report.blocks else 0  # an empty model is a start, not a problem
         text = f"{report.total_params:,} parameters"
         if bad:
             text += f" · {bad} problem{'s' * (bad != 1)}"
@@ -547,6 +547,11 @@ class MainWindow(QMainWindow):
         geometry, state = s.value("geometry"), s.value("state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        else:  # first start: 1440×900, or most of a smaller screen
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None and (screen.width() < 1440 or screen.height() < 900):
+                self.resize(min(1440, int(screen.width() * 0.95)), min(900, int(screen.height() * 0.92)))
+                self.move(screen.center() - self.rect().center())
         if isinstance(state, QByteArray):
             self.restoreState(state)
 

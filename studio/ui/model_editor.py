@@ -226,6 +226,13 @@ class ModelEditor(QWidget):
             if w is not None:
                 w.deleteLater()
         c = theme.colors()
+        if not model_ops.blocks(self.doc.view()):  # a new project is not an error: say how to begin, calmly
+            hint = QLabel("Start with an Input block: double-click it in the palette (or drag it here), then add "
+                          "layers the same way. Or open an example: File ▸ New from Preset.", wordWrap=True)
+            hint.setStyleSheet(f"color: {c.muted};")
+            self.problems_lay.addWidget(hint)
+            self.problems.setVisible(True)
+            return
         for p in report.problems:
             w = self._message_widget(p, None, "", c)
             w.layout().setContentsMargins(0, 0, 0, 0)
@@ -236,7 +243,7 @@ class ModelEditor(QWidget):
         n = sum(1 for b in model_ops.blocks(self.doc.view()))
         out = report.by_id().get(report.outputs[0]) if len(report.outputs) == 1 else None
         shape = f" · output {out.shape_text}" if out is not None and out.output_shape is not None else ""
-        bad = sum(1 for b in report.blocks if b.error) + len(report.problems)
+        bad = sum(1 for b in report.blocks if b.error) + (len(report.problems) if n else 0)  # empty: see the hint
         status = f" · <span style='color:{theme.colors().error}'>{bad} problem{'s' * (bad != 1)}</span>" if bad else ""
         self.totals.setText(f"<b>{report.total_params:,}</b> parameters (trainable {report.trainable_params:,}, "
                             f"non-trainable {report.non_trainable_params:,}) · {n} block{'s' * (n != 1)}{shape}{status}")

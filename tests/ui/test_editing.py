@@ -194,3 +194,15 @@ def test_rename_a_block_in_the_inspector_keeps_its_connections(window, qtbot):
     assert not w.checker.report.by_id()["add_1"].error
     w.doc.undo_stack.undo()
     assert ids(w)[1] == "dense_1" and "dense_1" in model_ops.effective_inputs(w.doc.view(), "add_1")
+
+
+def test_a_new_project_shows_how_to_begin_not_an_error(window):
+    from PySide6.QtWidgets import QLabel
+
+    w = window
+    w.new_project()
+    texts = [l.text() for l in w.editor.problems.findChildren(QLabel)]
+    assert any("Start with an Input block" in t for t in texts)
+    assert "problem" not in w.editor.totals.text() and "problem" not in w.status_totals.text()
+    build(w, "Input", "Dense", "Conv2D")  # a real misfit (Conv2D fed 2-D data) is still counted
+    assert "1 problem" in w.editor.totals.text() and "1 problem" in w.status_totals.text()
