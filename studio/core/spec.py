@@ -203,6 +203,18 @@ class TrainingSpec(_Section):
     seed: int | None = 42
     backend: Literal["tensorflow", "torch", "jax"] = "tensorflow"
     device: str = "auto"  # auto | cpu | gpu | gpu:N
+    # continue training: a .keras (or .weights.h5) file of the same blocks whose weights this run starts from
+    initial_model: str | None = None
+
+    @field_validator("initial_model")
+    @classmethod
+    def _initial_model(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not v.endswith((".keras", ".weights.h5")):
+            raise ValueError(f"`{v}` is not a model file; continue from a .keras or .weights.h5 file (a run's "
+                             "model.keras or best.keras)")
+        return v
 
     @field_validator("loss")
     @classmethod

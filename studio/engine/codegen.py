@@ -526,6 +526,8 @@ def main():
         splits = {"x_train": x, "y_train": y, "x_val": x_val, "y_val": y_val, "x_test": x_test, "y_test": y_test}
         np.savez(args.save_data, **{k: v for k, v in splits.items() if v is not None})
     model = build_model()
+    if INITIAL_MODEL:
+        model.load_weights(INITIAL_MODEL)  # continue training from an earlier run's weights
     batch_size = min(BATCH_SIZE or len(x), len(x))
     steps = math.ceil(len(x) / batch_size)
     loss = resolve_loss(task, num_classes, model.outputs[0].shape[-1])
@@ -588,6 +590,7 @@ LOSS = {t.loss!r}
 METRICS = {list(t.metrics)!r}
 LABEL_SMOOTHING = {spec.regularization.label_smoothing!r}
 SAVE_AS = {slug + ".keras"!r}
+INITIAL_MODEL = {t.initial_model!r}  # None: new weights; else the run continued from this model's weights
 '''
     parts = [
         header,

@@ -141,6 +141,22 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
     return result
 
 
+def _start_from(model, path_text: str, send) -> None:
+    """Continue training: load the weights of an earlier model of the same blocks. Only weights are read
+    (nothing in the file is run), and a file of other blocks is refused with what to do instead."""
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise ModelBuildError(f"the model to continue from, {path}, does not exist; choose a run's model.keras "
+                              "or best.keras, or clear `training.initial_model` to start from scratch")
+    try:
+        model.load_weights(path)
+    except Exception as exc:  # noqa: BLE001 - Keras says "layer count mismatch", "shape mismatch", …
+        raise ModelBuildError(f"the weights in {path.name} do not fit this model ({exc}). Continue from a model "
+                              "with the same blocks, e.g. open that run's spec.json, or clear "
+                              "`training.initial_model` to start from scratch") from None
+    send(ev.Log(message=f"Continuing from the weights of {path}"))
+
+
 def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter) -> ev.Event:
     t_start = time.perf_counter()
     backend = keras.config.backend()
@@ -151,6 +167,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
               keras_loader=lambda name: keras_data.load(name, progress=lambda m: send(ev.Log(message=m))))
     shape = DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width)
     model = build_model(spec, shape)
+    if spec.training.initial_model:
+        _start_from(model, spec.training.initial_model, send)
     n_train, n_val, n_test = ds.sizes()
     batch_size = min(spec.training.batch_size or n_train, n_train)
     steps = math.ceil(n_train / batch_size)

@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
         self.act_undo.setShortcut(K.Undo)
         self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
         self.act_redo.setShortcut(K.Redo)
+        self.act_undo.setIconText("Undo")  # the toolbar stays short; the menu says what will be undone
+        self.act_redo.setIconText("Redo")
         self.act_train = self._action("&Train", self.train, QKeySequence("F5"), "Train the model (F5)")
         self.act_pause = self._action("&Pause / Resume", self.pause_resume, QKeySequence("F6"))
         self.act_stop = self._action("&Stop", self.bridge.stop, QKeySequence("Shift+F5"), "Stop after this batch")
@@ -173,6 +175,8 @@ class MainWindow(QMainWindow):
                                        "Export the shown run's model (Keras, SavedModel, ONNX, LiteRT, Python …)")
         for act in (self.act_evaluate, self.act_export):
             act.setEnabled(False)
+        self.act_evaluate_file = self._action("Evaluate Model &File…", self.evaluate_model_file, None,
+                                              "Evaluate a .keras file (safe mode) on this project's data")
 
         bar = self.menuBar()
         m = bar.addMenu("&File")
@@ -197,7 +201,7 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Run")
         m.addActions([self.act_train, self.act_pause, self.act_stop])
         m.addSeparator()
-        m.addActions([self.act_evaluate, self.act_export])
+        m.addActions([self.act_evaluate, self.act_evaluate_file, self.act_export])
         m = bar.addMenu("&Help")
         m.addAction("&About Keras Studio", self._about)
 
@@ -250,6 +254,7 @@ class MainWindow(QMainWindow):
         self.controls.stop_clicked.connect(self.bridge.stop)
         self.runs.show_run.connect(self.show_run)
         self.runs.compare.connect(self.compare_runs)
+        self.runs.continue_from.connect(self.continue_from_run)
         theme.on_change(self._theme_changed)
         self._state("idle")
 
@@ -414,6 +419,26 @@ class MainWindow(QMainWindow):
 
     def _runs_root_changed(self) -> None:
         self.runs.set_root(self.runs_root())
+
+    def continue_from_run(self, run_dir: str) -> None:
+        """The next training starts from this run's model (Training ▸ Start from shows it and can clear it)."""
+        model = Path(run_dir) / "model.keras"
+        if not model.is_file():
+            model = Path(run_dir) / "best.keras"
+        if not model.is_file():
+            self.show_message(f"{Path(run_dir).name} has no saved model to continue from")
+            return
+        if self.training_panel.set_start_from(str(model)):
+            self.setup_tabs.setCurrentIndex(self.setup_tabs.count() - 1)  # Training, where it shows
+            self.statusBar().showMessage(f"The next training continues from {Path(run_dir).name}; press Train",
+                                         8000)
+
+    def evaluate_model_file(self) -> None:
+        """Evaluate any .keras file (opened in safe mode, in a child) on this project's data."""
+        path, _ = QFileDialog.getOpenFileName(self, "Evaluate a model file", "", "Keras models (*.keras)")
+        if path:
+            self.evaluation.evaluate_run(path, spec=self.doc.view())
+            self.result_tabs.setCurrentWidget(self.evaluation)
 
     def compare_runs(self, run_dirs: list[str]) -> None:
         if self.bridge.running:

@@ -17,6 +17,7 @@ from studio.core.runs import list_runs
 class RunsPanel(QWidget):
     show_run = Signal(str)  # run directory
     compare = Signal(list)  # run directories, two or more
+    continue_from = Signal(str)  # run directory whose model the next training starts from
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -40,11 +41,15 @@ class RunsPanel(QWidget):
         self.compare_btn.setToolTip("Select two or more runs (Ctrl- or Shift-click) to draw their curves together")
         self.compare_btn.clicked.connect(lambda: self.compare.emit(self.selected_runs()))
         self.compare_btn.setEnabled(False)
+        self.continue_btn = QPushButton("Continue")
+        self.continue_btn.setToolTip("Train the selected run's model further: the next training starts from its "
+                                     "weights (the blocks must be the same)")
+        self.continue_btn.clicked.connect(self._continue_selected)
         folder = QPushButton("Open folder")
         folder.clicked.connect(self._open_folder)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
-        for i, b in enumerate((self.show_btn, self.compare_btn, folder, refresh)):  # two rows: a narrow dock
+        for i, b in enumerate((self.show_btn, self.compare_btn, self.continue_btn, folder, refresh)):  # narrow
             row.addWidget(b, i // 2, i % 2)
         lay.addLayout(row)
 
@@ -81,6 +86,11 @@ class RunsPanel(QWidget):
 
     def _selection_changed(self) -> None:
         self.compare_btn.setEnabled(len(self.tree.selectedItems()) >= 2)
+
+    def _continue_selected(self) -> None:
+        path = self._selected()
+        if path:
+            self.continue_from.emit(path)
 
     def _show_selected(self) -> None:
         path = self._selected()

@@ -53,6 +53,8 @@ def test_graph_specs_round_trip():
     ({"data": {"validation_split": 0.6, "test_split": 0.5}}, "must leave some data to train on"),
     ({"data": {"augmentation": [{"id": "a", "type": "Dense"}]}}, "`Dense` is not an augmentation block"),
     ({"training": {"loss": "hinge2"}}, "unknown loss `hinge2`"),
+    ({"training": {"initial_model": "runs/a/spec.json"}}, "training.initial_model: `runs/a/spec.json` "
+                                                          "is not a model file; continue from a .keras"),
     ({"version": 99}, "newer than this Keras Studio reads"),
 ])
 def test_a_wrong_field_is_refused_with_its_path_and_reason(data, expected):

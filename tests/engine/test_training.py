@@ -171,3 +171,27 @@ def test_several_inputs_share_the_columns_and_warnings_reach_the_log(tmp_path):
     assert result.summary["metrics"]["validation"]["accuracy"] >= 0.8
     warnings = [e.message for e in events if isinstance(e, ev.Warning)]
     assert any("metric `auc` applies to binary classification only" in w for w in warnings), warnings
+
+
+def test_continue_training_from_a_runs_model_and_refuse_other_blocks(tmp_path):
+    lab = _with(load_preset("optimization_lab"), backend="jax", epochs=60, seed=0)
+    first, _ = train_in_child(lab, tmp_path / "a")
+    assert isinstance(first, ev.Finished), getattr(first, "details", first)
+    start = first.run_dir + "/model.keras"
+    # one more epoch from those weights starts where the first run ended, not from scratch
+    again, events = train_in_child(_with(lab, epochs=1, initial_model=start), tmp_path / "b")
+    assert isinstance(again, ev.Finished), getattr(again, "details", again)
+    assert any(isinstance(e, ev.Log) and "Continuing from the weights of" in e.message for e in events)
+    fresh, _ = train_in_child(_with(lab, epochs=1), tmp_path / "c")
+    loss = lambda r: r.summary["metrics"]["train"]["loss"]  # noqa: E731
+    assert loss(again) < 0.5 * loss(fresh), (loss(again), loss(fresh))
+    assert abs(loss(again) - loss(first)) < 0.1
+    # a model of other blocks: a clear refusal naming the file and what to do
+    other = lab.model_copy(deep=True)
+    other.model.blocks[1].params["units"] = 7
+    refused, _ = train_in_child(_with(other, epochs=1, initial_model=start), tmp_path / "d")
+    assert isinstance(refused, ev.Failed) and refused.reason == ev.MODEL_ERROR
+    assert "do not fit this model" in refused.message and "model.keras" in refused.message
+    assert not refused.details  # the message says it all: no traceback
+    missing, _ = train_in_child(_with(lab, epochs=1, initial_model=str(tmp_path / "nope.keras")), tmp_path / "e")
+    assert isinstance(missing, ev.Failed) and "does not exist" in missing.message

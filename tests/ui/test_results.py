@@ -3,12 +3,14 @@ Export is offered; the preset gallery opens a preset as a new project."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QFileDialog
+
 from studio.core import events as ev
 from studio.core.presets import load_preset
 from studio.jobs.devices import installed_backends
 
 
-def test_a_finished_run_is_evaluated_tried_and_exportable(qtbot, window):
+def test_a_finished_run_is_evaluated_tried_and_exportable(qtbot, window, monkeypatch):
     w = window
     spec = load_preset("optimization_lab")
     spec.training.epochs = 30
@@ -30,3 +32,21 @@ def test_a_finished_run_is_evaluated_tried_and_exportable(qtbot, window):
     with qtbot.waitSignal(w.try_it.answered, timeout=60_000) as answer:
         w.try_it.predict(w.try_it.form_values())
     assert answer.args[0].shape[-1] == 1 and 0.0 <= float(answer.args[0].ravel()[0]) <= 1.0
+
+    # a .keras file evaluated on the project's data (safe mode, in a child), shown in the Evaluation tab
+    run_dir = ended.args[0].run_dir
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (f"{run_dir}/model.keras", ""))
+    with qtbot.waitSignal(w.evaluation.evaluated, timeout=120_000) as evaluated:
+        w.act_evaluate_file.trigger()
+    assert evaluated.args[0]["task"] == "classification" and w.result_tabs.currentWidget() is w.evaluation
+
+    # continue training from the run: the Runs panel sets where the next training starts, Training shows it
+    w.runs.refresh()
+    w.runs.tree.setCurrentItem(w.runs.tree.topLevelItem(0))
+    w.runs.continue_btn.click()
+    assert w.doc.view()["training"]["initial_model"] == f"{run_dir}/model.keras"
+    assert "model.keras" in w.training_panel.start_from.text() and w.training_panel.start_clear.isEnabled()
+    w.training_panel.start_clear.click()
+    assert w.doc.view()["training"]["initial_model"] is None
+    w.doc.undo_stack.undo()  # one undoable edit each
+    assert w.doc.view()["training"]["initial_model"] == f"{run_dir}/model.keras"

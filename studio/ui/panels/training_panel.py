@@ -5,10 +5,12 @@ process), so the list fills in a few seconds after the window opens."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QLabel, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
+                               QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.optimizers import LOSSES, METRICS
 from studio.ui.document import Document
@@ -57,6 +59,23 @@ class TrainingPanel(SectionPanel):
         mw = QWidget()
         mw.setLayout(grid)
         form.addRow("Metrics", mw)
+        # continue training: start from the weights of an earlier run's model (same blocks)
+        self.start_from = QLabel()
+        self.start_choose = QPushButton("Choose…")
+        self.start_choose.setToolTip("Start from the weights of a trained model of the same blocks (a run's "
+                                     "model.keras or best.keras): continue training it")
+        self.start_choose.clicked.connect(self._choose_start)
+        self.start_clear = QPushButton("New weights")
+        self.start_clear.setToolTip("Start from freshly initialised weights")
+        self.start_clear.clicked.connect(lambda: self.set_start_from(None))
+        start_buttons = QHBoxLayout()
+        start_buttons.addWidget(self.start_choose)
+        start_buttons.addWidget(self.start_clear)
+        start_buttons.addStretch(1)
+        start_box = QVBoxLayout()  # the file on its own line, the buttons under it: fits a narrow dock
+        start_box.addWidget(self.start_from)
+        start_box.addLayout(start_buttons)
+        form.addRow("Start from", start_box)
         self.backend = QComboBox()
         self.backend.setToolTip("Training runs in its own process, so you can switch backend between runs")
         self.backend.activated.connect(self._backend_changed)
@@ -70,6 +89,19 @@ class TrainingPanel(SectionPanel):
         outer.addWidget(self.error)
         outer.addStretch(1)
         self._on_changed()
+
+    def set_start_from(self, path: str | None) -> bool:
+        text = f"Continue from {Path(path).name}" if path else "Start from new weights"
+
+        def mutate(s):
+            s["training"]["initial_model"] = path or None
+        return self.patch(mutate, text)  # its own undo step: choosing then clearing is two edits
+
+    def _choose_start(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Continue training from", "",
+                                              "Keras models (*.keras *.weights.h5)")
+        if path:
+            self.set_start_from(path)
 
     def _metrics_changed(self) -> None:
         chosen = [m for m, b in self.metrics.items() if b.isChecked()]
@@ -93,6 +125,12 @@ class TrainingPanel(SectionPanel):
         self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
         for m, box in self.metrics.items():
             box.setChecked(m in t["metrics"])
+        start = t.get("initial_model")
+        shown = f"{Path(start).parent.name}/{Path(start).name}" if start else "new weights"
+        # run folders have long names: keep both ends (date … title/model.keras)
+        self.start_from.setText(self.start_from.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, 240))
+        self.start_from.setToolTip(start or "Freshly initialised weights (seeded)")
+        self.start_clear.setEnabled(bool(start))
         self.backend.clear()
         for b in self.backends:
             self.backend.addItem(b, b)
