@@ -12,7 +12,8 @@ from typing import Any
 
 from studio.core import catalog
 from studio.core.params import ParamError
-from studio.core.shapes import RULES, Fix, Shape, ShapeError, fmt
+from studio.core.head_fit import check_head
+from studio.core.shapes import REMOVE, RULES, Fix, Shape, ShapeError, fmt, set_params
 from studio.core.spec import BlockSpec, ModelSpec, RunSpec
 
 
@@ -36,11 +37,18 @@ class BlockReport:
     non_trainable: int = 0
     enabled: bool = True
     error: str = ""
-    fix: Fix | None = None
+    fixes: list[Fix] = field(default_factory=list)  # repairs on offer, best first
+    waiting_for: str = ""  # the upstream block whose misfit leaves this one without a shape
+
+    @property
+    def fix(self) -> Fix | None:
+        return self.fixes[0] if self.fixes else None
 
     @property
     def shape_text(self) -> str:
-        return fmt(self.output_shape) if self.output_shape is not None else "—"
+        if self.output_shape is not None:
+            return fmt(self.output_shape)
+        return f"waiting for {self.waiting_for}" if self.waiting_for else "—"
 
 
 @dataclass
@@ -115,7 +123,9 @@ def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = ()) -> tuple
 
 
 def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[BlockSpec] = (),
-            loss: str = "auto") -> ModelReport:
+            loss: str = "auto", label_smoothing: float = 0.0, graph_fixes: bool = True) -> ModelReport:
+    """The report of `model` (against `data` and `loss` when given). `graph_fixes`: also offer repairs that
+    move a block, each tried on a copy first (off for those trials themselves)."""
     report = ModelReport()
     order, outputs = resolve_graph(model, augmentation)
     report.outputs = outputs
@@ -125,13 +135,21 @@ def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[
             report.blocks.append(BlockReport(block.id, block.type, [], enabled=False))
     reports: dict[str, BlockReport] = {}
     aug_ids = {f"{AUGMENT_PREFIX}{i + 1}" for i in range(len(augmentation))}
+    needed_rank: dict[str, int] = {}
     for block, srcs in order:
         rep = BlockReport(block.id, block.type, srcs)
         reports[block.id] = rep
         if block.id not in aug_ids:
             report.blocks.append(rep)
-        shape, rep.params, rep.non_trainable, rep.error, rep.fix = _infer(block, srcs, shapes)
-        rep.output_shape = shapes[block.id] = shape
+        rank = _infer(rep, block, srcs, shapes, reports, order)
+        if rank is not None and block.id not in aug_ids:
+            needed_rank[block.id] = rank
+        shapes[block.id] = rep.output_shape
+    if graph_fixes:
+        for bid, rank in needed_rank.items():
+            move = _move_fix(model, bid, rank, shapes, reports)
+            if move is not None:
+                reports[bid].fixes.insert(0, move)
     # keep the report in spec order; augmentation reports are the data's, shown as model-wide problems
     position = {b.id: i for i, b in enumerate(model.blocks)}
     report.blocks.sort(key=lambda r: position[r.id])
@@ -146,50 +164,112 @@ def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[
         report.problems.append("the model has no Input block; add one first and set the shape of a sample")
         return report
     if data is not None:
-        _check_data(report, inputs, outputs, shapes, data, loss, reports)
+        _check_data(report, inputs, outputs, shapes, data, loss, label_smoothing, reports,
+                    {b.id: b for b, _ in order})
     return report
 
 
-def _infer(block: BlockSpec, srcs: list[str], shapes: dict[str, Shape | None]
-           ) -> tuple[Shape | None, int, int, str, Fix | None]:
-    """(output shape, params, non-trainable, error, fix) of one block given its sources' shapes."""
+def _infer(rep: BlockReport, block: BlockSpec, srcs: list[str], shapes: dict[str, Shape | None],
+           reports: dict[str, BlockReport], order: list[tuple[BlockSpec, list[str]]]) -> int | None:
+    """Fill in one block's shape, params, error and fixes from its sources' shapes. Returns the rank of sample
+    the block needed when a different rank was its misfit (the caller may offer to move it)."""
     try:
         entry = catalog.get(block.type)
         params = entry.check_params(block.params)
     except ParamError as exc:
-        return None, 0, 0, str(exc), None
+        rep.error = str(exc)
+        return None
     if entry.arity == 1 and len(srcs) != 1:
-        return None, 0, 0, ("has no input; put an Input block first" if not srcs else
-                            f"takes one input but {len(srcs)} are connected; merge them with Add or Concatenate"), None
+        if not srcs:
+            rep.error = "has no input; put an Input block first"
+            later = next((b.id for b, _ in order if b.type == "Input"), None)
+            if later:  # an Input further down: bring it up
+                rep.fixes = [Fix(f"Move {later} before it", "move_before", {"id": later}, target=block.id)]
+            else:
+                rep.fixes = [Fix("Insert an Input before it", "insert_before", {"type": "Input", "params": {}})]
+        else:
+            rep.error = f"takes one input but {len(srcs)} are connected; merge them with Add or Concatenate"
+            rep.fixes = _merge_fixes([shapes.get(s) for s in srcs])
+        return None
     if entry.arity is None and len(srcs) < 2:
-        return None, 0, 0, f"needs two or more inputs but {len(srcs)} connected; connect another block to it", None
+        rep.error = f"needs two or more inputs but {len(srcs)} connected; connect another block to it"
+        rep.fixes = [REMOVE]
+        return None
     ins = [shapes.get(s) for s in srcs]
     if any(s is None for s in ins):
-        return None, 0, 0, "", None  # the real error is upstream; this block stays quiet but shapeless
+        # the real misfit is upstream: name it, so the user knows what this block waits for
+        src = next(s for s, shape in zip(srcs, ins) if shape is None)
+        upstream = reports.get(src)
+        rep.waiting_for = (upstream.waiting_for or src) if upstream is not None and not upstream.error else src
+        if rep.waiting_for.startswith(AUGMENT_PREFIX):
+            rep.waiting_for = "the augmentation"
+        return None
     try:
-        out, n, frozen = RULES[block.type](ins, params)
+        rep.output_shape, rep.params, rep.non_trainable = RULES[block.type](ins, params)
     except ShapeError as exc:
-        return None, 0, 0, (f"{exc} (from {', '.join(srcs)})" if srcs else str(exc)), exc.fix
-    return out, n, frozen, "", None
+        rep.error = f"{exc} (from {', '.join(srcs)})" if srcs else str(exc)
+        rep.fixes = [*exc.fixes, REMOVE]
+        return exc.rank
+    return None
+
+
+def _merge_fixes(shapes: list[Shape | None]) -> list[Fix]:
+    """Insert a merge block in front, where the inputs' shapes let it merge them."""
+    fixes = []
+    for kind in ("Concatenate", "Add"):
+        try:
+            if all(s is not None for s in shapes):
+                RULES[kind](shapes, catalog.get(kind).defaults())
+                fixes.append(Fix(f"Insert {kind} before it", "insert_before", {"type": kind, "params": {}}))
+        except ShapeError:
+            pass
+    return fixes
+
+
+def _move_fix(model: ModelSpec, block_id: str, rank: int, shapes: dict[str, Shape | None],
+              reports: dict[str, BlockReport]) -> Fix | None:
+    """A block that needs samples of `rank` axes but sits after the block that took them away (Conv2D after
+    Flatten or Dense): offer to move it in front of that block, if the move makes it fit."""
+    current, path = block_id, []
+    while True:
+        srcs = reports[current].inputs
+        if len(srcs) != 1 or srcs[0] not in reports:
+            return None
+        src = srcs[0]
+        shape = shapes.get(src)
+        if shape is not None and len(shape) == rank:
+            break
+        path.append(src)
+        current = src
+    if not path:
+        return None
+    target = path[-1]  # the first block after the last one with samples of the right rank
+    fix = Fix(f"Move it before {target}", "move_before", target=target)
+    try:
+        trial = analyze(apply_fix(model, block_id, fix), graph_fixes=False).by_id()[block_id]
+    except (ValueError, KeyError):
+        return None
+    return fix if not trial.error and trial.output_shape is not None else None
 
 
 def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str], shapes: dict,
-                data: DataShape, loss: str, reports: dict[str, BlockReport]) -> None:
+                data: DataShape, loss: str, label_smoothing: float, reports: dict[str, BlockReport],
+                blocks: dict[str, BlockSpec]) -> None:
     first = inputs[0]
     declared = tuple(first.params.get("shape", catalog.get("Input").param("shape").default))
     fits = len(declared) == len(data.input_shape) and all(
         d is None or d == w for d, w in zip(declared, data.input_shape))  # None: any length (e.g. a series window)
     if len(inputs) == 1 and not fits:
         want = list(data.input_shape)
-        reports[first.id].error = f"declares samples of shape {tuple(declared)} but the data has {tuple(want)}"
-        reports[first.id].fix = Fix(f"Set the shape to {tuple(want)}", "set", param="shape", value=want)
+        reports[first.id].error = f"declares samples of shape {fmt(declared)} but the data has {fmt(tuple(want))}"
+        reports[first.id].fixes = [set_params(f"Set the shape to {fmt(tuple(want))}", shape=want)]
     if len(inputs) > 1:
         widths = [b.resolved_params()["shape"] for b in inputs]
         if len(data.input_shape) != 1 or any(len(w) != 1 for w in widths) or \
                 sum(w[0] or 0 for w in widths) != data.input_shape[0]:
             report.problems.append(
-                f"the {len(inputs)} Input blocks take {' + '.join(str(tuple(w)) for w in widths)} but the data's "
-                f"samples are {tuple(data.input_shape)}; several inputs split the columns of table data, so their "
+                f"the {len(inputs)} Input blocks take {' + '.join(fmt(tuple(w)) for w in widths)} but the data's "
+                f"samples are {fmt(data.input_shape)}; several inputs split the columns of table data, so their "
                 f"widths must add up to {data.input_shape[0] if len(data.input_shape) == 1 else 'the feature count'}")
     if len(outputs) != 1:
         return
@@ -198,42 +278,37 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
     if out is None:
         return
     rep = reports[head]
-    if data.task == "classification":
-        if len(out) != 1:
-            report.problems.append(
-                f"{head} ({rep.type}): the output has shape {fmt(out)} but classification needs one vector per "
-                f"sample; add Flatten or a global pooling block before the head")
-            return
-        accepted = {data.num_classes}
-        if data.num_classes == 2 and loss in ("auto", "binary_crossentropy"):
-            accepted = {1} if loss == "binary_crossentropy" else {1, 2}
-        want = 1 if accepted == {1} else data.num_classes
-        if out[-1] not in accepted:
-            _head_problem(report, rep, f"outputs {out[-1]} values per sample but the data has "
-                                       f"{data.num_classes} classes" + (" (binary: 1 sigmoid unit)" if want == 1 else ""),
-                          want)
-    elif data.task == "regression" and out[-1] != data.target_width:
-        _head_problem(report, rep, f"outputs {out[-1]} values per sample but the target has {data.target_width}",
-                      data.target_width)
-
-
-def _head_problem(report: ModelReport, rep: BlockReport, message: str, units: int) -> None:
-    """Mark the head; a Dense head gets a one-click fix, any other head a model-wide problem."""
-    if rep.type == "Dense":
-        rep.error = message
-        rep.fix = Fix(f"Set units to {units}", "set", param="units", value=units)
-        report.head_fix = (rep.id, rep.fix)
+    if data.task == "classification" and len(out) != 1:
+        report.problems.append(
+            f"{head} ({rep.type}): the output has shape {fmt(out)} but classification needs one vector per "
+            f"sample; add Flatten or a global pooling block before the head")
+        return
+    block = blocks[head]
+    activation = block.resolved_params().get("activation", "linear") if rep.type in ("Dense", "Activation") \
+        else None
+    misfit = check_head(data.task, data.num_classes, data.target_width, loss, out[-1],
+                        activation or "linear", label_smoothing)
+    if misfit is None:
+        return
+    if rep.type == "Dense" or (rep.type == "Activation" and not any("units" in f.params for f in misfit.fixes)):
+        rep.error = misfit.message
+        rep.fixes = misfit.fixes
+        report.head_fix = (rep.id, rep.fixes[0])
+    elif activation is None and misfit.message.startswith("ends in"):
+        report.problems.append(f"{rep.id} ({rep.type}): gives raw outputs but {misfit.message.split(' but ', 1)[1]}"
+                               f"; end the model with a Dense head")
     else:
-        report.problems.append(f"{rep.id} ({rep.type}): {message}; end the model with a Dense of {units} units")
+        report.problems.append(f"{rep.id} ({rep.type}): {misfit.message}; end the model with a Dense head")
 
 
 def apply_fix(model: ModelSpec, block_id: str, fix: Fix) -> ModelSpec:
-    """The model with `fix` applied to block `block_id` (a new ModelSpec; the old one is untouched)."""
+    """The model with `fix` applied to block `block_id` (a new ModelSpec; the old one is untouched). A
+    `set_loss` fix changes only the head here; `apply_run_fix` sets the loss as well."""
     data: dict[str, Any] = model.model_dump(mode="json")
     blocks = data["blocks"]
     idx = next(i for i, b in enumerate(blocks) if b["id"] == block_id)
-    if fix.op == "set":
-        blocks[idx]["params"][fix.param] = fix.value
+    if fix.op in ("set", "set_loss"):
+        blocks[idx]["params"].update(fix.params)
     elif fix.op == "remove":
         blocks.pop(idx)
     elif fix.op == "insert_before":
@@ -243,10 +318,36 @@ def apply_fix(model: ModelSpec, block_id: str, fix: Fix) -> ModelSpec:
         if blocks[idx].get("inputs") is not None:
             blocks[idx]["inputs"] = [new_id]
         blocks.insert(idx, new)
+    elif fix.op == "move_before":
+        _move_before(blocks, fix.block.get("id", block_id), fix.target)
     else:
         raise ValueError(f"unknown fix operation {fix.op!r}")
     return ModelSpec.model_validate(data)
 
 
+def _move_before(blocks: list[dict], mover: str, target: str) -> None:
+    """Take block `mover` out of its place (whoever named it reads its source instead) and put it in front of
+    `target` (it reads what the target read; the target reads it)."""
+    i = next(k for k, b in enumerate(blocks) if b["id"] == mover)
+    row = blocks.pop(i)
+    source = row.get("inputs") or ([blocks[i - 1]["id"]] if i > 0 else None)
+    for b in blocks:
+        if b.get("inputs") and mover in b["inputs"]:
+            b["inputs"] = [s for name in b["inputs"] for s in (source or [] if name == mover else [name])] or None
+    j = next(k for k, b in enumerate(blocks) if b["id"] == target)
+    row["inputs"] = blocks[j].get("inputs")
+    if blocks[j].get("inputs") is not None:
+        blocks[j]["inputs"] = [mover]
+    blocks.insert(j, row)
+
+
+def apply_run_fix(spec: dict[str, Any], block_id: str, fix: Fix) -> None:
+    """Apply `fix` to a run spec held as a dict (as the app edits it): the model, and the loss for `set_loss`."""
+    spec["model"] = apply_fix(ModelSpec.model_validate(spec["model"]), block_id, fix).model_dump(mode="json")
+    if fix.op == "set_loss":
+        spec.setdefault("training", {})["loss"] = fix.value
+
+
 def check_spec(spec: RunSpec, data: DataShape | None = None) -> ModelReport:
-    return analyze(spec.model, data, spec.data.augmentation, spec.training.loss)
+    return analyze(spec.model, data, spec.data.augmentation, spec.training.loss,
+                   spec.regularization.label_smoothing)

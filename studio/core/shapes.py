@@ -17,25 +17,44 @@ Shape = tuple[int | None, ...]
 
 @dataclass(frozen=True)
 class Fix:
-    """A one-click repair: `op` is insert_before | remove | set (a parameter of this block)."""
+    """A one-click repair of one block. `op` is
+    set (`params` of this block) | insert_before (`block`: {"type":..., "params":...}) | remove |
+    move_before (move this block in front of block `target`) | set_loss (the training loss `value`, and `params`
+    of this block when the head must change with it)."""
 
     label: str
     op: str
-    block: dict[str, Any] = field(default_factory=dict)  # for insert_before: {"type":..., "params":...}
-    param: str = ""
+    block: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    target: str = ""
     value: Any = None
 
 
+def set_params(label: str, **params: Any) -> Fix:
+    return Fix(label, "set", params=params)
+
+
+REMOVE = Fix("Remove it", "remove")
+
+
 class ShapeError(ValueError):
-    def __init__(self, message: str, fix: Fix | None = None):
+    """`fixes`: the repairs on offer, best first. `rank`: the rank of sample the block needed, when that is
+    what was wrong (the checker then offers graph-level repairs too)."""
+
+    def __init__(self, message: str, *fixes: Fix | None, rank: int | None = None):
         super().__init__(message)
-        self.fix = fix
+        self.fixes = [f for f in fixes if f is not None]
+        self.rank = rank
 
 
 def fmt(shape: Shape | None) -> str:
+    """A sample's shape as people write it, without the batch axis: 28×28×1, 64; `?` for a length known only
+    when data arrives."""
     if shape is None:
         return "?"
-    return "(" + ", ".join("None" if d is None else str(d) for d in (None, *shape)) + ")"
+    if not shape:
+        return "scalar"
+    return "×".join("?" if d is None else str(d) for d in shape)
 
 
 Rule = Callable[[list[Shape], dict[str, Any]], tuple[Shape, int, int]]
@@ -51,10 +70,12 @@ def rule(*names: str):
     return register
 
 
+_KIND = {2: "sequences", 3: "images"}  # what a sample of that many axes is to the blocks that need it
+
+
 def _rank(shape: Shape, rank: int, block: str, what: str, fix: Fix | None = None) -> None:
     if len(shape) != rank:
-        raise ShapeError(
-            f"{block} needs {rank + 1}-D input (batch, {what}) but received {len(shape) + 1}-D {fmt(shape)}", fix)
+        raise ShapeError(f"{block} needs {_KIND[rank]} ({what}) but received {fmt(shape)}", fix, rank=rank)
 
 
 def _last(shape: Shape, block: str) -> int:
@@ -78,8 +99,8 @@ def _spatial(shape: Shape, kernel, strides, padding, dilation, block: str) -> tu
         m = _window(n, k, s, padding, d)
         if m is not None and m < 1:
             raise ShapeError(
-                f"{block} window {tuple(kernel)} does not fit input {fmt(shape)} with padding '{padding}'",
-                Fix("Use padding 'same'", "set", param="padding", value="same"))
+                f"{block} window {fmt(tuple(kernel))} does not fit input {fmt(shape)} with padding '{padding}'",
+                set_params("Use padding 'same'", padding="same"))
         out.append(m)
     return tuple(out)
 
@@ -93,14 +114,14 @@ def _image_fix(shape: Shape) -> Fix | None:
     if len(shape) == 1 and shape[0]:
         side = math.isqrt(shape[0])
         if side * side == shape[0]:
-            return Fix(f"Insert Reshape to ({side}, {side}, 1)", "insert_before",
+            return Fix(f"Insert Reshape to {side}×{side}×1", "insert_before",
                        {"type": "Reshape", "params": {"target_shape": [side, side, 1]}})
     return None
 
 
 def _sequence_fix(shape: Shape) -> Fix | None:
     if len(shape) == 1 and shape[0]:
-        return Fix(f"Insert Reshape to ({shape[0]}, 1): one feature per step", "insert_before",
+        return Fix(f"Insert Reshape to {shape[0]}×1: one feature per step", "insert_before",
                    {"type": "Reshape", "params": {"target_shape": [shape[0], 1]}})
     return None
 
@@ -115,7 +136,7 @@ def _input(_inputs, p):
 def _dense(inputs, p):
     (x,) = inputs
     if not x:
-        raise ShapeError(f"Dense needs at least 2-D input (batch, features) but received {fmt(x)}")
+        raise ShapeError(f"Dense needs samples with a feature axis but received a {fmt(x)}")
     n = _last(x, "Dense")
     params = n * p["units"] + (p["units"] if p["use_bias"] else 0)
     return (*x[:-1], p["units"]), params, 0
@@ -133,7 +154,7 @@ def _embedding(inputs, p):
 
 
 def _conv_rule(dims: int, name: str):
-    what = "steps, channels" if dims == 1 else "height, width, channels"
+    what = "steps×channels" if dims == 1 else "height×width×channels"
 
     def conv(inputs, p):
         (x,) = inputs
@@ -154,7 +175,7 @@ RULES["Conv2D"] = _conv_rule(2, "Conv2D")
 @rule("SeparableConv2D")
 def _separable(inputs, p):
     (x,) = inputs
-    _rank(x, 3, "SeparableConv2D", "height, width, channels", _image_fix(x))
+    _rank(x, 3, "SeparableConv2D", "height×width×channels", _image_fix(x))
     cin = _last(x, "SeparableConv2D")
     out = _spatial(x[:-1], p["kernel_size"], p["strides"], p["padding"], (1, 1), "SeparableConv2D")
     dm = p["depth_multiplier"]
@@ -166,7 +187,7 @@ def _separable(inputs, p):
 @rule("Conv2DTranspose")
 def _transpose(inputs, p):
     (x,) = inputs
-    _rank(x, 3, "Conv2DTranspose", "height, width, channels", _image_fix(x))
+    _rank(x, 3, "Conv2DTranspose", "height×width×channels", _image_fix(x))
     cin = _last(x, "Conv2DTranspose")
     out = []
     for n, k, s in zip(x[:-1], p["kernel_size"], p["strides"]):
@@ -176,7 +197,7 @@ def _transpose(inputs, p):
 
 
 def _pool_rule(dims: int, name: str):
-    what = "steps, channels" if dims == 1 else "height, width, channels"
+    what = "steps×channels" if dims == 1 else "height×width×channels"
 
     def pool(inputs, p):
         (x,) = inputs
@@ -193,7 +214,7 @@ for _name, _dims in (("MaxPooling1D", 1), ("AveragePooling1D", 1), ("MaxPooling2
 
 
 def _global_rule(dims: int, name: str):
-    what = "steps, channels" if dims == 1 else "height, width, channels"
+    what = "steps×channels" if dims == 1 else "height×width×channels"
 
     def pool(inputs, p):
         (x,) = inputs
@@ -220,7 +241,7 @@ def _rnn_params(kind: str, features: int, units: int) -> int:
 def _rnn_rule(kind: str):
     def rnn(inputs, p):
         (x,) = inputs
-        _rank(x, 2, kind, "steps, features", _sequence_fix(x))
+        _rank(x, 2, kind, "steps×features", _sequence_fix(x))
         f = _last(x, kind)
         out = (x[0], p["units"]) if p["return_sequences"] else (p["units"],)
         return out, _rnn_params(kind, f, p["units"]), 0
@@ -235,7 +256,7 @@ for _kind in _GATES:
 @rule("Bidirectional")
 def _bidirectional(inputs, p):
     (x,) = inputs
-    _rank(x, 2, "Bidirectional", "steps, features", _sequence_fix(x))
+    _rank(x, 2, "Bidirectional", "steps×features", _sequence_fix(x))
     f = _last(x, "Bidirectional")
     units = p["units"] * (2 if p["merge_mode"] == "concat" else 1)
     out = (x[0], units) if p["return_sequences"] else (units,)
@@ -266,8 +287,8 @@ def _spatial_dropout(rank: int, name: str, what: str):
     return drop
 
 
-RULES["SpatialDropout1D"] = _spatial_dropout(2, "SpatialDropout1D", "steps, channels")
-RULES["SpatialDropout2D"] = _spatial_dropout(3, "SpatialDropout2D", "height, width, channels")
+RULES["SpatialDropout1D"] = _spatial_dropout(2, "SpatialDropout1D", "steps×channels")
+RULES["SpatialDropout2D"] = _spatial_dropout(3, "SpatialDropout2D", "height×width×channels")
 
 
 @rule("Flatten")
@@ -287,14 +308,14 @@ def _reshape(inputs, p):
         raise ShapeError(f"Reshape needs every input dimension known but received {fmt(x)}")
     total = math.prod(x)
     if target.count(-1) > 1 or any(d == 0 for d in target):
-        raise ShapeError(f"Reshape target {tuple(target)} may hold at most one -1 and no 0")
+        raise ShapeError(f"Reshape target {fmt(tuple(target))} may hold at most one -1 and no 0")
     if -1 in target:
         known = math.prod(d for d in target if d != -1)
         if total % known:
-            raise ShapeError(f"Reshape cannot fit {total} values from {fmt(x)} into {tuple(target)}")
+            raise ShapeError(f"Reshape cannot fit {total} values from {fmt(x)} into {fmt(tuple(target))}")
         target[target.index(-1)] = total // known
     if math.prod(target) != total:
-        raise ShapeError(f"Reshape cannot turn {fmt(x)} ({total} values) into {tuple(target)} "
+        raise ShapeError(f"Reshape cannot turn {fmt(x)} ({total} values) into {fmt(tuple(target))} "
                          f"({math.prod(target)} values); the counts must match")
     return tuple(target), 0, 0
 
@@ -334,7 +355,7 @@ def _concatenate(inputs, p):
 def _image_aug(name: str):
     def aug(inputs, _p):
         (x,) = inputs
-        _rank(x, 3, name, "height, width, channels", _image_fix(x))
+        _rank(x, 3, name, "height×width×channels", _image_fix(x))
         return x, 0, 0
 
     return aug
@@ -348,7 +369,7 @@ for _name in ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
 def _colour_aug(name: str):
     def aug(inputs, _p):
         (x,) = inputs
-        _rank(x, 3, name, "height, width, channels", _image_fix(x))
+        _rank(x, 3, name, "height×width×channels", _image_fix(x))
         if x[-1] != 3:
             raise ShapeError(f"{name} needs RGB images (3 channels) but received {fmt(x)}; "
                              "use RandomContrast or RandomBrightness for grey images")
@@ -364,5 +385,5 @@ RULES["RandomHue"] = _colour_aug("RandomHue")
 @rule("RandomCrop")
 def _crop(inputs, p):
     (x,) = inputs
-    _rank(x, 3, "RandomCrop", "height, width, channels", _image_fix(x))
+    _rank(x, 3, "RandomCrop", "height×width×channels", _image_fix(x))
     return (p["height"], p["width"], x[-1]), 0, 0

@@ -13,7 +13,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from studio.core import catalog
+from studio.core import catalog, head_fit
 from studio.core.analysis import DataShape, check_spec, resolve_graph
 from studio.core.spec import RunSpec
 
@@ -97,14 +97,9 @@ def _model_name(spec: RunSpec) -> str:
 
 # ------------------------------------------------------------------------------------------------ compile
 def resolve_loss(spec: RunSpec, data: DataShape, head_units: int) -> str:
-    loss = spec.training.loss
-    if loss != "auto":
-        return loss
-    if data.task == "regression":
-        return "mean_squared_error"
-    if data.num_classes == 2 and head_units == 1:
-        return "binary_crossentropy"
-    return "categorical_crossentropy" if spec.regularization.label_smoothing else "sparse_categorical_crossentropy"
+    """The checker's own choice (studio.core.head_fit), so both agree on the loss a run trains with."""
+    return head_fit.resolve_loss(spec.training.loss, data.task, data.num_classes, head_units,
+                                 spec.regularization.label_smoothing)
 
 
 def make_loss(name: str, spec: RunSpec):

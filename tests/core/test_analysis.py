@@ -29,8 +29,7 @@ def test_the_keras_io_mnist_convnet_has_its_published_parameter_count():
     report = analyze(m, MNIST)
     assert report.ok, report.errors()
     assert [b.shape_text for b in report.blocks] == [
-        "(None, 28, 28, 1)", "(None, 26, 26, 32)", "(None, 13, 13, 32)", "(None, 11, 11, 64)",
-        "(None, 5, 5, 64)", "(None, 1600)", "(None, 1600)", "(None, 10)"]
+        "28×28×1", "26×26×32", "13×13×32", "11×11×64", "5×5×64", "1600", "1600", "10"]
     assert report.total_params == 34_826
 
 
@@ -39,17 +38,17 @@ def test_conv2d_after_flatten_names_the_block_what_it_got_and_offers_a_reshape()
                {"id": "conv", "type": "Conv2D"})
     report = analyze(m)
     conv = report.by_id()["conv"]
-    assert conv.error == "Conv2D needs 4-D input (batch, height, width, channels) but received 2-D (None, 784) (from flat)"
-    assert conv.fix.label == "Insert Reshape to (28, 28, 1)"
-    fixed = analyze(apply_fix(m, "conv", conv.fix))
+    assert conv.error == "Conv2D needs images (height×width×channels) but received 784 (from flat)"
+    reshape = next(f for f in conv.fixes if f.label == "Insert Reshape to 28×28×1")
+    fixed = analyze(apply_fix(m, "conv", reshape))
     assert fixed.ok and fixed.blocks[2].type == "Reshape"
 
 
 def test_lstm_fed_2d_data_says_it_needs_steps_and_features():
     m = _model({"type": "Input", "params": {"shape": [30]}}, {"id": "rnn", "type": "LSTM"})
     rnn = analyze(m).by_id()["rnn"]
-    assert "LSTM needs 3-D input (batch, steps, features) but received 2-D (None, 30)" in rnn.error
-    assert rnn.fix.label == "Insert Reshape to (30, 1): one feature per step"
+    assert "LSTM needs sequences (steps×features) but received 30" in rnn.error
+    assert rnn.fix.label == "Insert Reshape to 30×1: one feature per step"
     assert analyze(apply_fix(m, "rnn", rnn.fix)).by_id()["rnn"].output_shape == (32,)
 
 
@@ -71,7 +70,7 @@ def test_binary_heads_accept_one_sigmoid_unit():
 def test_input_shape_must_match_the_data():
     m = _model({"id": "x", "type": "Input", "params": {"shape": [3]}}, {"type": "Dense", "params": {"units": 10}})
     report = analyze(m, MNIST)
-    assert "declares samples of shape (3,) but the data has (28, 28, 1)" in report.by_id()["x"].error
+    assert "declares samples of shape 3 but the data has 28×28×1" in report.by_id()["x"].error
     assert analyze(apply_fix(m, "x", report.by_id()["x"].fix), MNIST).by_id()["x"].error == ""
 
 
@@ -93,7 +92,7 @@ def test_merge_errors():
     m = _model({"id": "x", "type": "Input", "params": {"shape": [16]}},
                {"id": "a", "type": "Dense", "params": {"units": 8}},
                {"id": "res", "type": "Add", "inputs": ["x", "a"]})
-    assert "Add needs inputs of the same shape but received (None, 16) and (None, 8)" in analyze(m).by_id()["res"].error
+    assert "Add needs inputs of the same shape but received 16 and 8" in analyze(m).by_id()["res"].error
     lonely = _model({"id": "x", "type": "Input", "params": {"shape": [4]}}, {"id": "cat", "type": "Concatenate"})
     assert "needs two or more inputs" in analyze(lonely).by_id()["cat"].error
 
@@ -127,7 +126,7 @@ def test_models_without_input_are_explained():
 
 
 @pytest.mark.parametrize("block,shape,message", [
-    ({"type": "Reshape", "params": {"target_shape": [5, 5]}}, [12], "Reshape cannot turn (None, 12) (12 values) into (5, 5)"),
+    ({"type": "Reshape", "params": {"target_shape": [5, 5]}}, [12], "Reshape cannot turn 12 (12 values) into 5×5"),
     ({"type": "MaxPooling2D", "params": {"pool_size": [5, 5]}}, [4, 4, 1], "does not fit input"),
     ({"type": "Flatten"}, [None, 3], "Flatten needs every dimension known"),
 ])
@@ -141,4 +140,4 @@ def test_a_variable_input_length_matches_any_data_length():
                {"type": "Dense", "params": {"units": 1, "activation": "linear"}})
     assert analyze(m, DataShape((52, 1), "regression")).ok
     two_features = analyze(m, DataShape((52, 2), "regression")).by_id()["x"].error
-    assert "declares samples of shape (None, 1) but the data has (52, 2)" in two_features
+    assert "declares samples of shape ?×1 but the data has 52×2" in two_features
