@@ -141,3 +141,46 @@ def test_a_variable_input_length_matches_any_data_length():
     assert analyze(m, DataShape((52, 1), "regression")).ok
     two_features = analyze(m, DataShape((52, 2), "regression")).by_id()["x"].error
     assert "declares samples of shape ?×1 but the data has 52×2" in two_features
+
+
+def test_conv2d_after_flatten_and_dense_offers_move_reshape_and_remove_and_each_one_works():
+    m = _model({"id": "x", "type": "Input", "params": {"shape": [28, 28, 1]}}, {"id": "flat", "type": "Flatten"},
+               {"id": "conv", "type": "Conv2D", "params": {"filters": 8}}, {"id": "pool", "type": "MaxPooling2D"},
+               {"id": "out", "type": "Dense", "params": {"units": 10, "activation": "softmax"}})
+    conv = analyze(m).by_id()["conv"]
+    assert [f.label for f in conv.fixes] == ["Move it before flat", "Insert Reshape to 28×28×1", "Remove it"]
+    moved = analyze(apply_fix(m, "conv", conv.fixes[0]))
+    assert [b.id for b in moved.blocks] == ["x", "conv", "flat", "pool", "out"]
+    assert moved.by_id()["conv"].output_shape == (26, 26, 8) and moved.by_id()["flat"].output_shape == (5408,)
+    for fix in conv.fixes[1:]:
+        assert not analyze(apply_fix(m, "conv", fix)).by_id().get("conv", moved.blocks[0]).error, fix.label
+    # behind a Dense too, and with explicit connections: the move rewires them
+    m = _model({"id": "x", "type": "Input", "params": {"shape": [8, 8, 3]}}, {"id": "flat", "type": "Flatten"},
+               {"id": "d", "type": "Dense", "params": {"units": 10}, "inputs": ["flat"]},
+               {"id": "conv", "type": "Conv2D", "inputs": ["d"]}, {"id": "g", "type": "GlobalAveragePooling2D",
+                                                                     "inputs": ["conv"]})
+    conv = analyze(m).by_id()["conv"]
+    assert conv.fixes[0].label == "Move it before flat" and conv.fixes[-1].label == "Remove it"
+    moved = analyze(apply_fix(m, "conv", conv.fixes[0]))
+    assert moved.by_id()["conv"].inputs == ["x"] and moved.by_id()["flat"].inputs == ["conv"]
+    assert moved.by_id()["g"].inputs == ["d"]  # it read conv; now it reads what conv read
+
+
+def test_blocks_after_a_misfit_say_what_they_wait_for():
+    m = _model({"id": "x", "type": "Input", "params": {"shape": [16]}}, {"id": "conv", "type": "Conv2D"},
+               {"id": "flat", "type": "Flatten"}, {"id": "out", "type": "Dense", "params": {"units": 3}})
+    report = analyze(m)
+    assert report.by_id()["conv"].error
+    assert [report.by_id()[b].shape_text for b in ("flat", "out")] == ["waiting for conv", "waiting for conv"]
+    assert not report.by_id()["flat"].error  # only the misfit itself counts as a problem
+
+
+def test_a_block_with_two_inputs_offers_a_merge_and_a_lost_input_is_brought_back():
+    m = _model({"id": "a", "type": "Input", "params": {"shape": [4]}}, {"id": "b", "type": "Input", "params": {"shape": [4]}},
+               {"id": "d", "type": "Dense", "inputs": ["a", "b"]})
+    d = analyze(m).by_id()["d"]
+    assert [f.label for f in d.fixes] == ["Insert Concatenate before it", "Insert Add before it"]
+    assert all(analyze(apply_fix(m, "d", f)).ok for f in d.fixes)
+    m = _model({"id": "d", "type": "Dense"}, {"id": "x", "type": "Input", "params": {"shape": [4]}})
+    d = analyze(m).by_id()["d"]
+    assert d.fix.label == "Move x before it" and analyze(apply_fix(m, "d", d.fix)).ok
