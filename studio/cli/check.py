@@ -49,7 +49,7 @@ def run(args) -> int:
         for line in report.errors():
             error(line)
         for b in report.blocks:
-            if b.fix:
-                print(f"  fix for {b.id}: {b.fix.label}")
+            for n, fix in enumerate(b.fixes):  # best first; the others are the alternatives
+                print(f"  fix for {b.id}: {fix.label}" if n == 0 else f"      or: {fix.label}")
         return 1
     return 0

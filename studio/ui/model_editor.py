@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHe
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import catalog
-from studio.core.analysis import ModelReport, apply_fix
+from studio.core.analysis import ModelReport, apply_run_fix
 from studio.core.shapes import Fix
-from studio.core.spec import ModelSpec
 from studio.ui import model_ops, theme
 from studio.ui.checker import Checker
 from studio.ui.document import Document
@@ -174,6 +173,9 @@ class ModelEditor(QWidget):
                 elif rep is not None:
                     item.setText(COL_SHAPE, rep.shape_text)
                     item.setText(COL_PARAMS, f"{rep.params:,}" if rep.output_shape is not None else "")
+                    if rep.waiting_for:
+                        item.setForeground(COL_SHAPE, QBrush(QColor(c.muted)))
+                        item.setToolTip(COL_SHAPE, f"No shape until {rep.waiting_for} fits")
                 item.setTextAlignment(COL_PARAMS, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 font = item.font(COL_SHAPE)
                 font.setFamily("monospace")
@@ -185,7 +187,7 @@ class ModelEditor(QWidget):
                         item.setBackground(col, QBrush(QColor(c.error_bg)))
                     item.setForeground(COL_SHAPE, QBrush(QColor(c.error)))
                     item.setText(COL_SHAPE, "✖ " + item.text(COL_SHAPE))
-                    self._error_row(item, rep.id, rep.error, rep.fix)
+                    self._error_row(item, rep.id, rep.error, rep.fixes)
                 item.setSelected(b["id"] in selected)
                 if b["id"] == current:
                     self.tree.setCurrentItem(item, 0, self.tree.selectionModel().SelectionFlag.NoUpdate)
@@ -196,28 +198,35 @@ class ModelEditor(QWidget):
         self._problems(report)
         self._totals(report)
 
-    def _error_row(self, parent: QTreeWidgetItem, block_id: str, message: str, fix: Fix | None) -> None:
+    def _error_row(self, parent: QTreeWidgetItem, block_id: str, message: str, fixes: list[Fix]) -> None:
         c = theme.colors()
         child = QTreeWidgetItem(parent)
         child.setFlags(Qt.ItemFlag.ItemIsEnabled)
         child.setFirstColumnSpanned(True)
-        self.tree.setItemWidget(child, 0, self._message_widget(message, fix, block_id, c))
+        self.tree.setItemWidget(child, 0, self._message_widget(message, fixes, block_id, c))
 
-    def _message_widget(self, message: str, fix: Fix | None, block_id: str, c) -> QWidget:
+    def _message_widget(self, message: str, fixes: list[Fix], block_id: str, c) -> QWidget:
+        """The message, then one button per fix (best first): `fix_<id>`, then `fix_<id>_2`, `fix_<id>_3` …"""
         w = QWidget()
         w.setObjectName("blockError")
-        row = QHBoxLayout(w)
-        row.setContentsMargins(24, 2, 6, 4)
+        col = QVBoxLayout(w)
+        col.setContentsMargins(24, 2, 6, 4)
+        col.setSpacing(2)
         label = QLabel(message)
         label.setWordWrap(True)
         label.setStyleSheet(f"color: {c.error};")
-        row.addWidget(label, 1)
-        if fix is not None:
-            btn = QPushButton(fix.label)
-            btn.setObjectName(f"fix_{block_id}")
-            btn.setToolTip("Apply this fix (undoable)")
-            btn.clicked.connect(lambda: self.apply_fix(block_id, fix))
-            row.addWidget(btn, 0, Qt.AlignmentFlag.AlignTop)
+        col.addWidget(label)
+        if fixes:
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            for n, fix in enumerate(fixes, 1):
+                btn = QPushButton(fix.label)
+                btn.setObjectName(f"fix_{block_id}" + (f"_{n}" if n > 1 else ""))
+                btn.setToolTip("Apply this fix (undoable)")
+                btn.clicked.connect(lambda _=False, f=fix: self.apply_fix(block_id, f))
+                row.addWidget(btn)
+            row.addStretch(1)
+            col.addLayout(row)
         return w
 
     def _problems(self, report: ModelReport) -> None:
@@ -234,7 +243,7 @@ class ModelEditor(QWidget):
             self.problems.setVisible(True)
             return
         for p in report.problems:
-            w = self._message_widget(p, None, "", c)
+            w = self._message_widget(p, [], "", c)
             w.layout().setContentsMargins(0, 0, 0, 0)
             self.problems_lay.addWidget(w)
         self.problems.setVisible(bool(report.problems))
@@ -360,9 +369,7 @@ class ModelEditor(QWidget):
             self.selection_changed.emit(made)
 
     def apply_fix(self, block_id: str, fix: Fix) -> None:
-        def mutate(s):
-            s["model"] = apply_fix(ModelSpec.model_validate(s["model"]), block_id, fix).model_dump(mode="json")
-        self._edit(mutate, fix.label)
+        self._edit(lambda s: apply_run_fix(s, block_id, fix), fix.label)
 
     def _item_changed(self, item: QTreeWidgetItem, col: int) -> None:
         if self._rebuilding or col != COL_ON or not item.data(0, ID_ROLE):

@@ -144,7 +144,7 @@ def test_bad_data_and_misfitting_models_fail_with_the_checkers_message(tmp_path)
         data={"source": "iris"}, training={"epochs": 1, "backend": "jax"})
     result, _ = train_in_child(spec, tmp_path)
     assert isinstance(result, ev.Failed) and result.reason == ev.MODEL_ERROR
-    assert "Conv2D needs 4-D input" in result.message
+    assert "Conv2D needs images" in result.message
 
     missing = spec_from([{"type": "Input", "params": {"shape": [3]}}, {"type": "Dense", "params": {"units": 2}}],
                         data={"source": "csv", "params": {"path": str(tmp_path / "nope.csv")}},
