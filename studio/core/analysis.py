@@ -156,6 +156,10 @@ def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[
     for aug_id, rep in reports.items():
         if aug_id in aug_ids and rep.error:
             report.problems.append(f"augmentation {rep.type}: {rep.error}")
+    if data is not None:  # an Input the checker offers to insert takes the data's shape at once
+        for rep in report.blocks:
+            rep.fixes = [Fix(f.label, f.op, {"type": "Input", "params": {"shape": list(data.input_shape)}})
+                         if f.op == "insert_before" and f.block.get("type") == "Input" else f for f in rep.fixes]
     inputs = [b for b, _ in order if b.type == "Input"]
     if not model.blocks:
         report.problems.append("the model is empty; start with an Input block")
@@ -279,9 +283,14 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
         return
     rep = reports[head]
     if data.task == "classification" and len(out) != 1:
-        report.problems.append(
-            f"{head} ({rep.type}): the output has shape {fmt(out)} but classification needs one vector per "
-            f"sample; add Flatten or a global pooling block before the head")
+        message = (f"the output has shape {fmt(out)} but classification needs one vector per sample; add Flatten "
+                   f"or a global pooling block before the head")
+        if rep.type == "Dense":  # a Dense keeps the axes before the last: flatten or pool what it reads
+            pool = {2: "GlobalAveragePooling1D", 3: "GlobalAveragePooling2D"}.get(len(out))
+            rep.error, rep.fixes = message, [Fix(f"Insert {kind} before it", "insert_before", {"type": kind, "params": {}})
+                                             for kind in ("Flatten", pool) if kind]
+        else:
+            report.problems.append(f"{head} ({rep.type}): {message}")
         return
     block = blocks[head]
     activation = block.resolved_params().get("activation", "linear") if rep.type in ("Dense", "Activation") \

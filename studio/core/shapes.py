@@ -295,8 +295,10 @@ RULES["SpatialDropout2D"] = _spatial_dropout(3, "SpatialDropout2D", "height×wid
 def _flatten(inputs, _p):
     (x,) = inputs
     if any(d is None for d in x):
+        pool = {2: "GlobalAveragePooling1D", 3: "GlobalAveragePooling2D"}.get(len(x))
         raise ShapeError(f"Flatten needs every dimension known but received {fmt(x)}; "
-                         "use a global pooling block for variable-length input")
+                         "use a global pooling block for variable-length input",
+                         Fix(f"Insert {pool} before it", "insert_before", {"type": pool, "params": {}}) if pool else None)
     return (math.prod(x),), 0, 0
 
 
@@ -316,8 +318,18 @@ def _reshape(inputs, p):
         target[target.index(-1)] = total // known
     if math.prod(target) != total:
         raise ShapeError(f"Reshape cannot turn {fmt(x)} ({total} values) into {fmt(tuple(target))} "
-                         f"({math.prod(target)} values); the counts must match")
+                         f"({math.prod(target)} values); the counts must match", _reshape_fix(target, total))
     return tuple(target), 0, 0
+
+
+def _reshape_fix(target: list[int], total: int) -> Fix | None:
+    """Let one axis of the target take whatever is left (-1), the first one that divides evenly."""
+    for i in range(len(target)):
+        rest = math.prod(d for j, d in enumerate(target) if j != i)
+        if rest and total % rest == 0:
+            fitted = [total // rest if j == i else d for j, d in enumerate(target)]
+            return set_params(f"Set the target shape to {fmt(tuple(fitted))}", target_shape=fitted)
+    return None
 
 
 @rule("Add")

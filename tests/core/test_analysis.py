@@ -184,3 +184,28 @@ def test_a_block_with_two_inputs_offers_a_merge_and_a_lost_input_is_brought_back
     m = _model({"id": "d", "type": "Dense"}, {"id": "x", "type": "Input", "params": {"shape": [4]}})
     d = analyze(m).by_id()["d"]
     assert d.fix.label == "Move x before it" and analyze(apply_fix(m, "d", d.fix)).ok
+
+
+def test_more_misfits_offer_fixes_that_work():
+    # Flatten of a variable-length sequence: pool it first
+    m = _model({"type": "Input", "params": {"shape": [None, 3]}}, {"id": "z", "type": "Flatten"})
+    z = analyze(m).by_id()["z"]
+    assert z.fix.label == "Insert GlobalAveragePooling1D before it"
+    assert analyze(apply_fix(m, "z", z.fix)).by_id()["z"].output_shape == (3,)
+    # a Reshape whose counts differ: let one axis take the rest
+    m = _model({"type": "Input", "params": {"shape": [12]}}, {"id": "z", "type": "Reshape",
+                                                              "params": {"target_shape": [5, 3]}})
+    z = analyze(m).by_id()["z"]
+    assert z.fix.label == "Set the target shape to 4×3"
+    assert analyze(apply_fix(m, "z", z.fix)).by_id()["z"].output_shape == (4, 3)
+    # a Dense head on images: flatten or pool before it
+    m = _model({"type": "Input", "params": {"shape": [28, 28, 1]}},
+               {"id": "head", "type": "Dense", "params": {"units": 10, "activation": "softmax"}})
+    head = analyze(m, MNIST).by_id()["head"]
+    assert [f.label for f in head.fixes] == ["Insert Flatten before it", "Insert GlobalAveragePooling2D before it"]
+    assert all(analyze(apply_fix(m, "head", f), MNIST).ok for f in head.fixes)
+    # no Input at all: the inserted one takes the data's shape
+    m = _model({"id": "d", "type": "Dense", "params": {"units": 10, "activation": "softmax"}})
+    d = analyze(m, DataShape((4,), "classification", 10)).by_id()["d"]
+    assert d.fix.label == "Insert an Input before it"
+    assert analyze(apply_fix(m, "d", d.fix), DataShape((4,), "classification", 10)).ok
