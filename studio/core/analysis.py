@@ -13,7 +13,7 @@ from typing import Any
 from studio.core import catalog
 from studio.core.params import ParamError
 from studio.core.head_fit import check_head
-from studio.core.shapes import REMOVE, RULES, Fix, Shape, ShapeError, fmt, set_params
+from studio.core.shapes import REMOVE, RULES, Fix, Shape, ShapeError, fmt, insert, set_params
 from studio.core.spec import BlockSpec, ModelSpec, RunSpec
 
 
@@ -158,7 +158,7 @@ def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[
             report.problems.append(f"augmentation {rep.type}: {rep.error}")
     if data is not None:  # an Input the checker offers to insert takes the data's shape at once
         for rep in report.blocks:
-            rep.fixes = [Fix(f.label, f.op, {"type": "Input", "params": {"shape": list(data.input_shape)}})
+            rep.fixes = [insert("Input", f.label, shape=list(data.input_shape))
                          if f.op == "insert_before" and f.block.get("type") == "Input" else f for f in rep.fixes]
     inputs = [b for b, _ in order if b.type == "Input"]
     if not model.blocks:
@@ -190,7 +190,7 @@ def _infer(rep: BlockReport, block: BlockSpec, srcs: list[str], shapes: dict[str
             if later:  # an Input further down: bring it up
                 rep.fixes = [Fix(f"Move {later} before it", "move_before", {"id": later}, target=block.id)]
             else:
-                rep.fixes = [Fix("Insert an Input before it", "insert_before", {"type": "Input", "params": {}})]
+                rep.fixes = [insert("Input", "Insert an Input before it")]
         else:
             rep.error = f"takes one input but {len(srcs)} are connected; merge them with Add or Concatenate"
             rep.fixes = _merge_fixes([shapes.get(s) for s in srcs])
@@ -224,7 +224,7 @@ def _merge_fixes(shapes: list[Shape | None]) -> list[Fix]:
         try:
             if all(s is not None for s in shapes):
                 RULES[kind](shapes, catalog.get(kind).defaults())
-                fixes.append(Fix(f"Insert {kind} before it", "insert_before", {"type": kind, "params": {}}))
+                fixes.append(insert(kind))
         except ShapeError:
             pass
     return fixes
@@ -287,8 +287,7 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
                    f"or a global pooling block before the head")
         if rep.type == "Dense":  # a Dense keeps the axes before the last: flatten or pool what it reads
             pool = {2: "GlobalAveragePooling1D", 3: "GlobalAveragePooling2D"}.get(len(out))
-            rep.error, rep.fixes = message, [Fix(f"Insert {kind} before it", "insert_before", {"type": kind, "params": {}})
-                                             for kind in ("Flatten", pool) if kind]
+            rep.error, rep.fixes = message, [insert(kind) for kind in ("Flatten", pool) if kind]
         else:
             report.problems.append(f"{head} ({rep.type}): {message}")
         return

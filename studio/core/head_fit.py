@@ -110,12 +110,12 @@ def _binary(n: int, loss: str, units: int, act: str) -> HeadMisfit | None:
                                      if (units, act) != (n, "softmax") else None)])
     if units != 1:
         if (units, act) == (2, "softmax"):  # a fine two-class head: the loss is what does not fit
-            msg = f"the loss {BINARY} needs 1 sigmoid unit but this head has 2 softmax units; change the loss or the head"
+            msg = (f"the loss {BINARY} needs 1 sigmoid unit but this head has 2 softmax units; "
+                   "change the loss or the head")
         else:
             msg = f"outputs {units} values per sample but {BINARY} needs 1 (a sigmoid unit)"
-        return HeadMisfit(msg, [_sigmoid_fix(units, act),
-                                _use_loss("sparse_categorical_crossentropy",
-                                          None if (units, act) == (2, "softmax") else {"units": 2, "activation": "softmax"})])
+        two_softmax = None if (units, act) == (2, "softmax") else {"units": 2, "activation": "softmax"}
+        return HeadMisfit(msg, [_sigmoid_fix(units, act), _use_loss("sparse_categorical_crossentropy", two_softmax)])
     if act != "sigmoid":
         why = ("a softmax over one unit is always 1, so nothing is learned" if act == "softmax"
                else _WHY.get(act, f"{act} does not give a probability"))
@@ -132,5 +132,6 @@ def _regressor(width: int, loss: str, units: int, act: str) -> HeadMisfit | None
                           [set_params(f"Set units to {width}", units=width)])
     if act == "softmax":
         return HeadMisfit("ends in softmax, which makes the outputs sum to 1 (one softmax unit is always 1); "
-                          "a regression head needs linear", [set_params("Set activation to linear", activation="linear")])
+                          "a regression head needs linear",
+                          [set_params("Set activation to linear", activation="linear")])
     return None

@@ -34,6 +34,11 @@ def set_params(label: str, **params: Any) -> Fix:
     return Fix(label, "set", params=params)
 
 
+def insert(block_type: str, label: str = "", **params: Any) -> Fix:
+    """Put a new block of `block_type` in front of this one."""
+    return Fix(label or f"Insert {block_type} before it", "insert_before", {"type": block_type, "params": params})
+
+
 REMOVE = Fix("Remove it", "remove")
 
 
@@ -298,7 +303,7 @@ def _flatten(inputs, _p):
         pool = {2: "GlobalAveragePooling1D", 3: "GlobalAveragePooling2D"}.get(len(x))
         raise ShapeError(f"Flatten needs every dimension known but received {fmt(x)}; "
                          "use a global pooling block for variable-length input",
-                         Fix(f"Insert {pool} before it", "insert_before", {"type": pool, "params": {}}) if pool else None)
+                         insert(pool) if pool else None)
     return (math.prod(x),), 0, 0
 
 

@@ -176,7 +176,8 @@ def test_blocks_after_a_misfit_say_what_they_wait_for():
 
 
 def test_a_block_with_two_inputs_offers_a_merge_and_a_lost_input_is_brought_back():
-    m = _model({"id": "a", "type": "Input", "params": {"shape": [4]}}, {"id": "b", "type": "Input", "params": {"shape": [4]}},
+    m = _model({"id": "a", "type": "Input", "params": {"shape": [4]}},
+               {"id": "b", "type": "Input", "params": {"shape": [4]}},
                {"id": "d", "type": "Dense", "inputs": ["a", "b"]})
     d = analyze(m).by_id()["d"]
     assert [f.label for f in d.fixes] == ["Insert Concatenate before it", "Insert Add before it"]
