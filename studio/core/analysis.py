@@ -245,9 +245,9 @@ def _move_fix(model: ModelSpec, block_id: str, rank: int, shapes: dict[str, Shap
             break
         path.append(src)
         current = src
-    if not path:
+    target = path[-1] if path else None  # the first block after the last one with samples of the right rank
+    if target is None or target.startswith(AUGMENT_PREFIX):
         return None
-    target = path[-1]  # the first block after the last one with samples of the right rank
     fix = Fix(f"Move it before {target}", "move_before", target=target)
     try:
         trial = analyze(apply_fix(model, block_id, fix), graph_fixes=False).by_id()[block_id]

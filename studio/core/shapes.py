@@ -110,10 +110,6 @@ def _spatial(shape: Shape, kernel, strides, padding, dilation, block: str) -> tu
     return tuple(out)
 
 
-def _flatten_fix(rank: int) -> Fix:
-    return Fix("Insert a Flatten before it", "insert_before", {"type": "Flatten", "params": {}}) if rank > 1 else None
-
-
 def _image_fix(shape: Shape) -> Fix | None:
     """For flat vectors that are square images (784 → 28×28×1), offer a Reshape."""
     if len(shape) == 1 and shape[0]:
