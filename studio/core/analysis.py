@@ -1,5 +1,6 @@
 """Check a model spec without Keras: each block's output shape and parameter count, the totals, and a
-message (with a fix where one is obvious) for every block that does not fit.
+message for every block that does not fit, with the repairs on offer (best first). The head is held to the data
+and to the loss (studio.core.head_fit); a block below a misfit names the block it waits for.
 
 This is what the GUI shows live while the user edits and what `keras-studio check` prints; it takes
 milliseconds. The engine builds the real Keras model from the same graph (`resolve_graph`).

@@ -1,5 +1,5 @@
 """The model as a list: blocks in order with their output shape and parameter count, kept live; errors
-inline in red with the engine's message and a one-click fix; drag to reorder, drop palette blocks in.
+inline in red with the checker's message and its one-click fixes; drag to reorder, drop palette blocks in.
 
 The list is redrawn from the document on every change (a hundred rows take a few milliseconds), so it can
 never drift from the spec. Edits go back through `Document.patch` as undoable steps.
