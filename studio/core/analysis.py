@@ -303,11 +303,14 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
         rep.error = misfit.message
         rep.fixes = misfit.fixes
         report.head_fix = (rep.id, rep.fixes[0])
-    elif activation is None and misfit.message.startswith("ends in"):
-        report.problems.append(f"{rep.id} ({rep.type}): gives raw outputs but {misfit.message.split(' but ', 1)[1]}"
-                               f"; end the model with a Dense head")
-    else:
-        report.problems.append(f"{rep.id} ({rep.type}): {misfit.message}; end the model with a Dense head")
+    else:  # no parameters to fix on this block: say what head to add
+        n = data.num_classes
+        dense = (f"a Dense of {data.target_width} linear unit{'s' * (data.target_width != 1)}"
+                 if data.task == "regression" else "a Dense of 1 sigmoid unit" if n == 2 and out[-1] == 1
+                 else f"a Dense of {n} softmax units")
+        what = "gives raw scores, not probabilities" if activation is None and misfit.message.startswith("ends in") \
+            else misfit.message
+        report.problems.append(f"{rep.id} ({rep.type}): {what}; end the model with {dense}")
 
 
 def apply_fix(model: ModelSpec, block_id: str, fix: Fix) -> ModelSpec:

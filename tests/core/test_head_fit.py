@@ -137,3 +137,20 @@ def test_every_preset_head_fits_its_loss():
         data = DataShape(tuple(spec.model.blocks[0].params["shape"]), task, classes if task == "classification" else 0)
         report = analyze(spec.model, data, spec.data.augmentation, spec.training.loss)
         assert not report.by_id()[head.id].error, (name, report.errors())
+
+
+def test_an_activation_block_head_is_held_to_the_loss_too():
+    spec = {"model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [2]}},
+                                 {"id": "d", "type": "Dense", "params": {"units": 2, "activation": "linear"}},
+                                 {"id": "act", "type": "Activation", "params": {"activation": "relu"}}]}}
+    assert _all_fixes_fit(spec, TWO, "act") == ["Set activation to softmax"]
+
+
+def test_a_head_without_an_activation_is_told_to_end_with_a_dense():
+    spec = {"model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [8, 8, 1]}},
+                                 {"id": "c", "type": "Conv2D", "params": {"filters": 10}},
+                                 {"id": "gap", "type": "GlobalAveragePooling2D"}]}}
+    report = _check(spec, DataShape((8, 8, 1), "classification", 10))
+    assert not report.ok and not report.by_id()["gap"].error
+    assert report.problems == ["gap (GlobalAveragePooling2D): gives raw scores, not probabilities; end the model "
+                               "with a Dense of 10 softmax units"]
