@@ -66,11 +66,10 @@ def _label(change: dict) -> str:
     return "Set " + " and ".join(parts)
 
 
-def _use_loss(loss: str, params: dict | None = None) -> Fix:
-    how = ""
-    if params:
-        how = f" with {params.get('units', '')} {params.get('activation', '')} unit{'s' * (params.get('units') != 1)}"
-    return Fix(f"Use loss {loss}{how}".replace("  ", " "), "set_loss", params=dict(params or {}), value=loss)
+def _use_loss(loss: str, head: dict | None = None) -> Fix:
+    """Change the loss, and the head with it when given ({"units": n, "activation": a})."""
+    how = f" with {head['units']} {head['activation']} unit{'s' * (head['units'] != 1)}" if head else ""
+    return Fix(f"Use loss {loss}{how}", "set_loss", params=dict(head or {}), value=loss)
 
 
 def check_head(task: str, num_classes: int, target_width: int, loss: str, units: int, activation: str,
