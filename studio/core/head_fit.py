@@ -116,8 +116,9 @@ def _binary(n: int, loss: str, units: int, act: str) -> HeadMisfit | None:
         two_softmax = None if (units, act) == (2, "softmax") else {"units": 2, "activation": "softmax"}
         return HeadMisfit(msg, [_sigmoid_fix(units, act), _use_loss("sparse_categorical_crossentropy", two_softmax)])
     if act != "sigmoid":
-        why = ("a softmax over one unit is always 1, so nothing is learned" if act == "softmax"
-               else _WHY.get(act, f"{act} does not give a probability"))
+        why = {"softmax": "a softmax over one unit is always 1, so nothing is learned",
+               "linear": "a linear unit gives a raw score (a logit), but the loss expects a probability"
+               }.get(act, f"{act} does not give a probability between 0 and 1")
         return HeadMisfit(f"ends in {act} but {BINARY} needs a sigmoid unit: {why}", [_sigmoid_fix(units, act)])
     return None
 

@@ -154,3 +154,10 @@ def test_a_head_without_an_activation_is_told_to_end_with_a_dense():
     assert not report.ok and not report.by_id()["gap"].error
     assert report.problems == ["gap (GlobalAveragePooling2D): gives raw scores, not probabilities; end the model "
                                "with a Dense of 10 softmax units"]
+
+
+@pytest.mark.parametrize("activation", ["relu", "linear", "tanh"])
+def test_one_unit_for_two_classes_needs_a_sigmoid(activation):
+    spec = _spec({"units": 1, "activation": activation})
+    assert f"ends in {activation} but binary_crossentropy needs a sigmoid unit" in _check(spec, TWO).by_id()["head"].error
+    assert _all_fixes_fit(spec, TWO) == ["Set activation to sigmoid"]
