@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from studio.core.spec import RunSpec, SpecError, load_spec, with_overrides
 
@@ -23,3 +26,21 @@ def load_with_overrides(path: str, sets: list[str] | None = None, **fields: obje
     except SpecError as exc:
         error(str(exc))
         return None
+
+
+def folder_problem(path: str | Path, option: str = "--out") -> str | None:
+    """Why `path` cannot be the output folder (creating it when missing), or None when it can be written."""
+    path = Path(path).expanduser()
+    for parent in (path, *path.parents):
+        if parent.exists() and not parent.is_dir():
+            what = "is a file" if parent == path else f"is under {parent}, which is a file"
+            return f"{option} {path}: {what}, not a folder; choose a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return f"{option} {path}: cannot write there ({exc.strerror or exc}); choose a folder you can write to"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"{option} {path}: cannot write there (permission denied); choose a folder you can write to"
+    return None
