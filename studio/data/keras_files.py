@@ -63,7 +63,8 @@ def keras_file_problem(path: str | Path) -> str | None:
                     "model.save('name.keras') by Keras 3")
         with zipfile.ZipFile(path) as z:
             if "config.json" not in z.namelist():
-                return f"{path.name} is not a valid .keras file (the archive has no config.json); save it again with Keras 3"
+                return (f"{path.name} is not a valid .keras file (the archive has no config.json); save it again "
+                        "with Keras 3")
     except (OSError, zipfile.BadZipFile) as exc:
         return f"{path.name} is not a valid .keras file ({exc})"
     return None

@@ -7,8 +7,8 @@ whatever backend trained it); ONNX by TensorFlow (tf2onnx) or natively by torch 
 
 Every artefact is loaded back the way its users will load it — Keras for .keras and .weights.h5,
 `tf.saved_model.load` for SavedModel, onnxruntime for ONNX, the TFLite interpreter for LiteRT, and the
-generated script's own `build_model()` for python (in a separate process) — and its outputs on a test batch must match the trained
-model's within the stated tolerance.
+generated script's own `build_model()` for python (in a separate process) — and its outputs on a test batch
+must match the trained model's within the stated tolerance.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ def _nested(depth: int) -> object:
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.integers(-10, 10),
     st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([math.nan, math.inf, -math.inf, 1e30, -1e30]),
-    st.text(max_size=20), st.sampled_from(["", "\x00", '"""', "C:\\Users\\me", "é∑😀", "a" * 300, "val_loss", "relu"]),
+    st.text(max_size=20),
+    st.sampled_from(["", "\x00", '"""', "C:\\Users\\me", "é∑😀", "a" * 300, "val_loss", "relu"]),
     st.builds(lambda k: 10**k, st.integers(30, 4_000)),
 )
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
