@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -19,7 +20,7 @@ def load_with_overrides(path: str, sets: list[str] | None = None, **fields: obje
     assignments = list(sets or [])
     for key, value in fields.items():
         if value is not None:
-            assignments.append(f"{key}={value}" if not isinstance(value, str) else f'{key}="{value}"')
+            assignments.append(f"{key}={json.dumps(value)}")  # a JSON literal: quotes in the text stay text
     try:
         spec = load_spec(path)
         return with_overrides(spec, assignments) if assignments else spec

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.spec import parse_spec
-from studio.engine.codegen import generate
+os.environ.setdefault("KERAS_BACKEND", "jax")  # the quickest to import; the tests here build no big model
+
+from studio.core.spec import parse_spec  # noqa: E402
+from studio.engine.codegen import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = json.loads((ROOT / "presets" / "optimization_lab.json").read_text(encoding="utf-8"))
@@ -44,6 +46,8 @@ def _spec(field: str, text: str) -> dict:
     elif field.startswith("npz."):
         d["data"] = {"source": "npz", "params": {"path": "a.npz", "x_key": "x", "y_key": "y"}}
         d["data"]["params"][field[4:]] = text + (".npz" if field == "npz.path" else "")
+    elif field == "npy.y_path":
+        d["data"] = {"source": "npz", "params": {"path": "x.npy", "y_path": text}}
     elif field == "image_folder.path":
         d["data"] = {"source": "image_folder", "params": {"path": text}}
     elif field == "mnist.path":
@@ -54,7 +58,7 @@ def _spec(field: str, text: str) -> dict:
 
 
 FIELDS = ["meta.title", "meta.description", "meta.teaches", "training.initial_model", "csv.path", "csv.target",
-          "csv.features", "npz.path", "npz.x_key", "npz.y_key", "image_folder.path", "mnist.path"]
+          "csv.features", "npz.path", "npz.x_key", "npz.y_key", "npy.y_path", "image_folder.path", "mnist.path"]
 
 
 def _shape(tree: ast.Module) -> list[str]:
@@ -82,6 +86,24 @@ def test_hostile_strings_reach_the_script_only_as_literals(field):
             wanted = text + {"training.initial_model": ".keras", "npz.path": ".npz"}.get(field, "")
             assert wanted in _strings(tree), f"{field}={text!r} is not in the script as a literal"
         assert len(text) < 3 or text not in ast.get_docstring(tree), "spec text in the docstring"
+
+
+def test_a_hostile_column_name_read_from_a_csv_file_stays_a_literal(tmp_path):
+    """A series export names the column Studio chose from the file's header: that text comes from the file."""
+    import csv
+
+    for text in HOSTILE[:4] + HOSTILE[6:]:
+        path = tmp_path / "series.csv"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["day", text])
+            w.writerows([i, float(i % 7)] for i in range(80))
+        d = json.loads(json.dumps(LAB))
+        d["data"] = {"source": "csv", "params": {"path": str(path), "mode": "series", "window": 8}}
+        d["model"]["blocks"][0]["params"]["shape"] = [8, 1]
+        d["model"]["blocks"].insert(1, {"id": "flat", "type": "Flatten"})
+        tree = ast.parse(generate(parse_spec(d)))
+        assert text.strip() in _strings(tree), text
 
 
 def test_block_ids_that_are_keywords_or_module_names_still_compile():
