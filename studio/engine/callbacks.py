@@ -105,7 +105,12 @@ class Reporter(keras.callbacks.Callback):
             self._since_emit = []
             self._last_emit = now
             self.emit(BatchEnd(epoch=self._epoch, step=step, steps=self.steps, global_step=self.global_step,
-                               logs=out, samples_per_s=step * self.batch_size / elapsed))
+                               logs=out, samples_per_s=self._rate(step * self.batch_size, elapsed)))
+
+    def _rate(self, samples: float, seconds: float) -> float:
+        """Samples per second of training so far in the run: the summary's figure, so the two agree at the end
+        (a per-epoch rate would hide the first epoch's compilation that the summary counts)."""
+        return (self.samples + samples) / max(self.train_seconds + seconds, 1e-9)
 
     # ---------------------------------------------------------------- training thread again
     def on_epoch_end(self, epoch, logs=None):

@@ -1,5 +1,6 @@
-"""The progress bar's samples/s (last BatchEnd of an epoch) agrees with the summary's (Reporter totals): both
-count training steps only, not the validation that runs after the last batch."""
+"""The progress bar's samples/s agrees with the summary's (Reporter totals): both are the run's training
+samples over its training time, so neither the validation after each epoch's last batch nor a slow first
+epoch (compilation) makes them differ."""
 
 from __future__ import annotations
 
@@ -27,13 +28,12 @@ def test_bar_rate_agrees_with_summary_rate():
         reporter.on_epoch_begin(epoch)
         for b in range(steps):
             reporter.on_train_batch_begin(b)
-            time.sleep(0.01)
+            time.sleep(0.06 if epoch == 0 else 0.01)  # the first epoch compiles: five times slower
             reporter.on_train_batch_end(b, {"loss": 0.5})
-        time.sleep(0.2)  # validation: as long as the whole epoch's training, so a mixed-up rate shows at once
+        time.sleep(0.2)  # validation: longer than the epoch's training, so a mixed-up rate shows at once
         reporter.on_epoch_end(epoch, {"loss": 0.5, "val_loss": 0.6})
-    bar = [e.samples_per_s for e in events if isinstance(e, BatchEnd) and e.step == steps]
+    bar = [e.samples_per_s for e in events if isinstance(e, BatchEnd)]
     summary = reporter.samples / reporter.train_seconds
-    epoch_rates = [e.samples_per_s for e in events if isinstance(e, EpochEnd)]
-    assert len(bar) == 2
-    for rate in (*bar, *epoch_rates):
-        assert abs(rate - summary) / summary < 0.1, (bar, epoch_rates, summary)
+    assert reporter.samples == 2 * steps * batch
+    assert abs(bar[-1] - summary) / summary < 0.05, (bar[-1], summary)
+    assert all(isinstance(e.samples_per_s, float) for e in events if isinstance(e, EpochEnd))
