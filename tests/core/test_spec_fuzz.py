@@ -109,8 +109,9 @@ def check_in_process(path: Path, *extra: str) -> tuple[int, str]:
 _folder = Path(tempfile.mkdtemp(prefix="spec_fuzz_"))
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                     HealthCheck.data_too_large])
+# database=None: no .hypothesis folder in the checkout; each run draws fresh cases
+@settings(max_examples=1500, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutants(), st.sampled_from(["utf-8"] * 12 + ["utf-8-sig", "utf-16", "garbage"]))
 def test_check_never_raises_on_a_mutated_preset(doc, encoding):
     code, err = check_in_process(_write(doc, _folder, encoding))
@@ -119,7 +120,7 @@ def test_check_never_raises_on_a_mutated_preset(doc, encoding):
         assert err.startswith("error: ") and err.strip(), err
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(key=st.sampled_from(["training.epochs", "training.seed", "optimizer.learning_rate", "model.blocks.0.params",
                             "model.blocks.1", "data.params", "meta.title", "training.epochs.x", "nope.nope",
                             "model.blocks.nope.params.units", "optimizer.schedule.params.boundaries"]),
