@@ -97,7 +97,9 @@ def model_code(spec: RunSpec) -> str:
             params = dict(params)
             inner, merge = params.pop("layer"), params.pop("merge_mode")
             kw = ", ".join(_kwargs(block.type, params, spec))
-            layer = (f"keras.layers.Bidirectional(getattr(keras.layers, {inner!r})({kw}), merge_mode={merge!r}, "
+            if not inner.isidentifier():  # a catalogue choice (LSTM, GRU, SimpleRNN): never free text
+                raise CodegenError(f"`{inner}` is not a recurrent layer of Keras")
+            layer = (f"keras.layers.Bidirectional(keras.layers.{inner}({kw}), merge_mode={merge!r}, "
                      f"name={block.id!r})")
         else:
             kw = ", ".join([*_kwargs(block.type, params, spec), f"name={block.id!r}"])
