@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from studio.core.spec import RunSpec, SpecError, load_spec, with_overrides
 
@@ -16,10 +20,28 @@ def load_with_overrides(path: str, sets: list[str] | None = None, **fields: obje
     assignments = list(sets or [])
     for key, value in fields.items():
         if value is not None:
-            assignments.append(f"{key}={value}" if not isinstance(value, str) else f'{key}="{value}"')
+            assignments.append(f"{key}={json.dumps(value)}")  # a JSON literal: quotes in the text stay text
     try:
         spec = load_spec(path)
         return with_overrides(spec, assignments) if assignments else spec
     except SpecError as exc:
         error(str(exc))
         return None
+
+
+def folder_problem(path: str | Path, option: str = "--out") -> str | None:
+    """Why `path` cannot be the output folder (creating it when missing), or None when it can be written."""
+    path = Path(path).expanduser()
+    for parent in (path, *path.parents):
+        if parent.exists() and not parent.is_dir():
+            what = "is a file" if parent == path else f"is under {parent}, which is a file"
+            return f"{option} {path}: {what}, not a folder; choose a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return f"{option} {path}: cannot write there ({exc.strerror or exc}); choose a folder you can write to"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"{option} {path}: cannot write there (permission denied); choose a folder you can write to"
+    return None

@@ -11,10 +11,15 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    failed = 0
     for info in probe_all(timeout=args.timeout):
         if not info.installed:
             print(f"{info.backend:<11} not installed   ({info.error})")
             continue
+        if info.error and not info.devices:  # timed out or crashed: say so, never guess "cpu"
+            failed += 1
+            print(f"{info.backend:<11} {info.version or 'installed':<14} {info.error}")
+            continue
         devices = ", ".join(info.devices) or "cpu"
         print(f"{info.backend:<11} {info.version:<14} {devices}")
-    return 0
+    return 1 if failed else 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.cli.common import error
+from studio.cli.common import error, folder_problem
 from studio.data.evaluation import format_table, metrics_csv
 from studio.jobs.evaluate_job import JobError, evaluate
 
@@ -26,6 +26,9 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    if args.out and (problem := folder_problem(args.out)):
+        error(problem)
+        return 1
     try:
         doc = evaluate(args.target, args.spec, args.out, args.split, args.checkpoint, args.backend, args.device,
                        timeout=args.timeout)

@@ -7,7 +7,7 @@ import sys
 
 from tqdm import tqdm
 
-from studio.cli.common import error, load_with_overrides
+from studio.cli.common import error, folder_problem, load_with_overrides
 from studio.core import events as ev
 from studio.jobs.process import TrainingProcess
 
@@ -33,6 +33,9 @@ def run(args) -> int:
                                                        "training.device": args.device,
                                                        "training.epochs": args.epochs})
     if spec is None:
+        return 1
+    if problem := folder_problem(args.out):
+        error(problem)
         return 1
     proc = TrainingProcess(spec, args.out)
     run_dir = proc.start()

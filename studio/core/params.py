@@ -18,6 +18,23 @@ class ParamError(ValueError):
     """A parameter value that does not fit its description."""
 
 
+# Sane limits for numbers whose Param names none: a size of 1e30 is a typo, not a wish, and must be refused
+# at check time rather than as an out-of-memory crash after the data has loaded.
+INT_LIMIT = 1_000_000
+FLOAT_LIMIT = 1e9
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """`repr(value)` cut to `limit` characters; safe for integers too long to print (over 4,300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10 ** 30:
+        return f"an integer of {len(str(abs(value))) if value.bit_length() < 14_000 else 'over 4,300'} digits"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -56,6 +73,13 @@ class Param:
             text += " (or null)"
         return text
 
+    def _limits(self) -> tuple[float | None, float | None]:
+        """The range checked: the Param's own, or the sane limits where it names none."""
+        cap = INT_LIMIT if self.kind in ("int", "ints") else FLOAT_LIMIT
+        lo = self.minimum if self.minimum is not None else -cap
+        hi = self.maximum if self.maximum is not None else cap
+        return lo, hi
+
     def _range_text(self) -> str:
         lo, hi = self.minimum, self.maximum
         if lo is None and hi is None:
@@ -70,7 +94,7 @@ class Param:
 
     # ------------------------------------------------------------------ checking
     def fail(self, value: Any) -> ParamError:
-        return ParamError(f"Invalid value for `{self.name}`: expected {self.expectation()}, received {value!r}")
+        return ParamError(f"Invalid value for `{self.name}`: expected {self.expectation()}, received {shown(value)}")
 
     def coerce(self, value: Any) -> Any:
         if value is None:
@@ -114,23 +138,29 @@ class Param:
                 raise self.fail(value) from None
         return out
 
-    def _number(self, value: Any, shown: Any) -> int | float:
+    def _number(self, value: Any, given: Any) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(shown)
+            raise self.fail(given)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParamError(f"Invalid value for `{self.name}`: must be a finite number "
+                             f"(expected {self.expectation()}), received {value!r}")
+        lo, hi = self._limits()
+        if not lo <= value <= hi:  # before int(): 1e300 is a float no one means as a size
+            if (value > hi and self.maximum is None) or (value < lo and self.minimum is None):
+                raise ParamError(f"Invalid value for `{self.name}`: expected {self.expectation()} and at most "
+                                 f"{_num(max(abs(lo), abs(hi)))} in size, received {shown(given)}")
+            raise self.fail(given)
         if self.kind in ("int", "ints"):
             if isinstance(value, float):
                 if not value.is_integer():
-                    raise self.fail(shown)
+                    raise self.fail(given)
                 value = int(value)
         else:
             value = float(value)
-            if not math.isfinite(value):
-                raise self.fail(shown)
-        lo, hi = self.minimum, self.maximum
         if lo is not None and (value < lo or (self.exclusive_min and value == lo)):
-            raise self.fail(shown)
+            raise self.fail(given)
         if hi is not None and (value > hi or (self.exclusive_max and value == hi)):
-            raise self.fail(shown)
+            raise self.fail(given)
         return value
 
 

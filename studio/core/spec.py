@@ -17,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from studio.core import catalog, datasets
 from studio.core.optimizers import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
-from studio.core.params import ParamError, coerce_params
+from studio.core.params import ParamError, coerce_params, shown
 
 SPEC_VERSION = 1
 BACKENDS = ("tensorflow", "torch", "jax")
+MAX_DEPTH = 64  # a run spec nests about 6 levels; deeper is a broken or hostile file
+MAX_SEED = 2**32 - 1  # NumPy's seeds, which every backend's seeding goes through, stop here
 
 
 class SpecError(ValueError):
@@ -34,7 +36,7 @@ class SpecError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------- model
@@ -69,6 +71,9 @@ class ModelSpec(_Section):
             if b.id in seen:
                 raise ValueError(f"two blocks are named `{b.id}`; block ids must be unique")
             for ref in b.inputs or ():
+                if ref == b.id:
+                    raise ValueError(f"block `{b.id}` lists itself as an input; a block cannot feed itself — "
+                                     "take input from an earlier block")
                 if ref not in seen:
                     later = ref in {x.id for x in self.blocks}
                     why = "comes later; inputs must come before the block" if later else "does not exist"
@@ -137,6 +142,9 @@ class ScheduleSpec(_Section):
             raise ValueError(str(exc)) from None
         if self.name == "piecewise" and len(p["values"]) != len(p["boundaries"]) + 1:
             raise ValueError("piecewise schedule needs exactly one more value than boundaries")
+        if self.name == "piecewise" and any(b <= a for a, b in zip(p["boundaries"], p["boundaries"][1:])):
+            raise ValueError(f"piecewise boundaries must increase, received {p['boundaries']}; sort them and "
+                             "keep each epoch once")
         return self
 
     def resolved_params(self) -> dict[str, Any]:
@@ -146,18 +154,18 @@ class ScheduleSpec(_Section):
 class ReduceOnPlateauSpec(_Section):
     monitor: str = "val_loss"
     factor: float = Field(0.5, gt=0, lt=1)
-    patience: int = Field(3, ge=0)
-    min_lr: float = Field(1e-6, ge=0)
+    patience: int = Field(3, ge=0, le=100_000)
+    min_lr: float = Field(1e-6, ge=0, le=10)
 
 
 class OptimizerSpec(_Section):
     name: str = "adam"
     learning_rate: float = Field(0.001, gt=0, le=10)
     params: dict[str, Any] = Field(default_factory=dict)
-    weight_decay: float | None = Field(None, ge=0)
-    clipnorm: float | None = Field(None, gt=0)
-    clipvalue: float | None = Field(None, gt=0)
-    global_clipnorm: float | None = Field(None, gt=0)
+    weight_decay: float | None = Field(None, ge=0, le=1e3)
+    clipnorm: float | None = Field(None, gt=0, le=1e9)
+    clipvalue: float | None = Field(None, gt=0, le=1e9)
+    global_clipnorm: float | None = Field(None, gt=0, le=1e9)
     schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
     reduce_on_plateau: ReduceOnPlateauSpec | None = None
 
@@ -182,14 +190,14 @@ class OptimizerSpec(_Section):
 # --------------------------------------------------------------------------------------------- regularization
 class EarlyStoppingSpec(_Section):
     monitor: str = "val_loss"
-    patience: int = Field(5, ge=0)
-    min_delta: float = Field(0.0, ge=0)
+    patience: int = Field(5, ge=0, le=100_000)
+    min_delta: float = Field(0.0, ge=0, le=1e9)
     restore_best_weights: bool = True
 
 
 class RegularizationSpec(_Section):
-    l1: float = Field(0.0, ge=0)  # default kernel penalty for every block with weights
-    l2: float = Field(0.0, ge=0)
+    l1: float = Field(0.0, ge=0, le=1e3)  # default kernel penalty for every block with weights
+    l2: float = Field(0.0, ge=0, le=1e3)
     label_smoothing: float = Field(0.0, ge=0, lt=1)
     early_stopping: EarlyStoppingSpec | None = None
 
@@ -197,10 +205,10 @@ class RegularizationSpec(_Section):
 # --------------------------------------------------------------------------------------------- training
 class TrainingSpec(_Section):
     epochs: int = Field(10, ge=1, le=100_000)
-    batch_size: int | None = Field(32, ge=1)  # None = the whole training set in one batch
+    batch_size: int | None = Field(32, ge=1, le=1_000_000)  # None = the whole training set in one batch
     loss: str = "auto"
     metrics: list[str] = Field(default_factory=lambda: ["accuracy"])
-    seed: int | None = 42
+    seed: int | None = Field(42, ge=0, le=MAX_SEED)
     backend: Literal["tensorflow", "torch", "jax"] = "tensorflow"
     device: str = "auto"  # auto | cpu | gpu | gpu:N
     # continue training: a .keras (or .weights.h5) file of the same blocks whose weights this run starts from
@@ -260,15 +268,34 @@ class RunSpec(_Section):
     @classmethod
     def _version(cls, v: int) -> int:
         if v > SPEC_VERSION:
-            raise ValueError(f"this spec is version {v}, newer than this Keras Studio reads ({SPEC_VERSION}); "
+            raise ValueError(f"this spec is version {shown(v)}, newer than this Keras Studio reads ({SPEC_VERSION}); "
                              "update Keras Studio")
+        if v != SPEC_VERSION:
+            raise ValueError(f"there is no spec version {v}; this Keras Studio reads version {SPEC_VERSION}")
         return v
+
+    @model_validator(mode="after")
+    def _monitors(self):
+        logged = logged_metrics(self.training.metrics)
+        choices = logged + ["val_" + m for m in logged]
+        for where, section in (("regularization.early_stopping", self.regularization.early_stopping),
+                               ("optimizer.reduce_on_plateau", self.optimizer.reduce_on_plateau)):
+            if section is not None and section.monitor not in choices:
+                raise ValueError(f"{where}.monitor: the run does not log `{section.monitor}`; choose one of "
+                                 + ", ".join(choices))
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
+
+
+def logged_metrics(metrics: list[str]) -> list[str]:
+    """The names a run with these `training.metrics` logs each epoch (without the val_ prefix)."""
+    names = {"top_k_accuracy": "top5_accuracy"}  # as studio.engine.build names the metric
+    return ["loss", *(names.get(m, m) for m in metrics)]
 
 
 # --------------------------------------------------------------------------------------------- reading
@@ -296,37 +323,81 @@ def _friendly(exc: ValidationError) -> list[str]:
         elif err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"] == "literal_error":
-            msg = f"{msg}, received {err.get('input')!r}"
-        lines.append(f"{_path_of(err['loc'])}: {msg}")
+            msg = f"{msg}, received {shown(err.get('input'))}"
+        elif err["type"] == "finite_number":
+            msg = f"must be a finite number, received {shown(err.get('input'))}"
+        path = _path_of(err["loc"])
+        whole = path == "(top level)" and re.match(r"^[a-z_]+(\.[a-z_]+)+: ", msg)  # the message names its field
+        lines.append(msg if whole else f"{path}: {msg}")
     return lines
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether `data` nests deeper than MAX_DEPTH (walked without recursion, so any depth is safe)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def parse_spec(data: dict[str, Any], source: str = "") -> RunSpec:
     if not isinstance(data, dict):
         raise SpecError([f"(top level): expected a JSON object, received {type(data).__name__}"], source)
+    if _too_deep(data):
+        raise SpecError([f"(top level): nested more than {MAX_DEPTH} levels deep; a run spec needs a handful"],
+                        source)
     try:
         return RunSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(_friendly(exc), source) from None
+    except RecursionError:
+        raise SpecError(["(top level): nested too deeply to read"], source) from None
 
 
 def load_spec(path: str | Path) -> RunSpec:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError([f"file not found: {path}"], str(path)) from None
+    except IsADirectoryError:
+        raise SpecError([f"{path} is a folder; give the spec's .json file"], str(path)) from None
     except OSError as exc:
         raise SpecError([f"cannot read {path}: {exc.strerror}"], str(path)) from None
+    return parse_spec(spec_json(raw, str(path)), str(path))
+
+
+def spec_json(raw: bytes | str, source: str = "") -> Any:
+    """The JSON value of a spec's text; SpecError with one clear line for text that is not UTF-8 JSON."""
+    if isinstance(raw, bytes):
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise SpecError(["the file is UTF-16 text; save it as UTF-8"], source)
+        try:
+            raw = raw.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
+        except UnicodeDecodeError as exc:
+            raise SpecError([f"the file is not UTF-8 text (byte {exc.start}); a run spec is a UTF-8 JSON file"],
+                            source) from None
     try:
-        data = json.loads(text)
+        return json.loads(raw)  # NaN and Infinity load, so each field's check says "must be a finite number"
     except json.JSONDecodeError as exc:
-        raise SpecError([f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"], str(path)) from None
-    return parse_spec(data, str(path))
+        raise SpecError([f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"], source) from None
+    except RecursionError:
+        raise SpecError(["the file is nested too deeply to read; a run spec needs a handful of levels"],
+                        source) from None
+    except ValueError as exc:  # an integer of over 4,300 digits
+        raise SpecError([f"the file holds a number too long to read ({str(exc).split(':')[0]})"],
+                        source) from None
 
 
 def with_overrides(spec: RunSpec, assignments: list[str]) -> RunSpec:
-    """Apply `key.path=value` overrides (value parsed as JSON, else kept as text) and re-validate."""
+    """Apply `key.path=value` overrides (value parsed as JSON, else kept as text) and re-validate.
+
+    A list of blocks is addressed by block id or by index: `model.blocks.dense_1.params.units=64`.
+    """
     data = copy.deepcopy(spec.to_dict())
     for item in assignments:
         key, sep, raw = item.partition("=")
@@ -336,33 +407,40 @@ def with_overrides(spec: RunSpec, assignments: list[str]) -> RunSpec:
             value = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
+        except (RecursionError, ValueError):  # nested thousands deep, or an integer of over 4,300 digits
+            raise SpecError([f"--set {key}: the value is too large to read"]) from None
         node: Any = data
         parts = key.split(".")
-        for part in parts[:-1]:
-            node = _step(node, part, key)
-        last = parts[-1]
-        if isinstance(node, list):
-            node[_index(node, last, key)] = value
-        else:
-            node[last] = value
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                at = _position(node, part, key)
+                if last:
+                    node[at] = value
+                else:
+                    node = node[at]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    if node.get(part) is None:
+                        node[part] = {}
+                    node = node[part]
+            else:
+                where = ".".join(parts[:depth])
+                raise SpecError([f"--set {key}: `{where}` is {shown(node)}, not a section with fields; "
+                                 f"set it directly, e.g. --set {where}=…"])
     return parse_spec(data, "--set")
 
 
-def _index(node: list, part: str, key: str) -> int:
-    if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
-        raise SpecError([f"--set {key}: `{part}` is not an index of a list of {len(node)}"])
-    return int(part)
-
-
-def _step(node: Any, part: str, key: str) -> Any:
-    if isinstance(node, list):
-        # a list of blocks may also be indexed by block id
-        for item in node:
-            if isinstance(item, dict) and item.get("id") == part:
-                return item
-        return node[_index(node, part, key)]
-    if not isinstance(node, dict):
-        raise SpecError([f"--set {key}: cannot descend into `{part}`"])
-    if node.get(part) is None:
-        node[part] = {}
-    return node[part]
+def _position(node: list, part: str, key: str) -> int:
+    """The index of `part` in a list: a block id, or a number."""
+    for i, item in enumerate(node):
+        if isinstance(item, dict) and item.get("id") == part:
+            return i
+    if part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
+        return int(part)
+    ids = [item["id"] for item in node if isinstance(item, dict) and isinstance(item.get("id"), str)]
+    if ids and not part.lstrip("-").isdigit():
+        raise SpecError([f"--set {key}: no block with id `{part}`; the blocks are {', '.join(ids)}"])
+    raise SpecError([f"--set {key}: `{part}` is not an index of a list of {len(node)}"])

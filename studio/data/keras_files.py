@@ -21,6 +21,8 @@ import io
 import pickle
 import struct
 import tarfile
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,25 @@ CLASS_NAMES = {
 }
 
 
+def keras_file_problem(path: str | Path) -> str | None:
+    """Why `path` is not a .keras model file (a zip archive holding config.json), or None when it looks like one.
+
+    Checked before Keras opens it, whose own message for a file that is not a zip says "File not found".
+    """
+    path = Path(path)
+    try:
+        if not zipfile.is_zipfile(path):
+            return (f"{path.name} is not a valid .keras file (it is not a zip archive); give a model saved with "
+                    "model.save('name.keras') by Keras 3")
+        with zipfile.ZipFile(path) as z:
+            if "config.json" not in z.namelist():
+                return (f"{path.name} is not a valid .keras file (the archive has no config.json); save it again "
+                        "with Keras 3")
+    except (OSError, zipfile.BadZipFile) as exc:
+        return f"{path.name} is not a valid .keras file ({exc})"
+    return None
+
+
 def read(name: str, path: Path) -> tuple[Arrays, list[str] | None]:
     """The four arrays of a local copy of keras dataset `name`, and the class names when the file has them."""
     path = Path(path).expanduser()
@@ -63,7 +84,8 @@ def read(name: str, path: Path) -> tuple[Arrays, list[str] | None]:
             arrays, names = _cifar(name, path)
         else:
             raise DataError(f"{name}: expected {KERAS_FILES[name]} (the file Keras publishes), received {path.name}")
-    except (OSError, EOFError, ValueError, KeyError, pickle.UnpicklingError, tarfile.TarError, struct.error) as exc:
+    except (OSError, EOFError, ValueError, KeyError, pickle.UnpicklingError, tarfile.TarError, struct.error,
+            zipfile.BadZipFile, zlib.error) as exc:
         if isinstance(exc, DataError):
             raise
         raise DataError(f"{name}: cannot read {path}: {type(exc).__name__}: {exc}; the file is damaged or not "

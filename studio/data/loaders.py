@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import math
 import os
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -243,6 +245,12 @@ def _read_csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
         raise DataError(f"{path.name} has {max(len(rows) - 1, 0)} data rows; a table needs a header and at least "
                         "2 rows")
     header, body = [h.strip() for h in rows[0]], rows[1:]
+    seen: set[str] = set()
+    for col, h in enumerate(header, start=1):
+        if h in seen:  # a dict by name would keep only the last of the two
+            raise DataError(f"{path.name}: the header names column `{h}` twice (again in column {col}); give each "
+                            "column its own name")
+        seen.add(h)
     for i, r in enumerate(body, start=2):
         if len(r) != len(header):
             raise DataError(f"{path.name}, row {i}: has {len(r)} values but the header has {len(header)} columns; "
@@ -422,7 +430,7 @@ def _npz(p) -> Dataset:
                 x, y = z[p["x_key"]], z[p["y_key"]]
     except DataError:
         raise
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # a truncated .npz is a bad zip
         raise DataError(f"cannot read {path.name}: {exc}; is it a NumPy file saved with np.save / np.savez?") from None
     if x.ndim == 0 or y.ndim == 0:
         raise DataError(f"{path.name}: x has shape {x.shape} and y {y.shape}; both need a first axis of samples")

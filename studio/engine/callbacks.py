@@ -57,6 +57,7 @@ class Reporter(keras.callbacks.Callback):
         self._prev_mean = 0.0
         self._since_emit: list[float] = []
         self._paused_s = 0.0
+        self._last_batch_end: float | None = None
 
     def on_train_batch_begin(self, batch, logs=None):
         control = self.control
@@ -96,6 +97,7 @@ class Reporter(keras.callbacks.Callback):
         self._prev_mean = loss
         self._since_emit.append(raw)
         now = time.perf_counter()
+        self._last_batch_end = now
         if now - self._last_emit >= self.interval or step == self.steps:
             elapsed = max(now - self._epoch_start - self._paused_s, 1e-9)
             out = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))}
@@ -103,22 +105,29 @@ class Reporter(keras.callbacks.Callback):
             self._since_emit = []
             self._last_emit = now
             self.emit(BatchEnd(epoch=self._epoch, step=step, steps=self.steps, global_step=self.global_step,
-                               logs=out, samples_per_s=step * self.batch_size / elapsed))
+                               logs=out, samples_per_s=self._rate(step * self.batch_size, elapsed)))
+
+    def _rate(self, samples: float, seconds: float) -> float:
+        """Samples per second of training so far in the run: the summary's figure, so the two agree at the end
+        (a per-epoch rate would hide the first epoch's compilation that the summary counts)."""
+        return (self.samples + samples) / max(self.train_seconds + seconds, 1e-9)
 
     # ---------------------------------------------------------------- training thread again
     def on_epoch_end(self, epoch, logs=None):
         logs = {k: float(v) for k, v in (logs or {}).items() if isinstance(v, (int, float))}
         seconds = time.perf_counter() - self._epoch_start - self._paused_s
+        # samples/s counts training steps only, as the progress bar does: validation comes after the last batch
+        fit_seconds = max((self._last_batch_end or time.perf_counter()) - self._epoch_start - self._paused_s, 1e-9)
         lr = current_learning_rate(self.model)
         logs.pop("learning_rate", None)
         samples = self.steps * self.batch_size
         self.samples += samples
-        self.train_seconds += seconds
+        self.train_seconds += fit_seconds
         self.epochs_done = epoch + 1
         if self.on_epoch:
             self.on_epoch(epoch, logs, lr, seconds)
         self.emit(EpochEnd(epoch=epoch, epochs=self.epochs, logs=logs, learning_rate=lr, seconds=seconds,
-                           samples_per_s=samples / max(seconds, 1e-9)))
+                           samples_per_s=samples / fit_seconds))
 
 
 class EpochScalarWriter(keras.callbacks.Callback):

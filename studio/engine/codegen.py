@@ -7,6 +7,10 @@ loss and metrics, trains it with the same callbacks and saves it:
     KERAS_BACKEND=jax python run.py --epochs 5 --save model.keras --describe layers.json
 
 `build_model()` can also be imported on its own (training only runs under `__main__`).
+
+A spec may come from anyone, so no text of it is ever spliced into the script's source: every string that
+reaches the script (title, ids, column names, paths, keys) is written as a Python literal by `repr`, block
+ids become variables only behind an `x_` prefix, and the spec itself goes in as ASCII-escaped JSON comments.
 """
 
 from __future__ import annotations
@@ -33,9 +37,24 @@ _VALUE_RANGE = ("RandomContrast", "RandomBrightness", "RandomSaturation", "Rando
 
 def _lit(value: Any) -> str:
     """A Python literal for a JSON-like value (tuples where Keras wants them)."""
-    if isinstance(value, float) and value != value:
-        return "float('nan')"
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return f"float({str(value)!r})"
+    if isinstance(value, (list, tuple)):
+        items = ", ".join(_lit(v) for v in value)
+        return f"({items}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{items}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def _var(block_id: str) -> str:
+    """The script's variable for a block: prefixed, so an id like `class`, `keras` or `np` stays harmless."""
+    return f"x_{block_id}"
+
+
+def _slug(title: str) -> str:
+    """An ASCII file-name stem from the title (only letters, digits and _ ever reach the script)."""
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in title.lower()).strip("_") or "model"
 
 
 def _kwargs(block_type: str, params: dict[str, Any], spec: RunSpec) -> list[str]:
@@ -68,7 +87,7 @@ def model_code(spec: RunSpec) -> str:
     inputs = []
     for block, srcs in order:
         params = block.resolved_params()
-        var = block.id
+        var = _var(block.id)
         if block.type == "Input":
             shape = tuple(params["shape"])
             lines.append(f"    {var} = keras.Input(shape={shape!r}, dtype={params['dtype']!r}, name={block.id!r})")
@@ -78,16 +97,20 @@ def model_code(spec: RunSpec) -> str:
             params = dict(params)
             inner, merge = params.pop("layer"), params.pop("merge_mode")
             kw = ", ".join(_kwargs(block.type, params, spec))
+            if not inner.isidentifier():  # a catalogue choice (LSTM, GRU, SimpleRNN): never free text
+                raise CodegenError(f"`{inner}` is not a recurrent layer of Keras")
             layer = (f"keras.layers.Bidirectional(keras.layers.{inner}({kw}), merge_mode={merge!r}, "
                      f"name={block.id!r})")
         else:
             kw = ", ".join([*_kwargs(block.type, params, spec), f"name={block.id!r}"])
             layer = f"keras.layers.{catalog.get(block.type).keras_name}({kw})"
+        srcs = [_var(s) for s in srcs]
         arg = f"[{', '.join(srcs)}]" if catalog.get(block.type).arity is None else srcs[0]
         lines.append(f"    {var} = {layer}({arg})")
+    outputs = [_var(o) for o in outputs]
     ins = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"
     outs = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
-    name = "".join(c if c.isalnum() else "_" for c in spec.meta.title.lower()).strip("_") or "model"
+    name = _slug(spec.meta.title)
     lines.append(f"    return keras.Model({ins}, {outs}, name={name!r})")
     return "\n".join(lines)
 
@@ -238,7 +261,7 @@ def _data_code(spec: RunSpec) -> str:
             series = np.asarray([{values}], dtype=np.float32)  # {info.title}, from Keras Studio's assets/data
             return windows(series, {p['window']!r}, {p['horizon']!r}, {bool(p.get('relative', False))!r})
         """
-    elif name == "csv":  # mode "series": one column forecast from a window of its past
+    elif name == "csv" and p.get("mode") == "series":  # one column forecast from a window of its past
         from studio.data.loaders import load as load_dataset
 
         column = load_dataset(spec.data).extra["target"]  # the column Studio chose when none was named
@@ -511,7 +534,7 @@ def describe(model):
 
 def main():
     global EPOCHS
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=f"{TITLE}: " + __doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="training epochs (default: the run's)")
     parser.add_argument("--save", default=SAVE_AS, help="where to save the trained model (.keras)")
     parser.add_argument("--describe", help="also write the layers and parameter counts as JSON here")
@@ -554,11 +577,11 @@ def generate(spec: RunSpec) -> str:
     """The whole script as text."""
     d = spec.data
     t = spec.training
-    slug = "".join(c if c.isalnum() else "_" for c in spec.meta.title.lower()).strip("_") or "model"
+    slug = _slug(spec.meta.title)
     source = datasets.get(d.source).name
     series = datasets.get(d.source).kind == "series" or d.params.get("mode") == "series"
     header = f'''#!/usr/bin/env python3
-"""{spec.meta.title} — reproduce this Keras Studio run with plain Keras 3.
+"""Reproduce a Keras Studio run (its title is TITLE, below) with plain Keras 3.
 
 Generated by Keras Studio {__version__} from the run spec (below, for reference). It needs keras, numpy{
 ", scikit-learn" if source in ("iris", "wine", "breast_cancer", "diabetes", "digits", "moons", "circles", "blobs") else ""}{
@@ -579,6 +602,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------- settings
+TITLE = {spec.meta.title!r}
 SEED = {t.seed!r}
 EPOCHS = {t.epochs!r}
 BATCH_SIZE = {t.batch_size!r}  # None: the whole training set in one batch
@@ -608,7 +632,8 @@ INITIAL_MODEL = {t.initial_model!r}  # None: new weights; else the run continued
         _callbacks_code(spec) + "\n",
         _COMMON,
         "\n# The run spec this script was generated from:\n"
-        + "\n".join("# " + line for line in json.dumps(spec.to_dict(), indent=1).splitlines()) + "\n",
+        + "\n".join("# " + line for line in json.dumps(spec.to_dict(), indent=1, ensure_ascii=True).splitlines())
+        + "\n",
         '\nif __name__ == "__main__":\n    main()\n',
     ]
     return "\n".join(p for p in parts if p)

@@ -27,6 +27,7 @@ from studio.core.runs import write_json_atomic
 from studio.core.spec import RunSpec
 from studio.data import evaluation as E
 from studio.data.dataset import Dataset, DataError
+from studio.data.keras_files import keras_file_problem
 from studio.data.loaders import load
 from studio.engine import keras_data
 from studio.engine.build import split_inputs
@@ -51,6 +52,8 @@ def load_model(path: str | Path):
         raise EvaluationError(f"model file not found: {path}; train the run first or give an existing .keras file")
     if path.suffix != ".keras":
         raise EvaluationError(f"{path.name} is not a .keras file; Keras Studio opens models saved in the .keras format")
+    if problem := keras_file_problem(path):  # Keras says "File not found" for a file that is not a zip
+        raise EvaluationError(problem)
     try:
         return keras.saving.load_model(str(path), safe_mode=True, compile=False)
     except ValueError as exc:

@@ -7,15 +7,14 @@ whatever backend trained it); ONNX by TensorFlow (tf2onnx) or natively by torch 
 
 Every artefact is loaded back the way its users will load it — Keras for .keras and .weights.h5,
 `tf.saved_model.load` for SavedModel, onnxruntime for ONNX, the TFLite interpreter for LiteRT, and the
-generated script's own `build_model()` for python — and its outputs on a test batch must match the trained
-model's within the stated tolerance.
+generated script's own `build_model()` for python (in a separate process) — and its outputs on a test batch
+must match the trained model's within the stated tolerance.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from studio.core.spec import RunSpec
 from studio.data.dataset import DataError
 from studio.engine import codegen
 from studio.engine.evaluate import EvaluationError, load_data, load_model, pick_split
+from studio.engine.script_check import ScriptCheckError, script_outputs
 
 REFERENCE_FILE = "reference.npz"
 BATCH = 16
@@ -82,11 +82,15 @@ def read_reference(work: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ------------------------------------------------------------------------------------------ export
+# what `pip install 'keras-studio[export]'` installs (pyproject.toml's export extra; a test keeps them equal)
+EXPORT_EXTRA = ("onnx", "onnxruntime", "tf2onnx", "onnxscript")  # the same as studio.jobs.export_job.EXTRA_PACKAGES
+
+
 def _need(module: str, package: str, what: str) -> None:
     if importlib.util.find_spec(module) is None:
+        extra = "   (or all export extras: pip install 'keras-studio[export]')" if package in EXPORT_EXTRA else ""
         raise ExportError(f"{what} needs the {package} package, which is not installed. Install it with: "
-                          f"pip install {package}   (or all export extras: pip install 'keras-studio[export]')",
-                          "missing_package")
+                          f"pip install {package}{extra}", "missing_package")
 
 
 def _fresh(out: Path) -> None:
@@ -167,16 +171,11 @@ def outputs_of(fmt: str, path: Path, x: np.ndarray, model_path: str) -> np.ndarr
         return np.asarray(sess.run(None, {name: x})[0])
     if fmt == "litert":
         return _tflite(path, x)
-    if fmt == "python":
-        module = _import_script(path)
-        built = module.build_model()
-        original = load_model(model_path)
-        if [type(a).__name__ for a in built.layers] != [type(a).__name__ for a in original.layers]:
-            raise ExportError("the generated script builds different layers than the trained model: "
-                              f"{[type(a).__name__ for a in built.layers]} vs "
-                              f"{[type(a).__name__ for a in original.layers]}", "mismatch")
-        built.set_weights(original.get_weights())
-        return _numpy(built.predict(x, verbose=0))
+    if fmt == "python":  # in a child process: the script must never run inside this one
+        try:
+            return script_outputs(path, model_path, x, keras.config.backend())
+        except ScriptCheckError as exc:
+            raise ExportError(str(exc), exc.reason) from None
     raise ExportError(f"unknown export format `{fmt}`", "unknown_format")
 
 
@@ -208,15 +207,6 @@ def _tflite(path: Path, x: np.ndarray) -> np.ndarray:
     interp.set_tensor(inp["index"], x.astype(inp["dtype"]))
     interp.invoke()
     return np.asarray(interp.get_tensor(interp.get_output_details()[0]["index"]))
-
-
-def _import_script(path: Path):
-    name = f"studio_exported_{abs(hash(str(path)))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)  # the script trains only under `if __name__ == "__main__"`
-    return module
 
 
 def verify(fmt: str, path: Path, work: Path, model_path: str, atol: float, rtol: float) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def probe(backend: str, timeout: float = 120) -> BackendInfo:
                              text=True, timeout=timeout)
         data = json.loads(out.stdout.strip().splitlines()[-1])
     except subprocess.TimeoutExpired:
-        return BackendInfo(backend, True, error=f"probing took over {timeout:.0f} s")
+        return BackendInfo(backend, True, error=f"timed out after {timeout:g} s")
     except (json.JSONDecodeError, IndexError):
         return BackendInfo(backend, True, error="the probe failed: " + (out.stderr.strip().splitlines() or ["?"])[-1])
     return BackendInfo(backend, data.get("installed", True), data.get("version", ""), data.get("devices", []),

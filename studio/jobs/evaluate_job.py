@@ -113,6 +113,10 @@ def resolve_target(path: str | Path, spec: str | Path | None = None, checkpoint:
     elif path.is_file():
         if path.suffix != ".keras":
             raise JobError(f"{path.name} is not a .keras model file; give a run directory or a .keras file")
+        from studio.data.keras_files import keras_file_problem
+
+        if problem := keras_file_problem(path):
+            raise JobError(problem, "invalid_model")
         model = path
         spec_path = Path(spec) if spec else (path.parent / SPEC_FILE)
         if (path.parent / SPEC_FILE).is_file() and not spec:

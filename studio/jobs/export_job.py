@@ -21,6 +21,14 @@ from studio.jobs.evaluate_job import JobError, Target, call_engine, resolve_targ
 ATOL = 1e-4
 RTOL = 1e-4
 EXTRA = "pip install 'keras-studio[export]'"
+# the packages that EXTRA installs (pyproject.toml's export extra; a test keeps the two equal)
+EXTRA_PACKAGES = ("onnx", "onnxruntime", "tf2onnx", "onnxscript")
+
+
+def install_hint(missing: list[str]) -> str:
+    """The pip command for `missing`, pointing to the export extra only when the extra installs all of them."""
+    extra = f"   (or all export extras: {EXTRA})" if set(missing) <= set(EXTRA_PACKAGES) else ""
+    return f"pip install {' '.join(missing)}{extra}"
 
 
 @dataclass(frozen=True)
@@ -158,7 +166,7 @@ def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spe
         missing = missing_packages(fmt, eb or target.backend)
         if missing:
             r.error = (f"{fmt} export needs {', '.join(missing)}, which is not installed. Install it with: "
-                       f"pip install {' '.join(missing)}   (or all export extras: {EXTRA})")
+                       + install_hint(missing))
             r.reason = "missing_package"
             continue
         todo.append((fmt, out_path))

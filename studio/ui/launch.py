@@ -9,14 +9,35 @@ import sys
 from pathlib import Path
 
 
+MAX_SIDE = 10_000  # a 100000x100000 window would need 40 GB of pixels
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
-        if w < 200 or h < 200:
+        if not (200 <= w <= MAX_SIDE and 200 <= h <= MAX_SIDE):
             raise ValueError
         return w, h
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT of at least 200x200, e.g. 1440x900; received {text!r}")
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT between 200x200 and {MAX_SIDE}x{MAX_SIDE}, "
+                                         f"e.g. 1440x900; received {text[:40]!r}") from None
+
+
+def _screenshot_problem(path: str) -> str | None:
+    """Why the screenshot cannot be written to `path`, found before the window is built."""
+    target = Path(path).expanduser()
+    if target.suffix.lower() not in (".png", ".jpg", ".jpeg", ".bmp"):
+        return f"--screenshot {path}: give a .png (or .jpg, .bmp) file name"
+    if target.is_dir():
+        return f"--screenshot {path}: is a folder; give a file name such as {target / 'window.png'}"
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"--screenshot {path}: {parent} is a file, not a folder"
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return f"--screenshot {path}: cannot write in {parent} (permission denied)"
+            break
+    return None
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -31,6 +52,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def launch(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.screenshot and (problem := _screenshot_problem(args.screenshot)):
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -71,9 +95,14 @@ def launch(argv: list[str]) -> int:
         from studio.ui import screenshot
 
         window.show()
-        path = screenshot.take(window, args.screenshot)
-        window.shutdown()
-        window.close()
+        try:
+            path = screenshot.take(window, args.screenshot)
+        except OSError as exc:
+            print(f"error: cannot write the screenshot {args.screenshot}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        finally:
+            window.shutdown()
+            window.close()
         print(f"wrote {path}")
         return 0
     from studio.ui import errors

@@ -74,8 +74,7 @@ class ExportDialog(QDialog):
         backend = self.onnx_backend.currentData() if fmt == "onnx" else "tensorflow"
         missing = export_job.missing_packages(fmt, backend)
         if missing:
-            self.message.setText(f"{fmt} export needs {', '.join(missing)}: pip install {' '.join(missing)} "
-                                 f"(or {export_job.EXTRA})")
+            self.message.setText(f"{fmt} export needs {', '.join(missing)}: {export_job.install_hint(missing)}")
         else:
             self.message.setText(f"The copy is checked with {info.checked_by} against the trained model.")
 
