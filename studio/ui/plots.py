@@ -107,7 +107,7 @@ class MetricPlot:
         styles = {
             "raw": ("train (batches)", pg.mkPen(c0 + "70", width=1), None),
             "smooth": ("train (smoothed)", pg.mkPen(c0, width=2), None),
-            "epoch": ("train (epoch)", pg.mkPen(c0, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine), "s"),
+            "epoch": ("train (epoch)", pg.mkPen(c0, width=1), "s"),  # solid: Qt paints long dashed paths slowly
             "val": ("validation", pg.mkPen(c1, width=2), "o"),
             "lr": ("learning rate", pg.mkPen(colors.series[2], width=2), "o"),
         }
