@@ -92,8 +92,9 @@ class MetricPlot:
     """One metric: raw and smoothed training curves per batch, training and validation per epoch."""
 
     def __init__(self, plot: pg.PlotItem, name: str, colors: theme.Colors,
-                 kinds=("raw", "smooth", "epoch", "val")):
+                 kinds=("raw", "smooth", "epoch", "val"), legend: bool = True):
         self.plot, self.name = plot, name
+        self.shows_legend = legend  # the curves look the same on every plot: one legend (the first plot's) is enough
         plot.setTitle(name.replace("_", " "))
         plot.showGrid(x=True, y=True, alpha=0.25)
         for side in ("left", "bottom"):  # grid lines at labelled ticks only: the minor ones cost a third of a frame
@@ -175,12 +176,19 @@ class MetricPlot:
                 # markers are drawn one by one (no downsampling): past a few dozen they only cost frames
                 self.curves[kind].setSymbol(self.markers[kind] if len(x) <= MAX_MARKERS else None)
             self.curves[kind].setData(x, y, skipFiniteCheck=True)  # add() already drops NaN/inf
-            if len(x) and self.legend.getLabel(self.curves[kind]) is None:
-                self.legend.addItem(self.curves[kind], self.labels[kind])
+            if self.shows_legend and len(x) and self.legend.getLabel(self.curves[kind]) is None:
+                self._relegend()
             if kind == "lr" and len(y):
                 top = float(y.max())  # a constant rate would autoscale to ±0.5 around it; show it above 0
                 self.plot.setYRange(0, top * 1.15 if top > 0 else 1, padding=0)
         self.dirty.clear()
+
+    def _relegend(self) -> None:
+        """The curves that have points, always in the same order (they get their first points in any order)."""
+        self.legend.clear()
+        for kind, curve in self.curves.items():
+            if self.series[kind].n:
+                self.legend.addItem(curve, self.labels[kind])
 
     def show_hover(self, x: float) -> str:
         lines = []
@@ -227,7 +235,7 @@ class PlotsPanel(QWidget):
         for i, name in enumerate(names + ["learning_rate"]):
             item = self.view.addPlot(row=i // cols, col=i % cols)
             kinds = ("lr",) if name == "learning_rate" else ("raw", "smooth", "epoch", "val")
-            self.plots[name] = MetricPlot(item, name, c, kinds)
+            self.plots[name] = MetricPlot(item, name, c, kinds, legend=i == 0)  # the learning rate's title says it
             if i:
                 item.setXLink(self.plots[names[0]].plot)
             item.vb.enableAutoRange(x=False)  # the epoch axis is ours (see _follow_x); y stays automatic
