@@ -161,6 +161,32 @@ def test_nan_loss_stops_at_the_batch_that_diverged_and_names_its_1_based_epoch(p
     assert (last["epoch"], last["step"]) == (epoch - 1, batch) and not math.isfinite(last["logs"]["loss"])
 
 
+def test_batch_values_are_each_batchs_own_for_every_mean_metric(probe):
+    # Keras logs running means over the epoch; the plots need each batch's own value, for every metric alike
+    spec = {"model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [4]}},
+                                 {"id": "h", "type": "Dense", "params": {"units": 8, "activation": "relu"}},
+                                 {"id": "y", "type": "Dense", "params": {"units": 3, "activation": "softmax"}}]},
+            "data": {"source": "iris", "normalize": "standard"},
+            "optimizer": {"learning_rate": 0.05},
+            "training": {"epochs": 3, "batch_size": 32, "backend": "jax", "metrics": ["accuracy"], "seed": 0}}
+    out = probe("tests.engine.reporter_probe", "jax", spec)
+    assert out["result"] == "Finished"
+    n = 150  # iris: 32 × 4 batches and a last one of 22
+    sizes = [32, 32, 32, 32, 22]
+    for epoch, logs in out["epochs"]:
+        batches = [b for e, _step, b in out["batches"] if e == epoch]
+        assert len(batches) == len(sizes)
+        for name in ("loss", "accuracy"):
+            own = [b[f"batch_{name}"] for b in batches]
+            # the samples-weighted mean of the batches' own values is the epoch's figure ...
+            assert sum(v * k for v, k in zip(own, sizes)) / n == pytest.approx(logs[name], rel=1e-4, abs=1e-5)
+            assert batches[-1][name] == pytest.approx(logs[name], rel=1e-5)  # ... as is Keras' running mean
+        # an accuracy of one batch counts its own samples: a multiple of 1/32 (1/22 for the last)
+        for b, k in zip(batches, sizes):
+            assert b["batch_accuracy"] * k == pytest.approx(round(b["batch_accuracy"] * k), abs=1e-3)
+        assert any(abs(b["batch_accuracy"] - b["accuracy"]) > 1e-3 for b in batches[1:])  # not the running mean
+
+
 def test_bad_data_and_misfitting_models_fail_with_the_checkers_message(tmp_path):
     spec = spec_from(
         [{"type": "Input", "params": {"shape": [4]}}, {"type": "Conv2D"}, {"type": "Dense", "params": {"units": 3}}],
