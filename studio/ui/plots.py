@@ -130,6 +130,7 @@ class MetricPlot:
             self.series[kind] = Series()
         self.dirty: set[str] = set()
         self._ema = (0.0, 0.0, None)  # the smoothing's weighted sum, its total weight, the last point's x
+        self._pinned_y = False  # the y range is set by _flat_y, not automatic
         self.divergence: pg.InfiniteLine | None = None
         self._diverged_pen = pg.mkPen(colors.error, width=2, style=pg.QtCore.Qt.PenStyle.DashDotLine)
         self._error = colors.error
@@ -181,7 +182,25 @@ class MetricPlot:
             if kind == "lr" and len(y):
                 top = float(y.max())  # a constant rate would autoscale to ±0.5 around it; show it above 0
                 self.plot.setYRange(0, top * 1.15 if top > 0 else 1, padding=0)
+        if "lr" not in self.series:
+            self._flat_y()
         self.dirty.clear()
+
+    def _flat_y(self) -> None:
+        """A single value (a run's first point, or its last before it diverged) would autoscale to a band of
+        ±0.5 around it, its tick labels all alike ("30785.6 … 30786.2"): show it from zero instead, until the
+        curves hold a spread of values."""
+        ys = [s.y[: s.n] for s in self.series.values() if s.n]
+        flat = bool(ys) and sum(len(y) for y in ys) <= 8
+        if flat:
+            lo, hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
+            flat = hi - lo <= 1e-6 * max(abs(lo), abs(hi), 1e-12)
+        if flat:
+            self.plot.setYRange(min(0.0, lo * 1.15), max(0.0, hi * 1.15) or 1.0, padding=0)
+            self._pinned_y = True
+        elif self._pinned_y:
+            self.plot.enableAutoRange(y=True)
+            self._pinned_y = False
 
     def _relegend(self) -> None:
         """The curves that have points, always in the same order (they get their first points in any order)."""
@@ -294,7 +313,7 @@ class PlotsPanel(QWidget):
         self.diverged = (x, epoch, batch)
         where = f"epoch {epoch}" + (f", batch {batch}" if batch else "")
         for i, p in enumerate(self.plots.values()):
-            p.mark_divergence(x, f"loss became NaN\n{where}" if i == 0 else "")
+            p.mark_divergence(x, f"loss became NaN/inf\n{where}" if i == 0 else "")
         self._follow_x()
 
     def redraw(self) -> None:

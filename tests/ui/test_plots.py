@@ -165,3 +165,32 @@ def test_a_run_recorded_before_the_engine_stopped_at_the_nan_batch_is_marked_at_
     assert panel.diverged == (2.0, 2, 0)
     assert "epoch 2" in panel.plots["loss"].divergence.label.toPlainText()
     panel.shutdown()
+
+
+def test_a_run_that_diverges_after_one_point_shows_it_from_zero_not_in_a_hairline_band(qtbot):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.on_started(_started(epochs=5))
+    panel.on_batch(_batch(0, 10, 10, loss=30786.0, batch_loss=30786.0))
+    panel.on_epoch(_epoch_end(0, loss=30786.0))
+    panel.on_batch(_batch(1, 3, 10, loss=float("nan"), batch_loss=float("nan")))
+    panel.redraw()
+    panel.resize(600, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    y0, y1 = panel.plots["loss"].plot.vb.viewRange()[1]
+    assert y0 <= 0 and 30786 < y1 < 2 * 30786  # the value, read against zero
+    assert panel.diverged == (pytest.approx(1.3), 2, 3)
+    # a new run's first point is shown from zero too; once its curves spread, the y axis follows them again
+    panel.on_started(_started(epochs=5))
+    panel.on_batch(_batch(0, 1, 10, loss=4.7, batch_loss=4.7))
+    panel.redraw()
+    qtbot.wait(50)
+    assert panel.plots["loss"].plot.vb.viewRange()[1][0] <= 0
+    for step in range(2, 11):
+        panel.on_batch(_batch(0, step, 10, loss=5.0 - 0.3 * step, batch_loss=5.0 - 0.3 * step))
+    panel.redraw()
+    qtbot.wait(50)
+    y0, y1 = panel.plots["loss"].plot.vb.viewRange()[1]
+    assert 1.5 < y0 < 2.2 and 4.4 < y1 < 5.2
+    panel.shutdown()
