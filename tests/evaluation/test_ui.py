@@ -63,7 +63,7 @@ def test_results_view_series_forecast(qtbot, evaluated):
     assert view.show_run(evaluated("sine"))
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == \
         ["Predicted vs actual", "Forecast", "Errors"]
-    assert view.table.isHidden() and f"MSE <b>{view.doc['metrics']['mse']:.4f}</b>" in view.overall.text()
+    assert not view.table.isVisibleTo(view) and f"MSE <b>{view.doc['metrics']['mse']:.4f}</b>" in view.overall.text()
     x, y = view.forecast_curve.getData()
     assert x[0] == len(view.arrays["series"]) - 1 and len(x) == len(view.arrays["forecast_t"]) + 1
     assert view.gallery_items == len(view.arrays["worst_index"]) > 0

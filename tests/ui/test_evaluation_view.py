@@ -88,6 +88,7 @@ def test_the_evaluation_tab_at_1280x720_shows_a_per_class_table_and_a_whole_conf
     assert w.result_tabs.currentWidget() is w.evaluation
     qtbot.waitUntil(lambda: w.evaluation.plots["confusion"].isVisible())
     _per_class_table(w.evaluation, doc)
+    assert w.evaluation.table.verticalScrollBar().maximum() == 0  # all twelve rows in view
     _confusion_whole(w.evaluation)
     _tabs_in_full(w.evaluation)
 

@@ -41,7 +41,12 @@ NAMES = {"roc_auc": "ROC AUC", "r2": "R²", "mse": "MSE", "mae": "MAE", "rmse": 
 def overall_text(doc: dict[str, Any], shown_in_table: bool) -> str:
     """The overall figures as one line ("accuracy 0.8747 · ROC AUC 0.9768"); the averages of the per-class
     scores are left to the table's last rows when it shows them."""
-    parts = [f"{NAMES.get(k, k.replace('_', ' '))} <b>{_fmt(v)}</b>" for k, v in doc.get("metrics", {}).items()
+    def name(key: str) -> str:
+        if key.startswith("baseline_"):
+            return "baseline " + name(key.removeprefix("baseline_"))
+        return NAMES.get(key, key.replace("_", " "))
+
+    parts = [f"{name(k)} <b>{_fmt(v)}</b>" for k, v in doc.get("metrics", {}).items()
              if not (shown_in_table and k in AVERAGED)]
     return " · ".join(parts)
 
@@ -135,7 +140,12 @@ class EvaluationView(QWidget):
         buttons.addWidget(self.save_csv_btn)
         buttons.addStretch(1)
         split = QSplitter(Qt.Orientation.Horizontal)  # numbers and pictures side by side, both in view
-        split.addWidget(self.table)
+        self._numbers = numbers = QWidget()  # the table at the top, only as tall as its rows (no empty grid below them)
+        numbers_layout = QVBoxLayout(numbers)
+        numbers_layout.setContentsMargins(0, 0, 0, 0)
+        numbers_layout.addWidget(self.table, 1)  # grows up to its rows' height; the stretch below takes the rest
+        numbers_layout.addStretch(0)
+        split.addWidget(numbers)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 0)  # the table keeps its columns' width, the plots take the rest
         split.setStretchFactor(1, 1)
@@ -218,13 +228,16 @@ class EvaluationView(QWidget):
                 item = QTableWidgetItem(_fmt(scores.get(key), 3))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
-        self.table.setVisible(bool(rows))
+        self._numbers.setVisible(bool(rows))  # a regression has no classes: its plots take the whole width
         self.table.resizeColumnsToContents()
         # exactly as wide as its columns: the plots beside it get the rest
         width = (self.table.verticalHeader().sizeHint().width() + self.table.horizontalHeader().length()
                  + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth())
         self.table.setMinimumWidth(width)
         self.table.setMaximumWidth(width)
+        height = (self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                  + sum(self.table.rowHeight(i) for i in range(self.table.rowCount())))
+        self.table.setMaximumHeight(height)  # taller tables scroll within what the view has
 
     def _set_enabled(self, on: bool) -> None:
         self.save_plot_btn.setEnabled(on)
