@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
 
 
 def _fmt(logs: dict) -> str:
-    return "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "batch_loss")
+    return "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if not k.startswith("batch_"))
 
 
 def run(args) -> int:

@@ -49,7 +49,8 @@ class BatchEnd(Event):
     step: int  # 1-based within the epoch
     steps: int
     global_step: int
-    logs: dict[str, float]  # loss and metrics, averaged over the epoch so far (as Keras reports)
+    logs: dict[str, float]  # loss and metrics, averaged over the epoch so far (as Keras reports), and for the
+    # mean metrics `batch_<name>`: their value over just the batches since the previous BatchEnd
     samples_per_s: float
 
 

@@ -1,11 +1,16 @@
 """Keras callbacks that stream a run's progress and obey stop/pause, at almost no cost to training.
 
-Keras dispatches `on_train_batch_end` to a worker thread only while every callback is `async_safe` or
-leaves the hook alone; a synchronous hook would make each step wait for its loss. So:
-- `Reporter` reads logs in `on_train_batch_end` on Keras' worker thread (`async_safe = True`), keeps a
-  raw per-batch loss, and sends at most one BatchEnd per `interval` seconds;
-- the stop/pause/NaN checks run in `on_train_batch_begin`, which Keras always calls on the training thread,
+- `Reporter` reads logs in `on_train_batch_end` and sends at most one BatchEnd per `interval` seconds. It is
+  `async_safe`: where Keras may dispatch batch ends to a worker thread, it does not hold that up. (Today the
+  run also has Keras' TerminateOnNaN, a synchronous batch hook, so each step waits for its loss: that is
+  what stops a run at the very batch whose loss became NaN, and it measured no slower on JAX's CPU MLPs.)
+- the stop/pause checks run in `on_train_batch_begin`, which Keras always calls on the training thread,
   and cost one flag read per step; `stop_training` is only ever set there.
+
+Keras logs each metric as a running mean over the epoch so far. BatchEnd also carries `batch_<name>`: the
+mean over just the batches since the previous BatchEnd, recovered from the running sums, for every metric
+that is such a mean (loss, accuracy, mae, mse, top-5 accuracy; rmse as the root of one). Precision, recall
+and AUC are not means of per-batch values, so they have no batch value; the plots show them per epoch.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import keras
 
 from studio.core.control import Control
 from studio.core.events import BatchEnd, EpochEnd, Event, Log
+
+MEANS = ("loss", "accuracy", "mae", "mse", "top5_accuracy")  # running means of per-sample values
+ROOT_MEANS = ("rmse",)  # the square root of such a mean
 
 
 def current_learning_rate(model) -> float:
@@ -33,18 +41,21 @@ class Reporter(keras.callbacks.Callback):
 
     def __init__(self, emit: Callable[[Event], None], control: Control, batch_size: int, steps: int,
                  epochs: int, on_epoch: Callable[[int, dict, float, float], None] | None = None,
-                 interval: float = 0.05):
+                 interval: float = 0.05, samples: int | None = None):
         super().__init__()
         self.emit = emit
         self.control = control
         self.batch_size = batch_size
         self.steps = steps
         self.epochs = epochs
+        self.epoch_samples = samples or batch_size * steps  # the last batch may be smaller
         self.on_epoch = on_epoch
         self.interval = interval
         self.global_step = 0
         self.epochs_done = 0
-        self.nan_step: int | None = None
+        self.nan_step: int | None = None  # global, 1-based: where the loss first became NaN or infinite
+        self.nan_epoch = 0  # 1-based
+        self.nan_batch = 0  # 1-based within that epoch
         self.stopped_by_user = False
         self.samples = 0
         self.train_seconds = 0.0
@@ -54,16 +65,14 @@ class Reporter(keras.callbacks.Callback):
         self._epoch = epoch
         self._epoch_start = time.perf_counter()
         self._last_emit = self._epoch_start
-        self._prev_mean = 0.0
-        self._since_emit: list[float] = []
+        self._seen_at_emit = 0  # samples of this epoch and their summed metrics at the previous BatchEnd
+        self._sums_at_emit: dict[str, float] = {}
         self._paused_s = 0.0
         self._last_batch_end: float | None = None
 
     def on_train_batch_begin(self, batch, logs=None):
         control = self.control
-        if self.nan_step is not None:
-            self.model.stop_training = True  # set here, on the training thread: JAX's loop is not thread-safe
-        elif control.stop_requested():
+        if control.stop_requested():
             self._request_stop()
         elif control.pause_requested():
             t = time.perf_counter()
@@ -87,25 +96,32 @@ class Reporter(keras.callbacks.Callback):
         loss = logs.get("loss")
         if loss is None:
             return
-        loss = float(loss)
-        if not math.isfinite(loss):
-            if self.nan_step is None:
-                self.nan_step = self.global_step
-            return
-        # Keras reports the epoch's running mean; recover this batch's own loss from it
-        raw = step * loss - (step - 1) * self._prev_mean if step > 1 else loss
-        self._prev_mean = loss
-        self._since_emit.append(raw)
         now = time.perf_counter()
         self._last_batch_end = now
+        if not math.isfinite(float(loss)):
+            if self.nan_step is None:  # sent at once: the plots mark where the run diverged
+                self.nan_step, self.nan_epoch, self.nan_batch = self.global_step, self._epoch + 1, step
+                self._send(step, logs, now)
+            return
         if now - self._last_emit >= self.interval or step == self.steps:
-            elapsed = max(now - self._epoch_start - self._paused_s, 1e-9)
-            out = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))}
-            out["batch_loss"] = sum(self._since_emit) / len(self._since_emit)
-            self._since_emit = []
-            self._last_emit = now
-            self.emit(BatchEnd(epoch=self._epoch, step=step, steps=self.steps, global_step=self.global_step,
-                               logs=out, samples_per_s=self._rate(step * self.batch_size, elapsed)))
+            self._send(step, logs, now)
+
+    def _send(self, step: int, logs: dict, now: float) -> None:
+        elapsed = max(now - self._epoch_start - self._paused_s, 1e-9)
+        out = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))}
+        seen = min(step * self.batch_size, self.epoch_samples)
+        window = max(seen - self._seen_at_emit, 1)
+        for name, mean in list(out.items()):
+            if name in MEANS or name in ROOT_MEANS:
+                # running mean × samples = running sum; the difference is the window's own sum
+                total = (mean * mean if name in ROOT_MEANS else mean) * seen
+                value = (total - self._sums_at_emit.get(name, 0.0)) / window
+                out[f"batch_{name}"] = math.sqrt(max(value, 0.0)) if name in ROOT_MEANS else value
+                self._sums_at_emit[name] = total
+        self._seen_at_emit = seen
+        self._last_emit = now
+        self.emit(BatchEnd(epoch=self._epoch, step=step, steps=self.steps, global_step=self.global_step,
+                           logs=out, samples_per_s=self._rate(step * self.batch_size, elapsed)))
 
     def _rate(self, samples: float, seconds: float) -> float:
         """Samples per second of training so far in the run: the summary's figure, so the two agree at the end
@@ -114,6 +130,8 @@ class Reporter(keras.callbacks.Callback):
 
     # ---------------------------------------------------------------- training thread again
     def on_epoch_end(self, epoch, logs=None):
+        if self.nan_step is not None:
+            return  # Keras ends the broken epoch anyway; its means are NaN and it is no epoch of the run
         logs = {k: float(v) for k, v in (logs or {}).items() if isinstance(v, (int, float))}
         seconds = time.perf_counter() - self._epoch_start - self._paused_s
         # samples/s counts training steps only, as the progress bar does: validation comes after the last batch

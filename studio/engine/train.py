@@ -43,7 +43,9 @@ class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
 
 def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) -> list:
     monitor_default = "val_loss" if has_val else "loss"
-    cbs: list[Any] = [reporter]
+    # Keras' NaN check runs on the training thread after every batch, so the run stops at the batch that
+    # diverged; it makes batch callbacks synchronous, which measured no slower on JAX's CPU MLPs
+    cbs: list[Any] = [reporter, keras.callbacks.TerminateOnNaN()]
     es = spec.regularization.early_stopping
     if es:
         monitor = es.monitor if has_val or not es.monitor.startswith("val_") else es.monitor[4:]
@@ -186,7 +188,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
                     epochs=spec.training.epochs, steps_per_epoch=steps, train_samples=n_train,
                     val_samples=n_val, test_samples=n_test, metrics=metric_names, task=ds.task,
                     versions=bootstrap.versions(backend)))
-    reporter = Reporter(send, control, batch_size, steps, spec.training.epochs, on_epoch=writer.epoch)
+    reporter = Reporter(send, control, batch_size, steps, spec.training.epochs, on_epoch=writer.epoch,
+                        samples=n_train)
     if control.stop_requested():
         reporter.stopped_by_user = True
     else:
@@ -198,10 +201,10 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         model.fit(**fit_data, epochs=spec.training.epochs, validation_data=val,
                   callbacks=_callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
     if reporter.nan_step is not None:
-        epoch = (reporter.nan_step - 1) // steps + 1
         return ev.Failed(reason=ev.NAN_LOSS, run_dir=str(run_dir),
-                         message=f"The loss became NaN or infinite at step {reporter.nan_step} (epoch {epoch}). "
-                                 "Lower the learning rate, add gradient clipping (clipnorm) or normalise the data.")
+                         message=f"The loss became NaN or infinite in epoch {reporter.nan_epoch}, batch "
+                                 f"{reporter.nan_batch} of {steps}, and training stopped there. Lower the learning "
+                                 "rate, add gradient clipping (clipnorm) or normalise the data.")
     _save_model(model, run_dir)
     summary = {
         "title": spec.meta.title,

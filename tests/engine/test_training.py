@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import pytest
@@ -136,6 +137,54 @@ def test_nan_loss_ends_the_run_with_a_clear_reason(tmp_path):
     assert isinstance(result, ev.Failed) and result.reason == ev.NAN_LOSS, result
     assert "learning rate" in result.message
     assert len([e for e in events if isinstance(e, ev.EpochEnd)]) < 100
+
+
+def test_nan_loss_stops_at_the_batch_that_diverged_and_names_its_1_based_epoch(probe):
+    # a line fit whose SGD steps overshoot more each time: the loss overflows in the second epoch
+    spec = {"model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [1]}},
+                                 {"id": "fit", "type": "Dense", "params": {"units": 1, "activation": "linear"}}]},
+            "data": {"source": "inline", "params": {"x": [[float(i)] for i in range(1, 41)],
+                                                    "y": [float(i) for i in range(1, 41)]}},
+            "optimizer": {"name": "sgd", "learning_rate": 0.015},
+            "training": {"epochs": 20, "batch_size": 4, "backend": "jax", "loss": "mean_squared_error",
+                         "metrics": [], "seed": 1}}
+    out = probe("tests.engine.nan_probe", "jax", spec)
+    first = out["first_nan"]  # 1-based over the run, seen by a spectator callback; 10 batches an epoch
+    assert first is not None and first > 10, out  # in epoch 2 or later, so "epoch" must not be 0-based
+    epoch, batch = (first - 1) // 10 + 1, (first - 1) % 10 + 1
+    assert out["begun"] == first, out  # not one batch, let alone an epoch, after the NaN
+    result = ev.from_dict(out["result"])
+    assert isinstance(result, ev.Failed) and result.reason == ev.NAN_LOSS
+    assert f"epoch {epoch}, batch {batch} of 10" in result.message, result.message
+    assert out["epoch_ends"] == list(range(epoch - 1))  # the broken epoch is no epoch of the run
+    last = out["last_batch"]  # sent at once, so the plots can mark where it diverged
+    assert (last["epoch"], last["step"]) == (epoch - 1, batch) and not math.isfinite(last["logs"]["loss"])
+
+
+def test_batch_values_are_each_batchs_own_for_every_mean_metric(probe):
+    # Keras logs running means over the epoch; the plots need each batch's own value, for every metric alike
+    spec = {"model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [4]}},
+                                 {"id": "h", "type": "Dense", "params": {"units": 8, "activation": "relu"}},
+                                 {"id": "y", "type": "Dense", "params": {"units": 3, "activation": "softmax"}}]},
+            "data": {"source": "iris", "normalize": "standard"},
+            "optimizer": {"learning_rate": 0.05},
+            "training": {"epochs": 3, "batch_size": 32, "backend": "jax", "metrics": ["accuracy"], "seed": 0}}
+    out = probe("tests.engine.reporter_probe", "jax", spec)
+    assert out["result"] == "Finished"
+    n = 150  # iris: 32 × 4 batches and a last one of 22
+    sizes = [32, 32, 32, 32, 22]
+    for epoch, logs in out["epochs"]:
+        batches = [b for e, _step, b in out["batches"] if e == epoch]
+        assert len(batches) == len(sizes)
+        for name in ("loss", "accuracy"):
+            own = [b[f"batch_{name}"] for b in batches]
+            # the samples-weighted mean of the batches' own values is the epoch's figure ...
+            assert sum(v * k for v, k in zip(own, sizes)) / n == pytest.approx(logs[name], rel=1e-4, abs=1e-5)
+            assert batches[-1][name] == pytest.approx(logs[name], rel=1e-5)  # ... as is Keras' running mean
+        # an accuracy of one batch counts its own samples: a multiple of 1/32 (1/22 for the last)
+        for b, k in zip(batches, sizes):
+            assert b["batch_accuracy"] * k == pytest.approx(round(b["batch_accuracy"] * k), abs=1e-3)
+        assert any(abs(b["batch_accuracy"] - b["accuracy"]) > 1e-3 for b in batches[1:])  # not the running mean
 
 
 def test_bad_data_and_misfitting_models_fail_with_the_checkers_message(tmp_path):

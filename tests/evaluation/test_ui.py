@@ -33,15 +33,16 @@ def test_results_view_classification_plots_and_exports(qtbot, evaluated, tmp_pat
     qtbot.addWidget(view)
     assert view.show_run(run)
     doc = view.doc
-    assert view.table.rowCount() == len(doc["metrics"]) + 5 * len(doc["per_class"])
-    assert view.table.item(0, 1).text() == "accuracy"
-    assert view.table.item(0, 2).text() == f"{doc['metrics']['accuracy']:.4f}"
+    assert view.table.rowCount() == len(doc["per_class"]) + 2  # a row per class, then macro and weighted averages
+    assert view.table.verticalHeaderItem(0).text() == "setosa"
+    assert view.table.item(0, 2).text() == f"{doc['per_class'][0]['f1']:.3f}"
+    assert f"accuracy <b>{doc['metrics']['accuracy']:.4f}</b>" in view.overall.text()
     assert view.confusion_image.image.shape == (3, 3)
     assert len(view.confusion_labels) == 9
     assert sorted(int(t.toPlainText()) for t in view.confusion_labels) == sorted(np.ravel(doc["confusion"]).tolist())
     assert len(view.roc_curves) == 3
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == \
-        ["Confusion matrix", "ROC curves", "Worst mistakes"]
+        ["Confusion matrix", "ROC", "Mistakes"]
     view.show()
     for name, suffix in (("confusion", ".png"), ("roc", ".svg")):
         path = view.save_plot(name, tmp_path / f"{name}{suffix}")
@@ -61,7 +62,8 @@ def test_results_view_series_forecast(qtbot, evaluated):
     qtbot.addWidget(view)
     assert view.show_run(evaluated("sine"))
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == \
-        ["Predicted vs actual", "Forecast", "Largest errors"]
+        ["Predicted vs actual", "Forecast", "Errors"]
+    assert not view.table.isVisibleTo(view) and f"MSE <b>{view.doc['metrics']['mse']:.4f}</b>" in view.overall.text()
     x, y = view.forecast_curve.getData()
     assert x[0] == len(view.arrays["series"]) - 1 and len(x) == len(view.arrays["forecast_t"]) + 1
     assert view.gallery_items == len(view.arrays["worst_index"]) > 0

@@ -23,8 +23,9 @@ def test_a_finished_run_is_evaluated_tried_and_exportable(qtbot, window, monkeyp
     assert isinstance(ended.args[0], ev.Finished), ended.args[0]
     # the evaluation written by the engine is shown without another child
     qtbot.waitUntil(lambda: w.evaluation.table.rowCount() > 0, timeout=10_000)
-    cells = [w.evaluation.table.item(r, 1).text() for r in range(w.evaluation.table.rowCount())]
-    assert "accuracy" in cells
+    rows = [w.evaluation.table.verticalHeaderItem(r).text() for r in range(w.evaluation.table.rowCount())]
+    assert rows[-2:] == ["macro avg", "weighted avg"] and len(rows) == 4  # two classes, then the averages
+    assert "accuracy" in w.evaluation.overall.text()
     assert w.act_export.isEnabled() and w.act_evaluate.isEnabled()
     # Try it loads the model in its own child only when opened, and answers
     w.result_tabs.setCurrentIndex(2)  # Try it

@@ -1,7 +1,8 @@
 """Evaluation, "try it" and export widgets (standalone: the main window decides where they live).
 
-- `EvaluationView`: metrics table, confusion-matrix heat-map, ROC curves, predicted-vs-actual, forecast and
-  the worst mistakes, from a run's evaluation.json/.npz; plots export to PNG and SVG, metrics to CSV.
+- `EvaluationView`: overall figures, a per-class table, confusion-matrix heat-map, ROC curves, predicted-vs-
+  actual, forecast and the worst mistakes, from a run's evaluation.json/.npz; plots export to PNG and SVG,
+  metrics to CSV.
 - `TryItPanel`: a live drawing canvas, an image file, a form of the input columns or a forecast, answered by
   a long-lived predictor child (`studio.jobs.predictor`).
 - `ExportDialog`: choose a format and a path; runs `studio.jobs.export_job` and shows the check's result.

@@ -1,4 +1,10 @@
-"""The results of an evaluation beside the training curves: metrics, heat-map, ROC, errors, forecast."""
+"""The results of an evaluation beside the training curves: metrics, heat-map, ROC, errors, forecast.
+
+The plots get the room: the overall figures are one line of text, and a classification's scores are one
+compact table with a row per class (precision, recall, F1, support) and the macro and weighted averages
+below, as in scikit-learn's classification report. The confusion matrix is always drawn whole (it cannot be
+panned or zoomed off), and the tabs keep their full names.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from studio.data.evaluation import metrics_csv, metrics_rows
+from studio.data.evaluation import metrics_csv
 from studio.jobs import evaluate_job
 from studio.ui import theme
 from studio.ui.background import Background
@@ -21,10 +27,28 @@ _COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: Any, digits: int = 4) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    return f"{v:.4f}" if isinstance(v, float) else str(v)
+    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
+SCORES = (("precision", "precision"), ("recall", "recall"), ("f1", "F1"), ("support", "support"))
+AVERAGED = {"precision_macro", "recall_macro", "f1_macro", "precision_weighted", "recall_weighted", "f1_weighted"}
+NAMES = {"roc_auc": "ROC AUC", "r2": "R²", "mse": "MSE", "mae": "MAE", "rmse": "RMSE", "mape": "MAPE"}
+
+
+def overall_text(doc: dict[str, Any], shown_in_table: bool) -> str:
+    """The overall figures as one line ("accuracy 0.8747 · ROC AUC 0.9768"); the averages of the per-class
+    scores are left to the table's last rows when it shows them."""
+    def name(key: str) -> str:
+        if key.startswith("baseline_"):
+            return "baseline " + name(key.removeprefix("baseline_"))
+        return NAMES.get(key, key.replace("_", " "))
+
+    parts = [f"{name(k)} <b>{_fmt(v)}</b>" for k, v in doc.get("metrics", {}).items()
+             if not (shown_in_table and k in AVERAGED)]
+    return " · ".join(parts)
 
 
 def export_plot(widget: pg.PlotWidget | pg.GraphicsLayoutWidget, path: str | Path) -> Path:
@@ -78,19 +102,29 @@ class EvaluationView(QWidget):
         self._bg = Background(self, threads=1)
         self.status = QLabel("No evaluation yet. Evaluate a trained run to see its results here.")
         self.status.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["scope", "metric", "value"])
-        self.table.verticalHeader().setVisible(False)
+        self.overall = QLabel()
+        self.overall.setWordWrap(True)
+        self.overall.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # one row per class (the row header names it), then the macro and weighted averages
+        self.table = QTableWidget(0, len(SCORES))
+        self.table.setHorizontalHeaderLabels([title for _key, title in SCORES])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setAlternatingRowColors(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tabs = QTabWidget()
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)  # full names; the tab bar asks for their width
+        self.tabs.tabBar().setUsesScrollButtons(False)
         self.plots: dict[str, pg.PlotWidget] = {}
         for name, title in (("confusion", "Confusion matrix"), ("roc", "ROC curves"),
                             ("scatter", "Predicted vs actual"), ("forecast", "Forecast")):
             w = pg.PlotWidget()
             theme.style_plot(w, title)
             self.plots[name] = w
+        # the confusion matrix is read whole: no panning or zooming it off the view, no auto-range button
+        self.plots["confusion"].setMouseEnabled(x=False, y=False)
+        self.plots["confusion"].hideButtons()
+        self.plots["confusion"].setMenuEnabled(False)
         self.gallery = QWidget()
         self.gallery_layout = QGridLayout(self.gallery)
         gallery_scroll = QScrollArea()
@@ -106,13 +140,20 @@ class EvaluationView(QWidget):
         buttons.addWidget(self.save_csv_btn)
         buttons.addStretch(1)
         split = QSplitter(Qt.Orientation.Horizontal)  # numbers and pictures side by side, both in view
-        split.addWidget(self.table)
+        self._numbers = numbers = QWidget()  # the table at the top, only as tall as its rows (no empty grid below them)
+        numbers_layout = QVBoxLayout(numbers)
+        numbers_layout.setContentsMargins(0, 0, 0, 0)
+        numbers_layout.addWidget(self.table, 1)  # grows up to its rows' height; the stretch below takes the rest
+        numbers_layout.addStretch(0)
+        split.addWidget(numbers)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        split.setStretchFactor(0, 0)  # the table keeps its columns' width, the plots take the rest
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.status)
+        layout.addWidget(self.overall)
         layout.addWidget(split, 1)
         layout.addLayout(buttons)
         self._set_enabled(False)
@@ -151,19 +192,9 @@ class EvaluationView(QWidget):
         self.status.setText(f"{doc.get('title', '')}: {doc.get('task')} on the {doc.get('split')} split, "
                             f"{doc.get('samples', 0):,} samples ({doc.get('model')}, {doc.get('backend')})"
                             + (f"; baseline: {doc['baseline']}" if doc.get("baseline") else ""))
-        rows = metrics_rows(doc)
-        self.table.setRowCount(len(rows))
-        for i, (scope, name, value) in enumerate(rows):
-            for j, text in enumerate((scope, name, _fmt(value))):
-                item = QTableWidgetItem(text)
-                if j == 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        # the table keeps the width of its columns; the plots take the rest
-        self.table.setMinimumWidth(header.length() + self.table.verticalScrollBar().sizeHint().width()
-                                   + 2 * self.table.frameWidth())
+        per_class = doc.get("per_class") or []
+        self.overall.setText(overall_text(doc, bool(per_class)))
+        self._fill_table(per_class, doc.get("metrics", {}))
         while self.tabs.count():
             self.tabs.removeTab(0)
         for w in self.plots.values():
@@ -172,7 +203,7 @@ class EvaluationView(QWidget):
             self._draw_confusion()
             self._draw_roc()
             self.tabs.addTab(self.plots["confusion"], "Confusion matrix")
-            self.tabs.addTab(self.plots["roc"], "ROC curves")
+            self.tabs.addTab(self.plots["roc"], "ROC")  # short tab names: the plots carry the full titles
         else:
             self._draw_scatter()
             self.tabs.addTab(self.plots["scatter"], "Predicted vs actual")
@@ -180,9 +211,33 @@ class EvaluationView(QWidget):
                 self._draw_forecast()
                 self.tabs.addTab(self.plots["forecast"], "Forecast")
         self._draw_gallery()
-        self.tabs.addTab(self._gallery_scroll, "Worst mistakes" if doc.get("task") == "classification"
-                         else "Largest errors")
+        self.tabs.addTab(self._gallery_scroll, "Mistakes" if doc.get("task") == "classification" else "Errors")
         self._set_enabled(True)
+
+    def _fill_table(self, per_class: list[dict[str, Any]], metrics: dict[str, Any]) -> None:
+        rows = [(str(c["class"]), c) for c in per_class]
+        if per_class and "f1_macro" in metrics:
+            total = sum(int(c.get("support", 0)) for c in per_class)
+            for avg in ("macro", "weighted"):
+                rows.append((f"{avg} avg", {**{k: metrics.get(f"{k}_{avg}") for k in ("precision", "recall", "f1")},
+                                            "support": total}))
+        self.table.setRowCount(len(rows))
+        self.table.setVerticalHeaderLabels([name for name, _scores in rows])
+        for i, (_name, scores) in enumerate(rows):
+            for j, (key, _title) in enumerate(SCORES):
+                item = QTableWidgetItem(_fmt(scores.get(key), 3))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, j, item)
+        self._numbers.setVisible(bool(rows))  # a regression has no classes: its plots take the whole width
+        self.table.resizeColumnsToContents()
+        # exactly as wide as its columns: the plots beside it get the rest
+        width = (self.table.verticalHeader().sizeHint().width() + self.table.horizontalHeader().length()
+                 + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth())
+        self.table.setMinimumWidth(width)
+        self.table.setMaximumWidth(width)
+        height = (self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                  + sum(self.table.rowHeight(i) for i in range(self.table.rowCount())))
+        self.table.setMaximumHeight(height)  # taller tables scroll within what the view has
 
     def _set_enabled(self, on: bool) -> None:
         self.save_plot_btn.setEnabled(on)
