@@ -63,3 +63,15 @@ def style_plot(widget, title: str | None = None) -> None:
     for side in ("left", "bottom"):
         widget.getAxis(side).setPen(c.foreground)
         widget.getAxis(side).setTextPen(c.foreground)
+
+
+# one colour per catalogue category (Netron-like: the kind of a block is seen before its name is read)
+CATEGORY_COLORS = {
+    "Input": "#607d8b", "Core": "#1e88e5", "Convolution": "#e53935", "Pooling": "#43a047",
+    "Recurrent": "#8e24aa", "Normalization": "#00897b", "Regularization": "#f4511e", "Reshaping": "#6d4c41",
+    "Merging": "#fdd835", "Augmentation": "#9e9e9e",
+}
+
+
+def category_color(category: str) -> str:
+    return CATEGORY_COLORS.get(category, colors().muted)
