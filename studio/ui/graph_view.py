@@ -28,6 +28,7 @@ BAND_GAP = 70  # between two bands of a wrapped chain
 STRIPE = 6  # the category colour down a node's left side
 TITLE_PX, TEXT_PX = 13, 11  # pixel sizes at 100 %: readable, never the old 7 px
 MIN_ZOOM, MAX_ZOOM = 0.25, 3.0
+EMPTY_HINT = "The model is empty: double-click Input in Blocks (left), or File ▸ New from Preset…"
 
 
 def _font(px: int, bold: bool = False) -> QFont:
@@ -393,6 +394,9 @@ class GraphView(QWidget):
             label.setPos(anchor)
             self.scene.addItem(label)
             self.shape_labels[bid] = label
+        if not blocks:  # an empty model: say how to begin instead of a blank canvas
+            hint = _text(None, EMPTY_HINT, _font(TITLE_PX), c.muted, 0, 0, 2000)
+            self.scene.addItem(hint)
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-14, -14, 14, 14))
         if self.view.zoom() > 1.0 or not self.nodes:
             self.view.set_zoom(1.0)

@@ -43,6 +43,7 @@ from studio.ui.runs_panel import RunsPanel
 
 APP_NAME = "Keras Studio"
 MAX_RECENT = 8
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
 EMPTY_RESULTS_H = 120  # the results area before any run: the card, not half the window
 FILE_FILTER = "Run specs (*.json);;All files (*)"
 
@@ -365,12 +366,18 @@ class MainWindow(QMainWindow):
             self.results.setMaximumHeight(self.results_toggle.sizeHint().height() + 4)
         elif self.result_stack.currentWidget() is self.empty_state:
             self.results.setMaximumHeight(EMPTY_RESULTS_H)  # the model keeps the room until there is something
-        if self.results.maximumHeight() < 16_777_215:
+        else:
+            self.results.setMaximumHeight(QWIDGETSIZE_MAX)
+        if self.results.maximumHeight() < QWIDGETSIZE_MAX:
             self.split.setSizes([100_000, self.results.maximumHeight()])
         else:
-            self.results.setMaximumHeight(16_777_215)
-            total = max(sum(self.split.sizes()), 400)
-            self.split.setSizes([total - int(total * 0.55), int(total * 0.55)])
+            self.split.setSizes([450, 550])  # relative weights: the curves get a little more than half
+        # once there are results they share the window's growth with the model; before, the model takes it
+        self.split.setStretchFactor(1, 1 if self.results.maximumHeight() >= QWIDGETSIZE_MAX else 0)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._size_results()  # sizes given before the first show are only weights; give them again
 
     # ------------------------------------------------------------------ devices
     def _probe_devices(self) -> None:
@@ -540,6 +547,7 @@ class MainWindow(QMainWindow):
             return
         self.set_result_run(run_dir)
         self._show_results(True)
+        self.controls.hide()  # no progress to read for a run that is over
         self.headline.show_run(run_dir, past=True)
         self.statusBar().showMessage(f"Showing {Path(run_dir).name}", 5000)
 
