@@ -88,7 +88,7 @@ class _View(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self._drag_from: _Node | None = None
         self._rubber: QGraphicsPathItem | None = None
 
@@ -211,10 +211,9 @@ class GraphView(QWidget):
         hint = QLabel("Drag a block's bottom dot onto another to connect · select a connection, Delete removes it")
         hint.setStyleSheet(f"color: {theme.colors().muted};")
         bar.addWidget(hint, 1)
-        self.zoom_label = QLabel("100 %")
         self.buttons: dict[str, QToolButton] = {}
         for name, tip, slot in (("−", "Zoom out (Ctrl+wheel)", lambda: self.view.set_zoom(self.view.zoom() / 1.25)),
-                                ("100 %", "Actual size", lambda: self.view.set_zoom(1.0)),
+                                ("100 %", "The zoom; click for actual size", lambda: self.view.set_zoom(1.0)),
                                 ("+", "Zoom in (Ctrl+wheel)", lambda: self.view.set_zoom(self.view.zoom() * 1.25)),
                                 ("Fit", "Fit the whole model in view", self.view.fit)):
             b = QToolButton(text=name, toolTip=tip, autoRaise=True)
@@ -222,7 +221,7 @@ class GraphView(QWidget):
             b.clicked.connect(self._show_zoom)
             bar.addWidget(b)
             self.buttons[name] = b
-        bar.addWidget(self.zoom_label)
+        self.zoom_label = self.buttons["100 %"]  # shows the zoom in force
         lay.addLayout(bar)
         lay.addWidget(self.view, 1)
         self.nodes: dict[str, _Node] = {}
@@ -355,8 +354,12 @@ class GraphView(QWidget):
             node.setSelected(b["id"] in selected)
             self.nodes[b["id"]] = node
         shapes = {r: (reports[r].shape_text if reports[r].output_shape is not None else "") for r in reports}
+        before = shapes.get(first_input["id"], "") if first_input else ""
         for aid, (a, shape, err) in zip(aug_ids, aug):
-            node = self._node(aid, a["type"], [err or "training only (random)"], "Augmentation",
+            what = "training only · changes the shape" if shape and before and shape != before else \
+                "training only (random)"
+            before = shape or before
+            node = self._node(aid, a["type"], [err or what], "Augmentation",
                               error=bool(err), greyed=True, selectable=False)
             node.setToolTip(f"{a['type']} (Setup ▸ Augmentation): random, applied while training only")
             node.setPos(pos[aid])

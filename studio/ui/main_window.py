@@ -55,6 +55,7 @@ def settings() -> QSettings:
 class MainWindow(QMainWindow):
     def __init__(self, probe_devices: bool = True, worker: str = WORKER, autosave_dir: Path | None = None):
         super().__init__()
+        theme.apply_requested()  # KERAS_STUDIO_THEME=dark|light before any widget picks its colours
         self.setWindowTitle(APP_NAME)
         self.resize(1440, 900)
         self.doc = Document(self, autosave_dir=autosave_dir)
