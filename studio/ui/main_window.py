@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.results_toggle.setObjectName("resultsToggle")
         self.results_toggle.setToolTip("Collapse or expand the results (the model gets the room)")
         self.results_toggle.toggled.connect(self.collapse_results)
+        self.results_toggle.setText("▾ Hide results")
         head.addStretch(0)
         head.addWidget(self.results_toggle, 0, Qt.AlignmentFlag.AlignTop)
         res_lay.addLayout(head)
@@ -358,7 +359,7 @@ class MainWindow(QMainWindow):
     def collapse_results(self, collapsed: bool) -> None:
         self.result_stack.setVisible(not collapsed)
         self.controls.setVisible(not collapsed and self.result_stack.currentWidget() is self.result_tabs)
-        self.results_toggle.setText("▸ Results" if collapsed else "▾")
+        self.results_toggle.setText("▸ Show results" if collapsed else "▾ Hide results")
         self._size_results()
 
     def _size_results(self) -> None:
