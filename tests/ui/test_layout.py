@@ -136,3 +136,41 @@ def test_optimizer_offers_only_what_the_spec_accepts(window, qtbot):
     _choose(qtbot, panel.schedule, other)
     assert w.doc.view()["optimizer"]["schedule"]["name"] != "constant"
     assert not panel.plateau.isEnabled() and "constant schedule" in panel.plateau.toolTip()
+
+
+def test_the_selected_block_is_scrolled_into_view(window, qtbot):
+    w = window
+    w.resize(1280, 720)
+    _load(w, "cifar10_augmentation", qtbot)
+    g = w.graph
+    qtbot.mouseClick(g.buttons["+"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(g.buttons["+"], Qt.MouseButton.LeftButton)
+    assert g.view.zoom() > 1.4 and g.zoom_label.text() == "156 %"
+    last = g.nodes["dense_2"]
+    port = g.view.viewport().rect()
+    w.editor.select(["dense_2"])  # as picking it in the Layers list does
+    assert port.intersects(g.view.mapFromScene(last.sceneBoundingRect()).boundingRect())
+    qtbot.mouseClick(g.buttons["Fit"], Qt.MouseButton.LeftButton)
+    for node in g.nodes.values():  # Fit: everything in view
+        assert port.contains(g.view.mapFromScene(node.sceneBoundingRect()).boundingRect())
+
+
+def test_after_a_run_a_headline_sits_above_the_curves_and_a_past_run_is_named(window, qtbot):
+    w = window
+    spec = load_preset("optimization_lab")
+    spec.training.epochs = 3
+    spec.training.backend = "jax" if "jax" in devices.installed_backends() else devices.installed_backends()[0]
+    w.doc.load_dict(spec.to_dict(), None)
+    w.checker.wait_data()
+    assert not w.headline.isVisible()
+    with qtbot.waitSignal(w.bridge.ended, timeout=180_000) as ended:
+        w.act_train.trigger()
+    assert isinstance(ended.args[0], ev.Finished), ended.args[0]
+    line = w.headline.line.text()
+    assert w.headline.isVisible() and line.startswith("train accuracy") and f"on {spec.training.backend}/" in line
+    assert not w.headline.banner.isVisible()  # the live run needs no banner
+    assert w.result_tabs.isVisible() and not w.empty_state.isVisible()
+    qtbot.waitUntil(lambda: w.bridge.reaped, timeout=20_000)
+    w.show_run(ended.args[0].run_dir)
+    assert w.headline.banner.isVisible() and "Optimisation lab" in w.headline.banner.text()
+    assert w.headline.line.text() == line
