@@ -338,7 +338,8 @@ class MainWindow(QMainWindow):
     def _accent_train(self) -> None:
         c = theme.colors()
         self.train_button.setStyleSheet(
-            f"QToolButton#trainButton {{ background: {c.accent}; color: white; font-weight: bold;"
+            f"QToolButton#trainButton {{ background: {c.accent}; color: {'#0b1a2b' if c.dark else 'white'};"
+            " font-weight: bold;"
             " border-radius: 4px; padding: 3px 14px; }"
             f" QToolButton#trainButton:disabled {{ background: {c.grid}; color: {c.muted}; }}")
 
