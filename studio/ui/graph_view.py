@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem,
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QHBoxLayout, QLabel, QMenu,
-                               QToolButton, QVBoxLayout, QWidget)
+                               QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from studio.core import catalog
 from studio.core.analysis import analyze
@@ -210,6 +210,8 @@ class GraphView(QWidget):
         bar.setContentsMargins(6, 2, 6, 2)
         hint = QLabel("Drag a block's bottom dot onto another to connect · select a connection, Delete removes it")
         hint.setStyleSheet(f"color: {theme.colors().muted};")
+        hint.setToolTip(hint.text())
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the centre
         bar.addWidget(hint, 1)
         self.buttons: dict[str, QToolButton] = {}
         for name, tip, slot in (("−", "Zoom out (Ctrl+wheel)", lambda: self.view.set_zoom(self.view.zoom() / 1.25)),
@@ -278,7 +280,7 @@ class GraphView(QWidget):
         for d in depth.values():
             per_level[d] = per_level.get(d, 0) + 1
         widest = max(per_level.values(), default=1)
-        room = max(self.view.viewport().height() - 20, NODE_H + GAP_Y)
+        room = max(self.view.viewport().height() - 64, NODE_H + GAP_Y)  # margins, wrap arcs, the last label
         per_band = max(int((room + GAP_Y) // (NODE_H + GAP_Y)), 3)
         band_w = widest * (NODE_W + GAP_X) - GAP_X + BAND_GAP
         pos, column = {}, {}
