@@ -58,7 +58,7 @@ def _baseline(summary: dict[str, Any], evaluation: dict[str, Any]) -> str:
         return ""
     if error <= 0:
         return "no errors (the naive baseline errs on " + (
-            f"{naive_error:.0%})" if task == "classification" else f"mse {_number(naive_error)})")
+            f"{100 * naive_error:.0f} %)" if task == "classification" else f"mse {_number(naive_error)})")
     factor = naive_error / error
     if factor >= 1:
         return f"{_ratio(factor)} better than the naive baseline"

@@ -72,8 +72,10 @@ class MainWindow(QMainWindow):
         self.model_tabs.addTab(self.graph, "Graph")
         self.model_tabs.addTab(self.editor, "Layers")
         self.controls = RunControls()
+        spare = QWidget(self.controls)  # the toolbar carries Train / Pause / Stop; the progress read-out stays
+        spare.hide()
         for b in (self.controls.train, self.controls.pause, self.controls.resume, self.controls.stop):
-            b.hide()  # the toolbar carries Train / Pause / Stop; the progress read-out stays here
+            b.setParent(spare)  # still driven by RunControls (enabled states), never shown twice
         self.plots = PlotsPanel()
         # results below the model: a card until the first run, then headline, progress and the result tabs
         self.results = QWidget()

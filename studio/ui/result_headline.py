@@ -30,6 +30,8 @@ class ResultHeadline(QWidget):
         font.setBold(True)
         font.setPixelSize(max(font.pixelSize(), 14))
         self.line.setFont(font)
+        for label in (self.banner, self.line):
+            label.setWordWrap(True)  # a long line wraps instead of widening the window's centre
         lay.addWidget(self.banner)
         lay.addWidget(self.line)
         self.clear()

@@ -45,3 +45,9 @@ def test_run_headline_reads_the_run_directory(tmp_path):
     (tmp_path / "evaluation.json").write_text(json.dumps(EVALUATION))
     assert run_headline(tmp_path).startswith("test accuracy 98.9 %")
     assert run_headline(tmp_path / "missing") == ""
+
+
+def test_a_perfect_model_says_no_errors_and_what_the_baseline_gets_wrong():
+    s = {"metrics": {"train": {"accuracy": 1.0}}, "seconds": 2}
+    ev = {"task": "classification", "metrics": {"accuracy": 1.0}, "per_class": [{"support": 5}, {"support": 5}]}
+    assert headline(s, ev) == "train accuracy 100.0 % · no errors (the naive baseline errs on 50 %) · 2.0 s"

@@ -170,6 +170,9 @@ def test_after_a_run_a_headline_sits_above_the_curves_and_a_past_run_is_named(wi
     assert w.headline.isVisible() and line.startswith("train accuracy") and f"on {spec.training.backend}/" in line
     assert not w.headline.banner.isVisible()  # the live run needs no banner
     assert w.result_tabs.isVisible() and not w.empty_state.isVisible()
+    # Train / Pause / Stop live in the toolbar only: the progress row shows no second set
+    assert not any(b.isVisible() for b in (w.controls.train, w.controls.pause, w.controls.resume, w.controls.stop))
+    assert w.controls.progress.isVisible()
     qtbot.waitUntil(lambda: w.bridge.reaped, timeout=20_000)
     w.show_run(ended.args[0].run_dir)
     assert w.headline.banner.isVisible() and "Optimisation lab" in w.headline.banner.text()
