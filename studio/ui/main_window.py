@@ -9,8 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea,
-                               QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                               QScrollArea, QSplitter, QStackedWidget, QTabWidget, QToolBar, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from studio.core import events as ev
 from studio.core.presets import list_presets
@@ -22,6 +23,7 @@ from studio.ui import theme
 from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
+from studio.ui.empty_state import EmptyState
 from studio.ui.evaluation import EvaluationView, ExportDialog, TryItPanel
 from studio.ui.gallery import PresetGallery
 from studio.ui.graph_view import GraphView
@@ -35,11 +37,14 @@ from studio.ui.panels.optimizer_panel import OptimizerPanel
 from studio.ui.panels.regularization_panel import RegularizationPanel
 from studio.ui.panels.training_panel import TrainingPanel
 from studio.ui.plots import PlotsPanel
+from studio.ui.result_headline import ResultHeadline
 from studio.ui.run_controls import RunControls
 from studio.ui.runs_panel import RunsPanel
 
 APP_NAME = "Keras Studio"
 MAX_RECENT = 8
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
+EMPTY_RESULTS_H = 120  # the results area before any run: the card, not half the window
 FILE_FILTER = "Run specs (*.json);;All files (*)"
 
 
@@ -50,6 +55,7 @@ def settings() -> QSettings:
 class MainWindow(QMainWindow):
     def __init__(self, probe_devices: bool = True, worker: str = WORKER, autosave_dir: Path | None = None):
         super().__init__()
+        theme.apply_requested()  # KERAS_STUDIO_THEME=dark|light before any widget picks its colours
         self.setWindowTitle(APP_NAME)
         self.resize(1440, 900)
         self.doc = Document(self, autosave_dir=autosave_dir)
@@ -58,19 +64,38 @@ class MainWindow(QMainWindow):
         self.bridge = TrainingBridge(self, worker=worker)
         self._closing = False
 
-        # ---------------------------------------------------------------- centre: model above, training below
+        # ---------------------------------------------------------------- centre: the model is the main surface
         self.editor = ModelEditor(self.doc, self.checker)
         self.graph = GraphView(self.doc, self.checker)
         self.model_tabs = QTabWidget()
         self.model_tabs.setDocumentMode(True)
-        self.model_tabs.addTab(self.editor, "Layers")
         self.model_tabs.addTab(self.graph, "Graph")
+        self.model_tabs.addTab(self.editor, "Layers")
         self.controls = RunControls()
+        spare = QWidget(self.controls)  # the toolbar carries Train / Pause / Stop; the progress read-out stays
+        spare.hide()
+        for b in (self.controls.train, self.controls.pause, self.controls.resume, self.controls.stop):
+            b.setParent(spare)  # still driven by RunControls (enabled states), never shown twice
         self.plots = PlotsPanel()
-        lower = QWidget()
-        lower_lay = QVBoxLayout(lower)
-        lower_lay.setContentsMargins(0, 0, 0, 0)
-        lower_lay.addWidget(self.controls)
+        # results below the model: a card until the first run, then headline, progress and the result tabs
+        self.results = QWidget()
+        self.results.setObjectName("resultsArea")
+        res_lay = QVBoxLayout(self.results)
+        res_lay.setContentsMargins(0, 0, 0, 0)
+        res_lay.setSpacing(0)
+        head = QHBoxLayout()
+        head.setContentsMargins(6, 0, 2, 0)
+        self.headline = ResultHeadline()
+        head.addWidget(self.headline, 1)
+        self.results_toggle = QToolButton(autoRaise=True, checkable=True)
+        self.results_toggle.setObjectName("resultsToggle")
+        self.results_toggle.setToolTip("Collapse or expand the results (the model gets the room)")
+        self.results_toggle.toggled.connect(self.collapse_results)
+        self.results_toggle.setText("▾ Hide results")
+        head.addStretch(0)
+        head.addWidget(self.results_toggle, 0, Qt.AlignmentFlag.AlignTop)
+        res_lay.addLayout(head)
+        res_lay.addWidget(self.controls)
         # the trained model's results sit beside its curves: evaluation and trying it by hand
         self.evaluation = EvaluationView()
         self.try_it = TryItPanel()
@@ -82,14 +107,19 @@ class MainWindow(QMainWindow):
         self.result_tabs.currentChanged.connect(self._result_tab_changed)
         self._result_run: str | None = None  # the run the Evaluation / Try it tabs are about
         self._try_run: str | None = None  # the run whose model the Try it predictor has loaded
-        lower_lay.addWidget(self.result_tabs, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.model_tabs)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([300, 540])  # the curves get the room; the layer list scrolls
-        self.setCentralWidget(split)
+        self.empty_state = EmptyState()
+        self.result_stack = QStackedWidget()
+        self.result_stack.addWidget(self.empty_state)
+        self.result_stack.addWidget(self.result_tabs)
+        res_lay.addWidget(self.result_stack, 1)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(self.model_tabs)
+        self.split.addWidget(self.results)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 0)
+        self.split.setCollapsible(0, False)
+        self.setCentralWidget(self.split)
+        self._show_results(False)
 
         # ---------------------------------------------------------------- docks
         self.palette = Palette()
@@ -120,6 +150,7 @@ class MainWindow(QMainWindow):
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Setup", self.setup_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.docks["Log"].hide()  # opens itself on a warning or an error (View ▸ Log any time)
         self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)  # all five setup tabs in view
         self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [260, 600], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
@@ -165,7 +196,7 @@ class MainWindow(QMainWindow):
         self.act_undo.setIconText("Undo")  # the toolbar stays short; the menu says what will be undone
         self.act_redo.setIconText("Redo")
         self.act_train = self._action("&Train", self.train, QKeySequence("F5"), "Train the model (F5)")
-        self.act_pause = self._action("&Pause / Resume", self.pause_resume, QKeySequence("F6"))
+        self.act_pause = self._action("&Pause", self.pause_resume, QKeySequence("F6"), "Pause or resume (F6)")
         self.act_stop = self._action("&Stop", self.bridge.stop, QKeySequence("Shift+F5"), "Stop after this batch")
         self.act_gallery = self._action("New from Pre&set…", self.open_gallery, QKeySequence("Ctrl+Shift+N"),
                                         "Start from a preset example")
@@ -213,6 +244,12 @@ class MainWindow(QMainWindow):
         tb.addActions([self.act_undo, self.act_redo])
         tb.addSeparator()
         tb.addActions([self.act_train, self.act_pause, self.act_stop])
+        self.train_button = tb.widgetForAction(self.act_train)
+        self.train_button.setObjectName("trainButton")
+        self._accent_train()
+        tb.addSeparator()
+        tb.addWidget(self.training_panel.picker)  # the one backend/device picker, where people change it
+        self.toolbar = tb
         self.addToolBar(tb)
         self._recent_refresh()
 
@@ -246,7 +283,7 @@ class MainWindow(QMainWindow):
         b.batch.connect(self.controls.on_batch)
         b.batch.connect(self.plots.on_batch)
         b.epoch.connect(self.plots.on_epoch)
-        b.log.connect(self.log.add)
+        b.log.connect(self._child_log)
         b.ended.connect(self._ended)
         self.controls.train_clicked.connect(self.train)
         self.controls.pause_clicked.connect(self.bridge.pause)
@@ -292,10 +329,60 @@ class MainWindow(QMainWindow):
         self.act_train.setEnabled(state == "idle")
         self.act_pause.setEnabled(state in ("running", "paused"))
         self.act_stop.setEnabled(state in ("starting", "running", "paused"))
+        self.act_pause.setText("&Resume" if state == "paused" else "&Pause")
 
     def _theme_changed(self) -> None:
         self.plots.apply_theme()
+        self.empty_state.apply_theme()
+        self._accent_train()
         self.doc.changed.emit()
+
+    def _accent_train(self) -> None:
+        c = theme.colors()
+        self.train_button.setStyleSheet(
+            f"QToolButton#trainButton {{ background: {c.accent}; color: {'#0b1a2b' if c.dark else 'white'};"
+            " font-weight: bold;"
+            " border-radius: 4px; padding: 3px 14px; }"
+            f" QToolButton#trainButton:disabled {{ background: {c.grid}; color: {c.muted}; }}")
+
+    def _child_log(self, level: str, message: str) -> None:
+        self.log.add(level, message)
+        if level in ("warning", "error"):
+            self.docks["Log"].show()  # hidden until there is something to read
+
+    # ------------------------------------------------------------------ results area
+    def _show_results(self, shown: bool) -> None:
+        """The card before any run; the result tabs (curves, evaluation, Try it) once there is one."""
+        self.result_stack.setCurrentWidget(self.result_tabs if shown else self.empty_state)
+        if self.results_toggle.isChecked():
+            self.results_toggle.setChecked(False)
+        self.controls.setVisible(shown)  # the progress read-out, once there is progress to read
+        self._size_results()
+
+    def collapse_results(self, collapsed: bool) -> None:
+        self.result_stack.setVisible(not collapsed)
+        self.controls.setVisible(not collapsed and self.result_stack.currentWidget() is self.result_tabs)
+        self.results_toggle.setText("▸ Show results" if collapsed else "▾ Hide results")
+        self._size_results()
+
+    def _size_results(self) -> None:
+        """Collapsed: just its header; the empty card: a strip; results: a little over half the height."""
+        if self.results_toggle.isChecked():
+            self.results.setMaximumHeight(self.results_toggle.sizeHint().height() + 4)
+        elif self.result_stack.currentWidget() is self.empty_state:
+            self.results.setMaximumHeight(EMPTY_RESULTS_H)  # the model keeps the room until there is something
+        else:
+            self.results.setMaximumHeight(QWIDGETSIZE_MAX)
+        if self.results.maximumHeight() < QWIDGETSIZE_MAX:
+            self.split.setSizes([100_000, self.results.maximumHeight()])
+        else:
+            self.split.setSizes([450, 550])  # relative weights: the curves get a little more than half
+        # once there are results they share the window's growth with the model; before, the model takes it
+        self.split.setStretchFactor(1, 1 if self.results.maximumHeight() >= QWIDGETSIZE_MAX else 0)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._size_results()  # sizes given before the first show are only weights; give them again
 
     # ------------------------------------------------------------------ devices
     def _probe_devices(self) -> None:
@@ -438,6 +525,7 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Evaluate a model file", "", "Keras models (*.keras)")
         if path:
             self.evaluation.evaluate_run(path, spec=self.doc.view())
+            self._show_results(True)
             self.result_tabs.setCurrentWidget(self.evaluation)
 
     def compare_runs(self, run_dirs: list[str]) -> None:
@@ -450,6 +538,8 @@ class MainWindow(QMainWindow):
         if len(titles) < 2:
             self.show_message("Choose two or more runs that recorded epochs to compare them")
             return
+        self._show_results(True)
+        self.headline.clear()
         self.result_tabs.setCurrentWidget(self.plots)
         self.statusBar().showMessage(f"Comparing {len(titles)} runs: " + ", ".join(titles), 8000)
 
@@ -461,6 +551,9 @@ class MainWindow(QMainWindow):
             self.show_message(f"{Path(run_dir).name} has no recorded epochs to show")
             return
         self.set_result_run(run_dir)
+        self._show_results(True)
+        self.controls.hide()  # no progress to read for a run that is over
+        self.headline.show_run(run_dir, past=True)
         self.statusBar().showMessage(f"Showing {Path(run_dir).name}", 5000)
 
     # ------------------------------------------------------------------ results of a run
@@ -513,12 +606,14 @@ class MainWindow(QMainWindow):
         spec = self.doc.run_spec
         if spec.training.backend not in devices.installed_backends():
             QMessageBox.warning(self, APP_NAME, f"The {spec.training.backend} backend is not installed; "
-                                "choose another in Setup ▸ Training.")
+                                "choose another in the toolbar.")
             return
         try:
             root = self.runs_root()
             root.mkdir(parents=True, exist_ok=True)
             self.plots.setup([m for m in ["loss", *spec.training.metrics]])
+            self.headline.clear()
+            self._show_results(True)
             self.bridge.start(spec, root)
         except OSError as exc:
             QMessageBox.warning(self, APP_NAME, f"Cannot create the run directory in {self.runs_root()}:\n{exc}")
@@ -539,6 +634,8 @@ class MainWindow(QMainWindow):
         self.runs.refresh()
         if isinstance(e, ev.Failed):
             self.statusBar().showMessage(f"Training failed: {e.message}", 15000)
+            self.log.add("error", f"Training failed: {e.message}")
+            self.docks["Log"].show()
             if not self._closing:
                 box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, f"Training failed.\n\n{e.message}",
                                   QMessageBox.StandardButton.Ok, self)
@@ -549,6 +646,7 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage(f"Training {e.kind.lower()}: {getattr(e, 'run_dir', '')}", 10000)
             self.set_result_run(e.run_dir)
+            self.headline.show_run(e.run_dir, past=False)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -3,10 +3,11 @@ tells the few hand-drawn things (plots, error markers) which scheme is in force 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,35 @@ def is_dark() -> bool:
     return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
+ENV = "KERAS_STUDIO_THEME"  # light | dark: force a scheme (screenshots, offscreen, desktops that don't say)
+
+
+def apply_requested() -> None:
+    """Force the scheme named in KERAS_STUDIO_THEME: a dark palette (Fusion's roles) or the style's own light one."""
+    wanted = os.environ.get(ENV, "").strip().lower()
+    app = QGuiApplication.instance()
+    if app is None or wanted not in ("dark", "light"):
+        return
+    if wanted == "light":
+        if is_dark():
+            from PySide6.QtWidgets import QApplication
+
+            app.setPalette(QApplication.style().standardPalette())
+        return
+    c, p = DARK, QPalette()
+    R = QPalette.ColorRole
+    for role, colour in ((R.Window, "#2b2d30"), (R.WindowText, c.foreground), (R.Base, c.background),
+                         (R.AlternateBase, "#26282b"), (R.ToolTipBase, "#3c3f41"), (R.ToolTipText, c.foreground),
+                         (R.Text, c.foreground), (R.Button, "#35373a"), (R.ButtonText, c.foreground),
+                         (R.BrightText, "#ffffff"), (R.Highlight, "#2f65ca"), (R.HighlightedText, "#ffffff"),
+                         (R.Link, c.accent), (R.PlaceholderText, c.muted), (R.Mid, "#3c3f41"),
+                         (R.Dark, "#1b1c1e"), (R.Light, "#4a4d50")):
+        p.setColor(role, QColor(colour))
+    for role in (R.WindowText, R.Text, R.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6f7378"))
+    app.setPalette(p)
+
+
 def colors() -> Colors:
     return DARK if is_dark() else LIGHT
 
@@ -63,3 +93,15 @@ def style_plot(widget, title: str | None = None) -> None:
     for side in ("left", "bottom"):
         widget.getAxis(side).setPen(c.foreground)
         widget.getAxis(side).setTextPen(c.foreground)
+
+
+# one colour per catalogue category (Netron-like: the kind of a block is seen before its name is read)
+CATEGORY_COLORS = {
+    "Input": "#607d8b", "Core": "#1e88e5", "Convolution": "#e53935", "Pooling": "#43a047",
+    "Recurrent": "#8e24aa", "Normalization": "#00897b", "Regularization": "#f4511e", "Reshaping": "#6d4c41",
+    "Merging": "#fdd835", "Augmentation": "#9e9e9e",
+}
+
+
+def category_color(category: str) -> str:
+    return CATEGORY_COLORS.get(category, colors().muted)

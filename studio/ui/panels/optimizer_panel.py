@@ -7,10 +7,14 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from pydantic import ValidationError
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from studio.core.optimizers import OPTIMIZERS, SCHEDULES, learning_rate_at
 from studio.core.params import Param, coerce_params
+from studio.core.spec import OptimizerSpec
 from studio.ui import theme
 from studio.ui.document import Document
 from studio.ui.forms import ParamForm
@@ -35,6 +39,21 @@ PLATEAU = (
     Param("min_lr", "float", 1e-6, "Lowest rate", minimum=0),
 )
 POINTS = 200
+CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
+
+
+def refusal(optimizer: dict[str, Any], mutate) -> str:
+    """Why the spec would refuse this optimizer section after `mutate(copy)`; "" when it would accept it.
+    Asking the spec itself keeps the panel from offering what validation then rejects."""
+    import copy
+
+    o = copy.deepcopy(optimizer)
+    mutate(o)
+    try:
+        OptimizerSpec.model_validate(o)
+    except ValidationError as exc:
+        return str(exc.errors()[0].get("msg", exc)).removeprefix("Value error, ")
+    return ""
 
 
 class OptimizerPanel(SectionPanel):
@@ -121,6 +140,30 @@ class OptimizerPanel(SectionPanel):
         self.plateau.setChecked(rop is not None)
         self.plateau_form.set_values(rop or {p.name: p.default for p in PLATEAU})
         self._plot(o["learning_rate"], s["name"], svalues, spec["training"]["epochs"])
+        self._offer_only_accepted(o)
+
+    def _offer_only_accepted(self, o: dict[str, Any]) -> None:
+        """Disable, with the reason as tooltip, the choices the spec would refuse next to the current ones."""
+        model = self.schedule.model()
+        for i in range(self.schedule.count()):
+            name = self.schedule.itemData(i)
+            why = refusal(o, lambda c, n=name: c.update(schedule={"name": n, "params": {}}))
+            if isinstance(model, QStandardItemModel):
+                model.item(i).setEnabled(not why)
+            self.schedule.setItemData(i, f"Not available: {why}" if why else SCHEDULES[name][0],
+                                      Qt.ItemDataRole.ToolTipRole)
+        if o.get("reduce_on_plateau") is None:
+            why = refusal(o, lambda c: c.update(reduce_on_plateau={p.name: p.default for p in PLATEAU}))
+            self.plateau.setEnabled(not why)
+            self.plateau.setToolTip(f"Not available: {why}" if why else "")
+        else:
+            self.plateau.setEnabled(True)
+            self.plateau.setToolTip("")
+        for name in CLIPS:
+            field = self.common.fields[name]
+            why = "" if o.get(name) is not None else refusal(o, lambda c, n=name: c.update({n: 1.0}))
+            field.setEnabled(not why)
+            field.setToolTip(f"Not available: {why}" if why else "")
 
     def _replace(self, old: ParamForm | None, box, params, values, slot) -> ParamForm:
         if old is not None:

@@ -1,4 +1,5 @@
-"""Training: epochs, batch size, validation, seed, loss, metrics, and the backend and device to run on.
+"""Training: epochs, batch size, validation, seed, loss, metrics, and the backend and device to run on
+(the last two as `picker`, a small widget the main window puts in its toolbar).
 
 Only installed backends are offered; devices come from a background probe of each backend (a child
 process), so the list fills in a few seconds after the window opens."""
@@ -76,16 +77,23 @@ class TrainingPanel(SectionPanel):
         start_box.addWidget(self.start_from)
         start_box.addLayout(start_buttons)
         form.addRow("Start from", start_box)
+        # backend and device are changed most often: they live in the window's toolbar (`picker`), not here
+        self.picker = QWidget()
+        self.picker.setObjectName("backendDevicePicker")
+        row = QHBoxLayout(self.picker)
+        row.setContentsMargins(6, 0, 6, 0)
         self.backend = QComboBox()
         self.backend.setToolTip("Training runs in its own process, so you can switch backend between runs")
         self.backend.activated.connect(self._backend_changed)
-        form.addRow("Backend", self.backend)
         self.device = QComboBox()
         self.device.activated.connect(lambda i: self.set_field("training", "device", self.device.itemData(i),
                                                                "Set device"))
-        form.addRow("Device", self.device)
-        self.device_note = QLabel(wordWrap=True)
-        form.addRow("", self.device_note)
+        self.device_note = QLabel(wordWrap=True)  # what the probe found; shown as the device picker's tooltip
+        for text, combo in (("Backend", self.backend), ("Device", self.device)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            row.addWidget(label)
+            row.addWidget(combo)
         outer.addWidget(self.error)
         outer.addStretch(1)
         self._on_changed()
@@ -155,3 +163,4 @@ class TrainingPanel(SectionPanel):
             self.device_note.setText("Detected: " + (", ".join(self.devices[t["backend"]]) or "CPU only"))
         else:
             self.device_note.setText("Detecting devices…")
+        self.device.setToolTip(f"Where the training runs. {self.device_note.text()}")
