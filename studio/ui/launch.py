@@ -65,6 +65,7 @@ def launch(argv: list[str]) -> int:
     app.setApplicationDisplayName("Keras Studio")
 
     from studio.core.presets import load_preset
+    from studio.core.runs import SPEC_FILE, read_json
     from studio.core.spec import SpecError
     from studio.ui.main_window import MainWindow
 
@@ -80,6 +81,8 @@ def launch(argv: list[str]) -> int:
             window.doc.load_dict(spec.to_dict(), None)
         elif args.spec:
             window.doc.open(args.spec)
+        elif args.run and (spec := read_json(Path(args.run) / SPEC_FILE)):
+            window.doc.load_dict(spec, None)  # a past run shows the model it trained, not an empty canvas
     except SpecError as exc:
         problem = "\n".join(exc.problems)
     if args.run and not problem:
