@@ -228,7 +228,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     except Exception as exc:  # noqa: BLE001 - a failed evaluation must not fail the run
         send(ev.Warning(message=f"evaluation after training failed: {exc}"))
     if reporter.stopped_by_user:
-        set_status(run_dir, "stopped", reason="stopped by the user")
-        return ev.Stopped(run_dir=str(run_dir), summary=summary)
+        reason = getattr(control, "stop_reason", "") or "stopped by the user"  # or Ctrl-C, or the app went away
+        set_status(run_dir, "stopped", reason=reason)
+        return ev.Stopped(run_dir=str(run_dir), summary=summary, reason=reason)
     set_status(run_dir, "finished")
     return ev.Finished(run_dir=str(run_dir), summary=summary)
