@@ -51,7 +51,11 @@ def run(args) -> int:
     if spec is None:
         return 1
     proc = TrainingProcess(spec, args.out)
-    run_dir = proc.start()
+    try:
+        run_dir = proc.start()
+    except OSError as exc:  # a full disk, a read-only or missing folder
+        error(f"cannot create a run directory in {args.out}: {exc.strerror or exc}; choose another --out")
+        return EXIT_FAILED
     print(f"run directory: {run_dir}")
     interrupts = []
 

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import keras
 import numpy as np
 
+from studio.core import diskspace
 from studio.core import events as ev
 from studio.core.analysis import DataShape
 from studio.core.control import Control
@@ -78,9 +79,20 @@ def _evaluate(model, ds: Dataset, loss: str, batch_size: int) -> dict[str, dict[
 
 
 def _save_model(model, run_dir: Path) -> None:
-    tmp = run_dir / f".partial-{MODEL_FILE}"
+    tmp = run_dir / f"{diskspace.PARTIAL_PREFIX}{MODEL_FILE}"
     model.save(str(tmp))
+    diskspace.fault(run_dir / MODEL_FILE)
     os.replace(tmp, run_dir / MODEL_FILE)
+    os.chmod(run_dir / MODEL_FILE, 0o644)  # like the run's other files (Keras' zip writer may make it 0600)
+
+
+def _disk_full(run_dir: Path) -> ev.Failed:
+    """Remove what a save left half-written and say how much room the run needs (its checkpoint's size,
+    or the partial file's)."""
+    partial = diskspace.remove_partials(run_dir)
+    best = run_dir / BEST_FILE
+    needed = max(partial, best.stat().st_size if best.is_file() else 0, 1_000_000)
+    return ev.Failed(reason=diskspace.DISK_FULL, message=diskspace.message(run_dir, needed), run_dir=str(run_dir))
 
 
 def classify(exc: BaseException) -> tuple[str, str]:
@@ -134,10 +146,18 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
         expected = isinstance(exc, (SpecError, DataError, ModelBuildError, bootstrap.BootstrapError))
         details = "" if expected else traceback.format_exc()
         result = ev.Failed(reason=reason, message=message, details=details, run_dir=str(run_dir))
+        if diskspace.is_disk_full(exc):
+            result = _disk_full(run_dir)
     if isinstance(result, ev.Failed):
-        set_status(run_dir, "failed", reason=result.reason, message=result.message)
-    send(result)
-    writer.close()
+        try:
+            set_status(run_dir, "failed", reason=result.reason, message=result.message)
+        except OSError:  # still no room: the supervisor reports it from the event
+            pass
+    try:
+        send(result)
+        writer.close()
+    except OSError:  # a full disk: events.jsonl lacks its last line, the supervisor still hears
+        emit(result)
     return result
 
 
