@@ -108,7 +108,7 @@ def check_destination(target: Target, fmt: str, out: Path, force: bool = False) 
         raise JobError(why, "destination")
 
 
-def would_replace(path: str | Path, fmt: str, out: str | Path) -> bool:
+def would_replace(out: str | Path) -> bool:
     """True when exporting to `out` replaces an existing file or non-empty folder (the app asks first)."""
     out = Path(out).expanduser()
     return out.is_file() or out.is_dir() and any(out.iterdir())

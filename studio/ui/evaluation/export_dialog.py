@@ -100,7 +100,7 @@ class ExportDialog(QDialog):
         except JobError as exc:  # the run's own files: never replaced, whatever the answer would be
             self.message.setText(f"Export refused: {exc.message}")
             return None
-        if not export_job.would_replace(self.target, fmt, out):
+        if not export_job.would_replace(out):
             return False
         what = "folder and everything in it" if Path(out).is_dir() else "file"
         answer = QMessageBox.question(self, "Replace?", f"{out} already exists.\n\nReplace this {what} with "
