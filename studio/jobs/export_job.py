@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from studio.core import safe_paths
+from studio.core.runs import STATUS_FILE
 from studio.core.spec import BACKENDS
 from studio.jobs.evaluate_job import JobError, Target, call_engine, resolve_target
 
@@ -91,6 +92,8 @@ def protected_paths(target: Target) -> tuple[list[Path], list[Path]]:
     no_entry: list[Path] = []
     if target.run_dir is not None:
         keep.append(target.run_dir)
+        if not (target.run_dir / STATUS_FILE).is_file():  # a .keras file beside a spec: a folder, not a run
+            return keep, no_entry
         for entry in target.run_dir.iterdir():
             if entry.name != "export":
                 keep.append(entry)
