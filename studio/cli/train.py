@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 
@@ -24,8 +25,6 @@ EPILOG = f"""exit codes:
 
 
 def add_parser(sub) -> None:
-    import argparse
-
     p = sub.add_parser("train", help="train a run spec headless", epilog=EPILOG,
                        description="Train a run spec in a child process. Ctrl-C stops after the current batch "
                                    "and keeps the model; a second Ctrl-C kills the training at once.",

@@ -60,8 +60,11 @@ def on_interrupt(control: ChildControl) -> None:
     """Ctrl-C in a terminal reaches the whole process group: the first stops after the current batch and
     keeps the model (the supervisor asks the same); a second ends this process at once."""
 
+    seen = []
+
     def handler(signum, frame):
-        if control.stop_reason:
+        seen.append(signum)
+        if len(seen) > 1:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             raise KeyboardInterrupt
         control.request_stop(CTRL_C_REASON)
