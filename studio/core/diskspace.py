@@ -2,7 +2,7 @@
 
 `fault(path)` is the test hook: with KERAS_STUDIO_FAULT_ENOSPC=<file name> in the environment, the run-dir
 writers raise the same OSError(ENOSPC) a full disk gives when they write that file ("model.keras",
-"metrics.csv"). Tests use it because filling a real file system needs privileges CI does not have.
+"metrics.csv", "best.keras#2" for its second write). Tests use it because filling a real file system needs privileges CI does not have.
 """
 
 from __future__ import annotations
@@ -18,10 +18,20 @@ PARTIAL_PREFIX = ".partial-"
 _FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
+_writes: dict[str, int] = {}
+
+
 def fault(path: str | Path) -> None:
-    """Raise what a full disk raises when the test hook names this file (no-op otherwise)."""
-    name = os.environ.get(FAULT_ENV)
-    if name and Path(path).name == name:
+    """Raise what a full disk raises when the test hook names this file (no-op otherwise); "NAME#N" fills
+    the disk at the N-th write of that file, so the earlier ones succeed."""
+    hook = os.environ.get(FAULT_ENV)
+    if not hook:
+        return
+    name, _, nth = hook.partition("#")
+    if Path(path).name != name:
+        return
+    _writes[name] = _writes.get(name, 0) + 1
+    if _writes[name] >= int(nth or 1):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
 

@@ -36,10 +36,23 @@ from studio.engine.evaluate import evaluate as evaluate_run
 
 
 class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
-    """Keras' best-model checkpoint, saving at epoch ends only (keeps batch dispatch asynchronous)."""
+    """Keras' best-model checkpoint, saving at epoch ends only (keeps batch dispatch asynchronous). Keras
+    writes a partial file that is then renamed over best.keras: a save cut short (a full disk) never tears
+    the last good checkpoint."""
 
     on_train_batch_begin = keras.callbacks.Callback.on_train_batch_begin
     on_train_batch_end = keras.callbacks.Callback.on_train_batch_end
+
+    def __init__(self, filepath: str, **kwargs: Any):
+        self.final = Path(filepath)
+        super().__init__(str(self.final.with_name(diskspace.PARTIAL_PREFIX + self.final.name)), **kwargs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        partial = Path(self.filepath)
+        if partial.exists():
+            diskspace.fault(self.final)
+            os.replace(partial, self.final)
 
 
 def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) -> list:

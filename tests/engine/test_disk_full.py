@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 import pytest
 
@@ -30,7 +31,7 @@ def train(tmp_path, fault: str | None, epochs: int = 3) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("fault", ["model.keras", "metrics.csv"])
+@pytest.mark.parametrize("fault", ["model.keras", "metrics.csv", "best.keras#2"])
 def test_a_full_disk_fails_the_run_cleanly(tmp_path, fault):
     out = train(tmp_path, fault)
     run = next(tmp_path.iterdir())
@@ -43,6 +44,8 @@ def test_a_full_disk_fails_the_run_cleanly(tmp_path, fault):
     assert read_run(run).state == "failed"
     assert not [p.name for p in run.iterdir() if p.name.startswith(".")]  # no partial or temporary files
     assert not (run / "model.keras").exists()
+    if fault.startswith("best.keras"):  # the checkpoint of the first epoch survives the failed second save
+        assert zipfile.is_zipfile(run / "best.keras")
 
 
 def test_status_is_written_even_without_room_for_a_copy(tmp_path, monkeypatch):
