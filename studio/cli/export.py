@@ -15,6 +15,8 @@ def add_parser(sub) -> None:
     p.add_argument("--format", required=True,
                    help=f"{'|'.join(FORMATS)}; several separated by commas (then --out is a folder)")
     p.add_argument("--out", help="the file (or SavedModel folder) to write; default: RUN_DIR/export/")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing file or non-empty folder at --out (the run's own files never are)")
     p.add_argument("--spec", help="the run spec (default: the run's spec.json); needed for the python format")
     p.add_argument("--checkpoint", choices=("model", "best"), default="model",
                    help="in a run directory: the final model (default) or the best checkpoint")
@@ -44,7 +46,8 @@ def run(args) -> int:
     try:
         results = export_many(args.target, jobs, spec=args.spec, checkpoint=args.checkpoint, backend=args.backend,
                               onnx_backend=args.onnx_backend, out_dir=args.out if several else None,
-                              atol=args.atol, rtol=args.rtol, timeout=args.timeout, on_message=progress)
+                              atol=args.atol, rtol=args.rtol, timeout=args.timeout, on_message=progress,
+                              force=args.force)
     except JobError as exc:
         error(exc.message)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 
@@ -12,8 +13,22 @@ from studio.core import events as ev
 from studio.jobs.process import TrainingProcess
 
 
+# exit codes, also in `train --help`
+EXIT_FINISHED, EXIT_FAILED, EXIT_STOPPED, EXIT_KILLED = 0, 1, 3, 130
+
+EPILOG = f"""exit codes:
+  {EXIT_FINISHED}    the run finished every epoch; the model is saved
+  {EXIT_FAILED}    the run failed (bad spec, bad data, a crash, a full disk …); the message says why
+  {EXIT_STOPPED}    the run was stopped (Ctrl-C once) before its last epoch; the model so far is saved
+  {EXIT_KILLED}  Ctrl-C twice: the training process was killed; only best.keras, the best epoch so far, is kept
+"""
+
+
 def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="train a run spec headless")
+    p = sub.add_parser("train", help="train a run spec headless", epilog=EPILOG,
+                       description="Train a run spec in a child process. Ctrl-C stops after the current batch "
+                                   "and keeps the model; a second Ctrl-C kills the training at once.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("spec", help="the run spec (JSON)")
     p.add_argument("--backend", choices=("tensorflow", "torch", "jax"), help="override training.backend")
     p.add_argument("--device", help="override training.device: auto, cpu, gpu or gpu:N")
@@ -38,10 +53,26 @@ def run(args) -> int:
         error(problem)
         return 1
     proc = TrainingProcess(spec, args.out)
-    run_dir = proc.start()
+    try:
+        run_dir = proc.start()
+    except OSError as exc:  # a full disk, a read-only or missing folder
+        error(f"cannot create a run directory in {args.out}: {exc.strerror or exc}; choose another --out")
+        return EXIT_FAILED
     print(f"run directory: {run_dir}")
-    previous = signal.signal(signal.SIGINT, lambda *_: (proc.stop(), print("\nstopping after this batch …",
-                                                                            file=sys.stderr)))
+    interrupts = []
+
+    def on_interrupt(*_):
+        interrupts.append(True)
+        if len(interrupts) == 1:
+            proc.stop()
+            print("\nCtrl-C: stopping after this batch and saving the model … (Ctrl-C again to kill the training)",
+                  file=sys.stderr)
+        else:
+            proc.kill()
+            print("\nCtrl-C again: killing the training; the final model is not saved, best.keras is kept",
+                  file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
     bar = None
     try:
         for event in proc.iter_events():
@@ -68,11 +99,11 @@ def run(args) -> int:
     result = proc.terminal
     if isinstance(result, ev.Failed):
         error(f"{result.message} [{result.reason}]")
-        return 1
+        return EXIT_KILLED if len(interrupts) > 1 else EXIT_FAILED
     summary = result.summary
-    print(f"{'stopped' if isinstance(result, ev.Stopped) else 'finished'} after {summary['epochs_run']} epochs "
+    print(f"{result.reason if isinstance(result, ev.Stopped) else 'finished'} after {summary['epochs_run']} epochs "
           f"in {summary['seconds']:.1f}s ({summary['samples_per_s']:,.0f} samples/s)")
     for split, metrics in summary["metrics"].items():
         print(f"  {split:<10} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
     print(f"model: {run_dir / 'model.keras'}")
-    return 0
+    return EXIT_STOPPED if isinstance(result, ev.Stopped) else EXIT_FINISHED

@@ -10,7 +10,7 @@
 
 JSON documents are written to a temporary file and renamed over the old one, so a reader sees the old or
 the new file, never half of one. Append-only files may lose at most their last, partial line, which the
-readers skip.
+readers skip. Every file is made 0644, like the ones `open` makes (mkstemp's would be 0600).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from studio.core import diskspace
 from studio.core.events import Event
 
 SPEC_FILE = "spec.json"
@@ -51,10 +52,15 @@ def log_tail(run_dir: str | Path, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+FILE_MODE = 0o644
+
+
 def write_atomic(path: str | Path, text: str) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # not on Windows
+            os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -109,10 +115,20 @@ def create_run_dir(root: str | Path, spec_dict: dict[str, Any]) -> Path:
 
 
 def set_status(run_dir: str | Path, state: str, **extra: Any) -> None:
-    old = read_json(Path(run_dir) / STATUS_FILE, {}) or {}
+    path = Path(run_dir) / STATUS_FILE
+    old = read_json(path, {}) or {}
     old.update(state=state, updated=time.time(), **extra)
     old.setdefault("created", old["updated"])
-    write_json_atomic(Path(run_dir) / STATUS_FILE, old)
+    try:
+        write_json_atomic(path, old)
+    except OSError as exc:
+        if not diskspace.is_disk_full(exc) or not path.is_file():
+            raise
+        # no room for a second copy: rewrite the small file over its own blocks, so a run whose disk filled up
+        # is not left "running"
+        with open(path, "r+", encoding="utf-8") as f:
+            f.write(json.dumps(old, indent=2, default=_jsonable) + "\n")
+            f.truncate()
 
 
 class RunWriter:
@@ -128,6 +144,7 @@ class RunWriter:
         self._events.write(json.dumps(event.to_dict(), default=_jsonable) + "\n")
 
     def epoch(self, epoch: int, logs: dict[str, float], learning_rate: float, seconds: float) -> None:
+        diskspace.fault(self.dir / METRICS_FILE)
         row = {"epoch": epoch + 1, **logs, "learning_rate": learning_rate, "seconds": seconds}
         if self._metrics is None:
             self._columns = list(row)

@@ -142,6 +142,7 @@ def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     os.close(fd)
     try:
         np.savez_compressed(tmp, **arrays)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would differ from the run's other files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -13,8 +13,10 @@ each prefixed with `@@studio ` (anything else a framework prints is ignored by t
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Any, Callable
 
 PREFIX = "@@studio "
@@ -49,6 +51,18 @@ def _reason(exc: BaseException) -> str:
     return "internal_error"
 
 
+def abandon(request: dict[str, Any]) -> None:
+    """The job that asked is gone (the app or the CLI was killed): remove the half-written exports it staged
+    and end at once — nobody will read the answer."""
+    from studio.core.safe_paths import STAGING_PREFIX, discard
+
+    for op in request.get("ops", []):
+        out = Path(op.get("out", ""))
+        if op.get("op") == "export" and out.name.startswith(STAGING_PREFIX):
+            discard(out)
+    os._exit(75)
+
+
 def serve(handler: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
     """Read the request, start the backend, run `handler`, report its result or a friendly error."""
     try:
@@ -56,6 +70,9 @@ def serve(handler: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
     except json.JSONDecodeError as exc:
         send("error", reason="internal_error", message=f"bad request: {exc}")
         return 2
+    from studio.engine import parent_watch
+
+    parent_watch.watch(lambda: abandon(request), grace=5)
     try:
         from studio.engine import bootstrap
 

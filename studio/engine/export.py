@@ -94,11 +94,11 @@ def _need(module: str, package: str, what: str) -> None:
 
 
 def _fresh(out: Path) -> None:
+    """`out` is a new path (the job stages each export beside its destination): nothing here is deleted."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.is_dir():
-        shutil.rmtree(out)
-    elif out.exists():
-        out.unlink()
+    if out.exists():
+        raise ExportError(f"{out} already exists; the export never writes over a file it did not make",
+                          "destination")
 
 
 def export(fmt: str, model_path: str, spec: RunSpec | None, out: Path, work: Path | None = None) -> None:

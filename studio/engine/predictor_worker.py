@@ -37,6 +37,11 @@ def _info(model, spec, ds) -> dict[str, Any]:
 
 
 def main(conn, model_path: str, spec_dict: dict | None, backend: str, device: str = "cpu") -> None:
+    import os
+
+    from studio.engine import parent_watch
+
+    parent_watch.watch(lambda: os._exit(parent_watch.GONE_EXIT_CODE), grace=5)  # the app was killed mid-load
     try:
         from studio.engine import bootstrap
 

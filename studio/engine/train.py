@@ -19,6 +19,7 @@ from typing import Any, Callable
 import keras
 import numpy as np
 
+from studio.core import diskspace
 from studio.core import events as ev
 from studio.core.analysis import DataShape
 from studio.core.control import Control
@@ -35,10 +36,23 @@ from studio.engine.evaluate import evaluate as evaluate_run
 
 
 class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
-    """Keras' best-model checkpoint, saving at epoch ends only (keeps batch dispatch asynchronous)."""
+    """Keras' best-model checkpoint, saving at epoch ends only (keeps batch dispatch asynchronous). Keras
+    writes a partial file that is then renamed over best.keras: a save cut short (a full disk) never tears
+    the last good checkpoint."""
 
     on_train_batch_begin = keras.callbacks.Callback.on_train_batch_begin
     on_train_batch_end = keras.callbacks.Callback.on_train_batch_end
+
+    def __init__(self, filepath: str, **kwargs: Any):
+        self.final = Path(filepath)
+        super().__init__(str(self.final.with_name(diskspace.PARTIAL_PREFIX + self.final.name)), **kwargs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        partial = Path(self.filepath)
+        if partial.exists():
+            diskspace.fault(self.final)
+            os.replace(partial, self.final)
 
 
 def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) -> list:
@@ -80,9 +94,20 @@ def _evaluate(model, ds: Dataset, loss: str, batch_size: int) -> dict[str, dict[
 
 
 def _save_model(model, run_dir: Path) -> None:
-    tmp = run_dir / f".partial-{MODEL_FILE}"
+    tmp = run_dir / f"{diskspace.PARTIAL_PREFIX}{MODEL_FILE}"
     model.save(str(tmp))
+    diskspace.fault(run_dir / MODEL_FILE)
     os.replace(tmp, run_dir / MODEL_FILE)
+    os.chmod(run_dir / MODEL_FILE, 0o644)  # like the run's other files (Keras' zip writer may make it 0600)
+
+
+def _disk_full(run_dir: Path) -> ev.Failed:
+    """Remove what a save left half-written and say how much room the run needs (its checkpoint's size,
+    or the partial file's)."""
+    partial = diskspace.remove_partials(run_dir)
+    best = run_dir / BEST_FILE
+    needed = max(partial, best.stat().st_size if best.is_file() else 0, 1_000_000)
+    return ev.Failed(reason=diskspace.DISK_FULL, message=diskspace.message(run_dir, needed), run_dir=str(run_dir))
 
 
 def classify(exc: BaseException) -> tuple[str, str]:
@@ -136,10 +161,18 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
         expected = isinstance(exc, (SpecError, DataError, ModelBuildError, bootstrap.BootstrapError))
         details = "" if expected else traceback.format_exc()
         result = ev.Failed(reason=reason, message=message, details=details, run_dir=str(run_dir))
+        if diskspace.is_disk_full(exc):
+            result = _disk_full(run_dir)
     if isinstance(result, ev.Failed):
-        set_status(run_dir, "failed", reason=result.reason, message=result.message)
-    send(result)
-    writer.close()
+        try:
+            set_status(run_dir, "failed", reason=result.reason, message=result.message)
+        except OSError:  # still no room: the supervisor reports it from the event
+            pass
+    try:
+        send(result)
+        writer.close()
+    except OSError:  # a full disk: events.jsonl lacks its last line, the supervisor still hears
+        emit(result)
     return result
 
 
@@ -231,7 +264,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
     except Exception as exc:  # noqa: BLE001 - a failed evaluation must not fail the run
         send(ev.Warning(message=f"evaluation after training failed: {exc}"))
     if reporter.stopped_by_user:
-        set_status(run_dir, "stopped", reason="stopped by the user")
-        return ev.Stopped(run_dir=str(run_dir), summary=summary)
+        reason = getattr(control, "stop_reason", "") or "stopped by the user"  # or Ctrl-C, or the app went away
+        set_status(run_dir, "stopped", reason=reason)
+        return ev.Stopped(run_dir=str(run_dir), summary=summary, reason=reason)
     set_status(run_dir, "finished")
     return ev.Finished(run_dir=str(run_dir), summary=summary)

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from studio.core import safe_paths
+from studio.core.runs import STATUS_FILE
 from studio.core.spec import BACKENDS
 from studio.jobs.evaluate_job import JobError, Target, call_engine, resolve_target
 
@@ -91,6 +93,38 @@ def default_path(target: Target, fmt: str, out_dir: Path | None = None) -> Path:
     return folder / (stem + FORMATS[fmt].suffix if FORMATS[fmt].suffix else f"{stem}_savedmodel")
 
 
+def protected_paths(target: Target) -> tuple[list[Path], list[Path]]:
+    """(what an export may never replace, folders it may not be written inside): a run directory and its
+    own files (its export/ folder excepted), or the model file being exported."""
+    keep = [target.model]
+    no_entry: list[Path] = []
+    if target.run_dir is not None:
+        keep.append(target.run_dir)
+        if not (target.run_dir / STATUS_FILE).is_file():  # a .keras file beside a spec: a folder, not a run
+            return keep, no_entry
+        for entry in target.run_dir.iterdir():
+            if entry.name != "export":
+                keep.append(entry)
+                if entry.is_dir():
+                    no_entry.append(entry)
+    return keep, no_entry
+
+
+def check_destination(target: Target, fmt: str, out: Path, force: bool = False) -> None:
+    """JobError when writing `fmt` to `out` would destroy something (an existing file or non-empty folder
+    without `force`; the run's own files, always)."""
+    keep, no_entry = protected_paths(target)
+    why = safe_paths.refusal(out, keep, folder=not FORMATS[fmt].suffix, force=force, no_entry=no_entry)
+    if why:
+        raise JobError(why, "destination")
+
+
+def would_replace(out: str | Path) -> bool:
+    """True when exporting to `out` replaces an existing file or non-empty folder (the app asks first)."""
+    out = Path(out).expanduser()
+    return out.is_file() or out.is_dir() and any(out.iterdir())
+
+
 def missing_packages(fmt: str, export_backend: str) -> list[str]:
     """pip packages this format needs on that backend and lacks (checked without importing them)."""
     need: list[tuple[str, str]] = []
@@ -141,8 +175,13 @@ def plan(train_backend: str, jobs: list[tuple[str, Path]], onnx_backend: str | N
 def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spec: str | Path | None = None,
                 checkpoint: str = "model", backend: str | None = None, onnx_backend: str | None = None,
                 out_dir: str | Path | None = None, atol: float = ATOL, rtol: float = RTOL, timeout: float = 900,
-                on_message: Callable[[dict[str, Any]], None] | None = None) -> list[ExportResult]:
-    """Export the model of a run directory (or a .keras file) to each (format, path) and check each copy."""
+                on_message: Callable[[dict[str, Any]], None] | None = None, force: bool = False
+                ) -> list[ExportResult]:
+    """Export the model of a run directory (or a .keras file) to each (format, path) and check each copy.
+
+    Nothing is deleted that was not asked for: an existing file or non-empty folder is replaced only with
+    `force`, the run's own files never; each copy is written to a hidden sibling and renamed into place
+    only once it passed its check (a failed export leaves the old file as it was)."""
     target = resolve_target(path, spec, checkpoint, backend, need_spec=False)
     if onnx_backend is not None and onnx_backend not in BACKENDS:
         raise JobError(f"unknown backend `{onnx_backend}` for ONNX; choose one of {', '.join(BACKENDS)}")
@@ -156,6 +195,9 @@ def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spe
         suffix = FORMATS[fmt].suffix
         if suffix and not out_path.name.endswith(suffix):
             raise JobError(f"a {fmt} export must be written to a file ending in {suffix}; received {out_path.name}")
+        check_destination(target, fmt, out_path, force)
+        if any(r.path == str(out_path) for r in results.values()):
+            raise JobError(f"two formats would be written to {out_path}; give each its own --out")
         r = ExportResult(fmt, str(out_path), atol=atol, rtol=rtol, checked_by=FORMATS[fmt].checked_by)
         results[fmt] = r
         if fmt == "python" and target.spec is None:
@@ -172,7 +214,30 @@ def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spe
         todo.append((fmt, out_path))
     if not todo:
         return list(results.values())
-    steps, where = plan(target.backend, todo, onnx_backend)
+    staged = {fmt: safe_paths.staging_path(out) for fmt, out in todo}
+    try:
+        _run_steps(target, todo, staged, results, onnx_backend, atol, rtol, timeout, on_message)
+        for fmt, out in todo:
+            if results[fmt].ok:
+                try:
+                    safe_paths.place(staged[fmt], out)
+                except OSError as exc:
+                    results[fmt].ok = False
+                    results[fmt].error = f"the checked copy could not be moved to {out}: {exc.strerror or exc}"
+    finally:
+        for path in staged.values():
+            if path.exists():
+                safe_paths.discard(path)
+    return list(results.values())
+
+
+def _run_steps(target: Target, todo: list[tuple[str, Path]], staged: dict[str, Path],
+               results: dict[str, ExportResult], onnx_backend: str | None, atol: float, rtol: float,
+               timeout: float, on_message: Callable[[dict[str, Any]], None] | None) -> None:
+    """Each backend's child exports to and checks the staged siblings; fills `results`."""
+    for fmt, out in todo:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    steps, where = plan(target.backend, [(fmt, staged[fmt]) for fmt, _ in todo], onnx_backend)
     with tempfile.TemporaryDirectory(prefix="studio-export-") as work:
         for backend, ops in steps:
             ops = [op for op in ops if op["op"] == "reference" or results[op["format"]].error == ""]
@@ -221,7 +286,6 @@ def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spe
             r.error = "the export was not completed (see the log)"
         if r.ok and fmt in ("keras", "weights") and vb == target.backend:
             r.notes.append("no other backend is installed, so it was checked on the training backend")
-    return list(results.values())
 
 
 def export(path: str | Path, fmt: str, out: str | Path | None = None, **kwargs: Any) -> ExportResult:

@@ -9,10 +9,13 @@ drive a run; `wait`, `iter_events` and `close` block for headless use.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import multiprocessing as mp
 import queue as queue_mod
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,6 +27,21 @@ from studio.core.spec import RunSpec
 
 WORKER = "studio.engine.worker"
 LINGER_S = 10.0  # a child still alive this long after its last event is killed (a backend hung in teardown)
+
+
+@contextlib.contextmanager
+def sigint_ignored_in_children():
+    """Start children with SIGINT ignored (the disposition survives exec), so a Ctrl-C that reaches the
+    process group while a child is still importing cannot kill it; the worker then installs its own
+    handler (stop after this batch). Only the main thread may change signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _child_entry(module: str, *args: Any) -> None:
@@ -54,7 +72,8 @@ class TrainingProcess:
         self.process = self._ctx.Process(
             target=_child_entry, name="keras-studio-training", daemon=True,
             args=(self.worker, spec_dict, str(self.run_dir), self._queue, self.control))
-        self.process.start()
+        with sigint_ignored_in_children():
+            self.process.start()
         set_status(self.run_dir, "running", pid=self.process.pid)
         return self.run_dir
 
@@ -77,8 +96,9 @@ class TrainingProcess:
 
     def kill(self) -> None:
         """End the child at once (the last checkpoint survives, the final model does not)."""
+        if self.process is not None and self.terminal is None:
+            self._killed = True  # also when it ended a moment before (a second Ctrl-C reaches it too)
         if self.process is not None and self.process.is_alive():
-            self._killed = True
             self.process.kill()
 
     # ------------------------------------------------------------------ events
@@ -118,21 +138,21 @@ class TrainingProcess:
 
     def _died(self) -> ev.Failed:
         code = self.process.exitcode
+        tail = log_tail(self.run_dir)
         if self._killed:
             reason, message = ev.KILLED, "Training was killed. The best checkpoint so far is kept in best.keras."
         else:
-            how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
-            reason = ev.CRASHED
-            message = (f"The training process {how} without reporting an error (a crash inside the backend, or "
-                       "the system ran out of memory). Try a smaller batch size or another backend.")
+            reason, message = crash_reason(code, tail)
         details = f"exit code {code}"
-        tail = log_tail(self.run_dir)
         if tail:
             details += f"\n\nThe last lines the training process wrote (child.log):\n{tail}"
         failed = ev.Failed(reason=reason, message=message, details=details, run_dir=str(self.run_dir))
-        set_status(self.run_dir, "failed", reason=reason, message=message)
-        with open(self.run_dir / EVENTS_FILE, "a", encoding="utf-8") as f:
-            f.write(json.dumps(failed.to_dict()) + "\n")
+        try:
+            set_status(self.run_dir, "failed", reason=reason, message=message)
+            with open(self.run_dir / EVENTS_FILE, "a", encoding="utf-8") as f:
+                f.write(json.dumps(failed.to_dict()) + "\n")
+        except OSError:  # a full disk: the run reads as interrupted, and the user still gets the message
+            pass
         self._finish(failed)
         return failed
 
@@ -180,3 +200,34 @@ class TrainingProcess:
             self.kill()
             self.wait(10)
         self.reap(LINGER_S)
+
+
+OOM_WORDS = ("out of memory", "memoryerror", "resource_exhausted", "resourceexhausted", "cannot allocate memory",
+             "oom-kill", "std::bad_alloc")
+
+
+def crash_reason(code: int | None, log: str) -> tuple[str, str]:
+    """(reason, message) for a child that ended without a word: out of memory only when something says so."""
+    lowered = log.lower()
+    if any(w in lowered for w in OOM_WORDS):
+        return ev.OUT_OF_MEMORY, ("The training process ran out of memory. Lower the batch size, make the model "
+                                  "smaller, or train on the CPU.")
+    name = ""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "unknown"
+    by = f"by signal {-code} ({name})" if name else ""
+    if name == "SIGKILL":
+        how = (f"was killed {by} from outside the app — the system's out-of-memory killer does this when memory "
+               "runs out; if so, a smaller batch size helps")
+    elif name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        how = f"was ended {by} from outside the app"
+    elif name in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE"):
+        how = f"crashed inside the backend ({by}); another backend may work"
+    elif name:
+        how = f"was ended {by}"
+    else:
+        how = f"exited with code {code} without reporting an error"
+    return ev.CRASHED, f"The training process {how}. Its last lines are in child.log in the run directory."

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from studio.jobs import export_job
 from studio.jobs.evaluate_job import JobError, resolve_target
@@ -90,9 +90,33 @@ class ExportDialog(QDialog):
         if path:
             self.path.setText(path)
 
+    def _confirm_replace(self, fmt: str, out: str | None) -> bool | None:
+        """force for the export: False when nothing is replaced, True once the user agreed, None if refused."""
+        if not out:
+            return False
+        try:
+            export_job.check_destination(resolve_target(self.target, need_spec=False), fmt, Path(out), force=True)
+        except JobError as exc:  # the run's own files: never replaced, whatever the answer would be
+            self.message.setText(f"Export refused: {exc.message}")
+            return None
+        if not export_job.would_replace(out):
+            return False
+        what = "folder and everything in it" if Path(out).is_dir() else "file"
+        answer = QMessageBox.question(self, "Replace?", f"{out} already exists.\n\nReplace this {what} with "
+                                      "the export? It is replaced only once the new copy passed its check.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.message.setText("Not exported: choose another destination, or agree to replace it.")
+            return None
+        return True
+
     def start(self) -> None:
         fmt, out = self.chosen(), self.path.text().strip() or None
         onnx_backend = self.onnx_backend.currentData() if fmt == "onnx" else None
+        force = self._confirm_replace(fmt, out)
+        if force is None:
+            return
         self.export_btn.setEnabled(False)
         self.message.setText(f"Exporting {fmt} and checking the copy …")
 
@@ -106,7 +130,8 @@ class ExportDialog(QDialog):
             self.export_btn.setEnabled(True)
             self.message.setText(f"Export failed: {getattr(exc, 'message', exc)}")
 
-        self._bg.submit(lambda: export_job.export(self.target, fmt, out, onnx_backend=onnx_backend), done, fail)
+        self._bg.submit(lambda: export_job.export(self.target, fmt, out, onnx_backend=onnx_backend,
+                                                        force=force), done, fail)
 
     def busy(self) -> bool:
         return self._bg.busy()
