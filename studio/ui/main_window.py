@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
                                         "Start from a preset example")
         self.act_evaluate = self._action("&Evaluate Run", self.evaluate_result_run, None,
                                          "Evaluate the shown run's model again on its data")
-        self.act_export = self._action("E&xport Model…", self.export_result_run, QKeySequence("Ctrl+E"),
+        self.act_export = self._action("E&xport Model…", self.export_result_run, QKeySequence("Ctrl+Shift+E"),
                                        "Export the shown run's model (Keras, SavedModel, ONNX, LiteRT, Python …)")
         for act in (self.act_evaluate, self.act_export):
             act.setEnabled(False)
