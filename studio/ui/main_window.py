@@ -36,6 +36,7 @@ from studio.ui.panels.regularization_panel import RegularizationPanel
 from studio.ui.panels.training_panel import TrainingPanel
 from studio.ui.plots import PlotsPanel
 from studio.ui.run_controls import RunControls
+from studio.ui.run_naming import titled_run_spec
 from studio.ui.runs_panel import RunsPanel
 
 APP_NAME = "Keras Studio"
@@ -510,7 +511,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, APP_NAME, "The model has problems to fix before training:\n\n"
                                     + "\n".join(report.errors()[:8]))
             return
-        spec = self.doc.run_spec
+        spec = titled_run_spec(self.doc)  # "Lab — sgd, lr 0.01": named by what differs from the opened spec
         if spec.training.backend not in devices.installed_backends():
             QMessageBox.warning(self, APP_NAME, f"The {spec.training.backend} backend is not installed; "
                                 "choose another in Setup ▸ Training.")
