@@ -36,6 +36,7 @@ from studio.ui.panels.regularization_panel import RegularizationPanel
 from studio.ui.panels.training_panel import TrainingPanel
 from studio.ui.plots import PlotsPanel
 from studio.ui.run_controls import RunControls
+from studio.ui.download_check import ready_to_train
 from studio.ui.run_naming import titled_run_spec
 from studio.ui.runs_panel import RunsPanel
 
@@ -510,6 +511,8 @@ class MainWindow(QMainWindow):
             self.show_message(f"Fix the model first: {first}")
             QMessageBox.information(self, APP_NAME, "The model has problems to fix before training:\n\n"
                                     + "\n".join(report.errors()[:8]))
+            return
+        if not ready_to_train(self, self.doc):  # a dataset to download: offer the offline fix first
             return
         spec = titled_run_spec(self.doc)  # "Lab — sgd, lr 0.01": named by what differs from the opened spec
         if spec.training.backend not in devices.installed_backends():
