@@ -77,11 +77,13 @@ class RunControls(QWidget):
             lay.addWidget(b)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setMinimumWidth(120)
-        lay.addWidget(self.progress, 1)
-        self.info = ElidedLabel("Ready")
-        self.info.setMinimumWidth(240)  # most read-outs fit: few relayouts as the text changes (at most 10 per s)
-        lay.addWidget(self.info, 1)
+        # wide enough for its longest usual text: a squeezed bar wraps "epoch … · batch …" and clips it
+        longest = self.progress.fontMetrics().horizontalAdvance("epoch 999/999 · batch 9999/9999")
+        self.progress.setMinimumWidth(longest + 24)
+        lay.addWidget(self.progress, 3)
+        self.info = ElidedLabel("Ready")  # takes the room left and elides: no relayout as the text changes
+        self.info.setMinimumWidth(120)
+        lay.addWidget(self.info, 2)
         self._t0 = 0.0
         self._epochs = self._steps = 0
         self._latest: ev.BatchEnd | None = None
@@ -129,7 +131,8 @@ class RunControls(QWidget):
         self.progress.setFormat(f"epoch {e.epoch + 1}/{self._epochs} · batch {e.step}/{e.steps}")
         elapsed = time.monotonic() - self._t0
         eta = elapsed / done * (total - done) if done else 0
-        self.info.setText(f"elapsed {_clock(elapsed)} · ETA {_clock(eta)} · {e.samples_per_s:,.0f} samples/s")
+        # what people look for first comes first: the room left may cut the end off
+        self.info.setText(f"ETA {_clock(eta)} · {e.samples_per_s:,.0f} samples/s · elapsed {_clock(elapsed)}")
 
     def on_end(self, e: ev.Event) -> None:
         self._show_timer.stop()

@@ -17,6 +17,14 @@ from studio.core.run_names import rename_run
 from studio.core.runs import list_runs
 
 
+def _when(created: float) -> str:
+    """"14:05" today, "Nov 23 14:05" this year, else "2025-11-23"."""
+    t, now = time.localtime(created), time.localtime()
+    if t[:3] == now[:3]:
+        return time.strftime("%H:%M", t)
+    return time.strftime("%b %d %H:%M" if t.tm_year == now.tm_year else "%Y-%m-%d", t)
+
+
 class RunsPanel(QWidget):
     show_run = Signal(str)  # run directory
     compare = Signal(list)  # run directories, two or more
@@ -35,6 +43,7 @@ class RunsPanel(QWidget):
         self.tree.setColumnCount(1)
         self.tree.setRootIsDecorated(False)
         self.tree.setWordWrap(False)
+        self.tree.setAlternatingRowColors(True)  # two-line rows: the shading tells one run from the next
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)  # a long title ends in "…"; the tooltip has all
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.header().setStretchLastSection(True)
@@ -77,9 +86,10 @@ class RunsPanel(QWidget):
         for r in list_runs(self.root) if self.root else []:
             metrics = r.summary.get("metrics", {}) if isinstance(r.summary, dict) else {}
             final = metrics.get("validation") or metrics.get("train") or {}
-            result = "  ".join(f"{k} {v:.3g}" for k, v in list(final.items())[:2] if isinstance(v, (int, float)))
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))
-            facts = " · ".join(x for x in (when, r.state, r.backend, result) if x)
+            result = ", ".join(f"{k} {v:.3g}" for k, v in list(final.items())[:2] if isinstance(v, (int, float)))
+            when = _when(r.created)
+            # the result first: it is what people scan the list for
+            facts = " · ".join(x for x in (result, r.state, when, r.backend) if x)
             item = QTreeWidgetItem([f"{r.title}\n{facts}"])
             item.setData(0, Qt.ItemDataRole.UserRole, str(r.path))
             item.setToolTip(0, "\n".join(x for x in (r.title, facts, r.reason, str(r.path)) if x))

@@ -104,7 +104,7 @@ def test_a_drawing_in_a_corner_is_centred_by_mass_like_the_training_digits(qtbot
 def test_the_paused_read_out_stays_on_one_line(qtbot):
     controls = RunControls()
     qtbot.addWidget(controls)
-    controls.resize(700, controls.sizeHint().height())
+    controls.resize(620, controls.sizeHint().height())
     controls.show()
     qtbot.waitExposed(controls)
     height = controls.info.height()
@@ -119,11 +119,13 @@ def test_the_paused_read_out_stays_on_one_line(qtbot):
     controls.set_state("paused")
     qtbot.wait(10)
     info = controls.info
-    assert info.text().startswith("Paused — elapsed")
+    assert info.text().startswith("Paused — ETA")
     assert not info.wordWrap()
     shown = info.shown_text() if hasattr(info, "shown_text") else info.text()
     assert info.fontMetrics().horizontalAdvance(shown) <= info.contentsRect().width()
     assert info.height() == height
+    bar = controls.progress  # its own text fits too (it wrapped onto two clipped lines when squeezed)
+    assert bar.fontMetrics().horizontalAdvance(bar.text()) + 8 <= bar.width(), (bar.text(), bar.width())
     controls.on_end(ev.Stopped(run_dir="x", summary={}))
 
 
