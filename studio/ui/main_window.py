@@ -22,6 +22,7 @@ from studio.ui import theme
 from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
+from studio.ui.download_check import ready_to_train
 from studio.ui.evaluation import EvaluationView, ExportDialog, TryItPanel
 from studio.ui.gallery import PresetGallery
 from studio.ui.graph_view import GraphView
@@ -36,7 +37,6 @@ from studio.ui.panels.regularization_panel import RegularizationPanel
 from studio.ui.panels.training_panel import TrainingPanel
 from studio.ui.plots import PlotsPanel
 from studio.ui.run_controls import RunControls
-from studio.ui.download_check import ready_to_train
 from studio.ui.run_naming import titled_run_spec
 from studio.ui.runs_panel import RunsPanel
 
