@@ -12,13 +12,13 @@ from studio.ui.document import Document
 
 
 def parent_spec(doc: Document) -> dict[str, Any]:
-    """The spec as it was opened or last saved: the undo stack's clean state (the spec itself when there is
-    no such state to reach, as after a recovered autosave)."""
+    """The spec as it was opened or last saved: the undo stack's clean state; when edits made after an undo
+    dropped that state, the spec as opened (the first step's starting point); with no steps, the spec."""
     stack = doc.undo_stack
     clean, count = stack.cleanIndex(), stack.count()
     if count and 0 < clean <= count:
         return copy.deepcopy(stack.command(clean - 1).after)
-    if count and clean == 0:
+    if count:
         return copy.deepcopy(stack.command(0).before)
     return doc.spec
 
