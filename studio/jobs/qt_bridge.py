@@ -63,13 +63,12 @@ class TrainingBridge(QObject):
         if self.running and self.state == "running":
             self.proc.pause()
             self._set_state("paused")
-            self.log.emit("info", "Paused after the current batch")
+            self.log.emit("info", "Pausing after the current batch…")  # the child says "Paused" when it is
 
     def resume(self) -> None:
         if self.running and self.state == "paused":
             self.proc.resume()
-            self._set_state("running")
-            self.log.emit("info", "Resumed")
+            self._set_state("running")  # the child logs "Resumed" itself, once it goes on
 
     def stop(self) -> None:
         if self.running:

@@ -1,4 +1,6 @@
-"""New from preset: a gallery of the shipped examples, each with its thumbnail and what it teaches."""
+"""New from preset: a gallery of the shipped examples, each with its thumbnail and what it teaches. It opens
+on the optimisation lab (the gentlest start), marks the presets whose data must be downloaded once, and
+gives a rough training time for each."""
 
 from __future__ import annotations
 
@@ -9,8 +11,12 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 
 from studio.core import datasets
 from studio.core.presets import Preset, list_presets
+from studio.data.keras_cache import needs_download
+from studio.data.train_estimate import estimate_text
 
 THUMB = QSize(160, 100)
+FIRST = "optimization_lab"  # selected when the gallery opens
+DOWNLOAD_MARK = "⤓ needs internet once"
 
 
 class PresetGallery(QDialog):
@@ -31,11 +37,14 @@ class PresetGallery(QDialog):
         self.list.setMovement(QListWidget.Movement.Static)
         self.list.setWordWrap(True)
         self.list.setSpacing(6)
+        self._estimates: dict[str, str] = {}
         for preset in self._presets:
-            item = QListWidgetItem(preset.title)
+            download = self._needs_download(preset)
+            item = QListWidgetItem(preset.title + (f"\n{DOWNLOAD_MARK}" if download else ""))
             if preset.thumbnail:
                 item.setIcon(QIcon(QPixmap(str(preset.thumbnail))))
-            item.setToolTip(preset.description)
+            item.setToolTip(preset.description + (f"\n\nIts data ({download}) is downloaded from the internet the "
+                                                  "first time it trains, then cached." if download else ""))
             item.setData(Qt.ItemDataRole.UserRole, preset.name)
             self.list.addItem(item)
 
@@ -61,7 +70,8 @@ class PresetGallery(QDialog):
         self.list.currentRowChanged.connect(self._show)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         if self._presets:
-            self.list.setCurrentRow(0)
+            names = [p.name for p in self._presets]
+            self.list.setCurrentRow(names.index(FIRST) if FIRST in names else 0)
         else:
             self.details.setText("No presets were found. They ship in the <code>presets/</code> folder.")
             self._open.setEnabled(False)
@@ -72,13 +82,26 @@ class PresetGallery(QDialog):
         p = self._presets[row]
         spec = p.load()
         source = datasets.get(spec.data.source)
-        offline = "" if source.offline else " (downloaded once, then cached)"
+        download = self._needs_download(p)
+        offline = (f" — <b>needs internet once</b> (downloaded, then cached; or give a local copy in Data)"
+                   if download else "" if source.offline else " (in the Keras cache: no download needed)")
+        if p.name not in self._estimates:
+            self._estimates[p.name] = estimate_text(spec)
         self.details.setText(
             f"<h3>{p.title}</h3><p>{p.description}</p>"
             + (f"<p><b>What it teaches.</b> {p.teaches}</p>" if p.teaches else "")
             + f"<p><b>Data:</b> {source.title}{offline}<br><b>Blocks:</b> {len(spec.model.blocks)}"
             f"<br><b>Optimizer:</b> {spec.optimizer.name}, learning rate {spec.optimizer.learning_rate:g}"
-            f"<br><b>Epochs:</b> {spec.training.epochs}</p>")
+            f"<br><b>Epochs:</b> {spec.training.epochs}"
+            f"<br><b>Training time:</b> {self._estimates[p.name]} on a laptop CPU (a rough estimate from the "
+            "model and data size)</p>")
+
+    @staticmethod
+    def _needs_download(preset: Preset) -> str | None:
+        try:
+            return needs_download(preset.load().to_dict()["data"])
+        except Exception:  # noqa: BLE001 - a broken preset is shown (and refused on open) elsewhere
+            return None
 
     def accept(self) -> None:
         row = self.list.currentRow()

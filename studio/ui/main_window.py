@@ -23,6 +23,7 @@ from studio.ui import theme
 from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
+from studio.ui.download_check import ready_to_train
 from studio.ui.empty_state import EmptyState
 from studio.ui.evaluation import EvaluationView, ExportDialog, TryItPanel
 from studio.ui.gallery import PresetGallery
@@ -39,6 +40,7 @@ from studio.ui.panels.training_panel import TrainingPanel
 from studio.ui.plots import PlotsPanel
 from studio.ui.result_headline import ResultHeadline
 from studio.ui.run_controls import RunControls
+from studio.ui.run_naming import titled_run_spec
 from studio.ui.runs_panel import RunsPanel
 
 APP_NAME = "Keras Studio"
@@ -202,7 +204,7 @@ class MainWindow(QMainWindow):
                                         "Start from a preset example")
         self.act_evaluate = self._action("&Evaluate Run", self.evaluate_result_run, None,
                                          "Evaluate the shown run's model again on its data")
-        self.act_export = self._action("E&xport Model…", self.export_result_run, QKeySequence("Ctrl+E"),
+        self.act_export = self._action("E&xport Model…", self.export_result_run, QKeySequence("Ctrl+Shift+E"),
                                        "Export the shown run's model (Keras, SavedModel, ONNX, LiteRT, Python …)")
         for act in (self.act_evaluate, self.act_export):
             act.setEnabled(False)
@@ -603,7 +605,9 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, APP_NAME, "The model has problems to fix before training:\n\n"
                                     + "\n".join(report.errors()[:8]))
             return
-        spec = self.doc.run_spec
+        if not ready_to_train(self, self.doc):  # a dataset to download: offer the offline fix first
+            return
+        spec = titled_run_spec(self.doc)  # "Lab — sgd, lr 0.01": named by what differs from the opened spec
         if spec.training.backend not in devices.installed_backends():
             QMessageBox.warning(self, APP_NAME, f"The {spec.training.backend} backend is not installed; "
                                 "choose another in the toolbar.")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from studio.core.runs import read_metrics, read_run
+from studio.core.run_names import legend_labels
+from studio.core.runs import SPEC_FILE, read_json, read_metrics, read_run
 from studio.ui import theme
 from studio.ui.plots import PlotsPanel
 
@@ -28,19 +29,22 @@ def short_labels(titles: list[str]) -> list[str]:
 
 def compare_runs(panel: PlotsPanel, run_dirs: list[str | Path]) -> list[str]:
     """Draw the runs' per-epoch curves on `panel`; returns the titles drawn (runs without epochs are left out)."""
-    runs = []
+    runs, specs = [], []
     for d in run_dirs:
         cols = read_metrics(d)
         if cols.get("epoch"):
             info = read_run(Path(d))
             runs.append(((info.title if info else Path(d).name) or Path(d).name, cols))
+            specs.append(read_json(Path(d) / SPEC_FILE, {}) or {})
     if not runs:
         return []
     names: list[str] = []
     for _title, cols in runs:
         names += [k for k in cols if k not in SKIP and not k.startswith("val_") and k not in names]
     names.sort(key=lambda n: n != "loss")  # loss first, then the metrics in the order the runs give them
-    labels = short_labels([t for t, _c in runs])
+    # runs are told apart by the settings their specs differ in ("sgd, lr 0.01" against "adam, lr 0.001");
+    # runs with the same settings by their titles
+    labels = legend_labels(specs, short_labels([t for t, _c in runs]))
     panel.epochs = 0
     panel.setup(names)
     colors = theme.colors().series

@@ -9,11 +9,43 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from studio.core import events as ev
 
 SHOW_MS = 100
+
+
+class ElidedLabel(QLabel):
+    """One line that never wraps or grows: text too long for the room ends in "…" (the whole text in the
+    tooltip), so a longer read-out (Paused — …) cannot push the row taller or clip it."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = max(self.contentsRect().width(), 1)
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room))
 
 
 def _clock(seconds: float) -> str:
@@ -45,12 +77,13 @@ class RunControls(QWidget):
             lay.addWidget(b)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setMinimumWidth(120)
-        lay.addWidget(self.progress, 1)
-        self.info = QLabel("Ready")
-        self.info.setTextFormat(Qt.TextFormat.PlainText)
-        self.info.setMinimumWidth(240)  # most read-outs fit: few relayouts as the text changes (at most 10 per s)
-        lay.addWidget(self.info)
+        # wide enough for its longest usual text: a squeezed bar wraps "epoch … · batch …" and clips it
+        longest = self.progress.fontMetrics().horizontalAdvance("epoch 999/999 · batch 9999/9999")
+        self.progress.setMinimumWidth(longest + 24)
+        lay.addWidget(self.progress, 3)
+        self.info = ElidedLabel("Ready")  # takes the room left and elides: no relayout as the text changes
+        self.info.setMinimumWidth(120)
+        lay.addWidget(self.info, 2)
         self._t0 = 0.0
         self._epochs = self._steps = 0
         self._latest: ev.BatchEnd | None = None
@@ -98,7 +131,8 @@ class RunControls(QWidget):
         self.progress.setFormat(f"epoch {e.epoch + 1}/{self._epochs} · batch {e.step}/{e.steps}")
         elapsed = time.monotonic() - self._t0
         eta = elapsed / done * (total - done) if done else 0
-        self.info.setText(f"elapsed {_clock(elapsed)} · ETA {_clock(eta)} · {e.samples_per_s:,.0f} samples/s")
+        # what people look for first comes first: the room left may cut the end off
+        self.info.setText(f"ETA {_clock(eta)} · {e.samples_per_s:,.0f} samples/s · elapsed {_clock(elapsed)}")
 
     def on_end(self, e: ev.Event) -> None:
         self._show_timer.stop()

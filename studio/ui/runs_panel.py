@@ -1,17 +1,28 @@
-"""The project's runs: newest first, with state and final metrics; open one to see its curves again."""
+"""The project's runs: newest first, with state and final metrics; open one to see its curves again.
+
+Each run is one two-line row (its title; then when, state, backend and result), so the narrow left dock
+shows everything without a horizontal scrollbar. F2 or the context menu renames a run."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import (QGridLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (QGridLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from studio.core.run_names import rename_run
 from studio.core.runs import list_runs
+
+
+def _when(created: float) -> str:
+    """"14:05" today, "Nov 23 14:05" this year, else "2025-11-23"."""
+    t, now = time.localtime(created), time.localtime()
+    if t[:3] == now[:3]:
+        return time.strftime("%H:%M", t)
+    return time.strftime("%b %d %H:%M" if t.tm_year == now.tm_year else "%Y-%m-%d", t)
 
 
 class RunsPanel(QWidget):
@@ -28,12 +39,24 @@ class RunsPanel(QWidget):
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.where)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Run", "State", "Backend", "Result"])
+        self.tree.setHeaderHidden(True)
+        self.tree.setColumnCount(1)
         self.tree.setRootIsDecorated(False)
+        self.tree.setWordWrap(False)
+        self.tree.setAlternatingRowColors(True)  # two-line rows: the shading tells one run from the next
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)  # a long title ends in "…"; the tooltip has all
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)  # Ctrl/Shift-click to compare
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemActivated.connect(lambda item, _c: self.show_run.emit(item.data(0, Qt.ItemDataRole.UserRole)))
         lay.addWidget(self.tree, 1)
+        self.rename_action = QAction("Rename…", self.tree)
+        self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.rename_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.rename_action.triggered.connect(self.rename_selected)
+        self.tree.addAction(self.rename_action)
         row = QGridLayout()
         self.show_btn = QPushButton("Show curves")
         self.show_btn.clicked.connect(self._show_selected)
@@ -63,16 +86,14 @@ class RunsPanel(QWidget):
         for r in list_runs(self.root) if self.root else []:
             metrics = r.summary.get("metrics", {}) if isinstance(r.summary, dict) else {}
             final = metrics.get("validation") or metrics.get("train") or {}
-            result = "  ".join(f"{k} {v:.3g}" for k, v in list(final.items())[:2] if isinstance(v, (int, float)))
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))
-            item = QTreeWidgetItem([f"{when}  {r.title}", r.state, r.backend, result])
+            result = ", ".join(f"{k} {v:.3g}" for k, v in list(final.items())[:2] if isinstance(v, (int, float)))
+            when = _when(r.created)
+            # the result first: it is what people scan the list for
+            facts = " · ".join(x for x in (result, r.state, when, r.backend) if x)
+            item = QTreeWidgetItem([f"{r.title}\n{facts}"])
             item.setData(0, Qt.ItemDataRole.UserRole, str(r.path))
-            item.setToolTip(0, str(r.path))
-            if r.reason:
-                item.setToolTip(1, r.reason)
+            item.setToolTip(0, "\n".join(x for x in (r.title, facts, r.reason, str(r.path)) if x))
             self.tree.addTopLevelItem(item)
-        for col in range(4):
-            self.tree.resizeColumnToContents(col)
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()
@@ -86,6 +107,33 @@ class RunsPanel(QWidget):
 
     def _selection_changed(self) -> None:
         self.compare_btn.setEnabled(len(self.tree.selectedItems()) >= 2)
+
+    def title_of(self, run_dir: str) -> str:
+        for i in range(self.count()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, Qt.ItemDataRole.UserRole) == run_dir:
+                return item.text(0).split("\n")[0]
+        return ""
+
+    def rename_selected(self) -> None:
+        """Ask for a new title for the current run and write it into the run's spec (atomically)."""
+        path = self._selected()
+        if not path:
+            return
+        old = self.title_of(path)
+        title, ok = QInputDialog.getText(self, "Rename run", "Title of this run:", QLineEdit.EchoMode.Normal, old)
+        if not ok or " ".join(title.split()) == old:
+            return
+        try:
+            rename_run(path, title)
+        except (ValueError, OSError) as exc:
+            self.where.setText(f"Not renamed: {exc}")
+            return
+        self.refresh()
+        for i in range(self.count()):  # keep the renamed run selected
+            item = self.tree.topLevelItem(i)
+            if item.data(0, Qt.ItemDataRole.UserRole) == path:
+                self.tree.setCurrentItem(item)
 
     def _continue_selected(self) -> None:
         path = self._selected()

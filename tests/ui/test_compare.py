@@ -3,6 +3,8 @@ colour (training solid, validation dashed), named in a legend without the words 
 
 from __future__ import annotations
 
+import json
+
 from studio.core.runs import create_run_dir, set_status
 from studio.ui.run_compare import short_labels
 
@@ -39,3 +41,31 @@ def test_short_labels():
     assert short_labels(["Lab: a", "Lab: bb"]) == ["a", "bb"]
     assert short_labels(["Same", "Same"]) == ["Same", "Same"]
     assert short_labels(["one"]) == ["one"]
+
+
+def _run_of(root, preset: str, losses: list[float]):
+    from studio.core.presets import load_preset
+
+    path = create_run_dir(root, load_preset(preset).to_dict())
+    rows = ["epoch,accuracy,loss,val_accuracy,val_loss,learning_rate,seconds"]
+    rows += [f"{i + 1},0.5,{v},0.4,{v * 1.1},0.01,0.1" for i, v in enumerate(losses)]
+    (path / "metrics.csv").write_text("\n".join(rows) + "\n")
+    set_status(path, "finished")
+    return path
+
+
+def test_compare_legend_names_the_settings_that_differ(window, tmp_path):
+    """Two runs of the same preset title ("Adam / Adam" before) are told apart by their optimizers."""
+    w = window
+    a = _run_of(tmp_path, "optimizer_adam", [2.0, 1.0])
+    s = _run_of(tmp_path, "optimizer_sgd", [2.0, 1.8])
+    spec = json.loads((s / "spec.json").read_text())
+    spec["meta"]["title"] = "Optimizer comparison: Adam"  # as the old naming titled it
+    (s / "spec.json").write_text(json.dumps(spec))
+    w.runs.set_root(tmp_path)
+    for i in range(2):
+        w.runs.tree.topLevelItem(i).setSelected(True)
+    w.runs.compare_btn.click()
+    labels = sorted(label.text for _sample, label in w.plots.plots["accuracy"].legend.items)
+    assert labels == ["adam, lr 0.001", "sgd, lr 0.01"]
+    assert a.exists()

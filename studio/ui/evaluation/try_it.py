@@ -21,25 +21,87 @@ from studio.jobs.predictor import Predictor
 from studio.ui import theme
 
 
+CANVAS = 280  # the drawing square, in screen pixels
+
+
+def pen_width_for(grid: tuple[int, int]) -> int:
+    """A stroke as thick, relative to the picture, as the training digits' strokes: about 2 of MNIST's 28
+    pixels, and more than one of the 8×8 digits' pixels (a thin line would vanish when shrunk to 8×8)."""
+    return int(round(CANVAS * max(0.08, 1.4 / max(min(grid), 1))))
+
+
+def fill_fraction(grid: tuple[int, int]) -> float:
+    """How much of the picture a digit spans: MNIST puts a 20×20 digit in 28×28; the scikit-learn digits
+    (8×8, and their 3× upscale) fill the whole square."""
+    return 20 / 28 if min(grid) >= 28 else 1.0
+
+
+def centre_by_mass(ink: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
+    """A drawing (H, W floats, any size) as the training digits are made: the inked box scaled to fit the
+    digit size, keeping its aspect, and moved so its centre of mass sits in the middle of a `grid` picture."""
+    h, w = grid
+    rows, cols = np.nonzero(ink > 0.05)
+    if not len(rows):
+        return np.zeros(grid, dtype=np.float32)
+    box = ink[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    scale = fill_fraction(grid) * min(h, w) / max(box.shape)
+    bh, bw = max(1, round(box.shape[0] * scale)), max(1, round(box.shape[1] * scale))
+    small = _resize(box, bh, bw)
+    out = np.zeros(grid, dtype=np.float32)
+    mass = small.sum() or 1.0
+    cy = (small.sum(axis=1) * np.arange(bh)).sum() / mass
+    cx = (small.sum(axis=0) * np.arange(bw)).sum() / mass
+    top = int(round((h - 1) / 2 - cy))
+    left = int(round((w - 1) / 2 - cx))
+    top, left = min(max(top, 0), max(h - bh, 0)), min(max(left, 0), max(w - bw, 0))  # never cut the digit
+    out[top: top + bh, left: left + bw] = small[: h - top, : w - left]
+    return np.clip(out, 0.0, 1.0)
+
+
+def _resize(a: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Area-average resize of a 2-D float array (QImage's smooth scaling, through an 8-bit image)."""
+    img = QImage(np.ascontiguousarray((np.clip(a, 0, 1) * 255).astype(np.uint8)).data, a.shape[1], a.shape[0],
+                 a.shape[1], QImage.Format.Format_Grayscale8).copy()
+    img = img.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return _pixels(img)
+
+
+def _pixels(img: QImage) -> np.ndarray:
+    img = img.convertToFormat(QImage.Format.Format_Grayscale8)
+    h, w, bpl = img.height(), img.width(), img.bytesPerLine()
+    data = np.frombuffer(img.constBits(), dtype=np.uint8, count=bpl * h).reshape(h, bpl)
+    return data[:, :w].astype(np.float32) / 255.0
+
+
 class DrawingCanvas(QWidget):
-    """A square to draw on with the mouse; `array()` is the drawing as (H, W) floats in [0, 1] (white ink)."""
+    """A square to draw on with the mouse; `array()` is the drawing as the model's (H, W) input: floats in
+    [0, 1] (white ink), scaled and centred by mass like the training digits. The pen follows the grid."""
 
     changed = Signal()
 
     def __init__(self, height: int = 28, width: int = 28, parent: QWidget | None = None):
         super().__init__(parent)
-        self.grid = (height, width)
-        self.image = QImage(280, 280, QImage.Format.Format_Grayscale8)
+        self.image = QImage(CANVAS, CANVAS, QImage.Format.Format_Grayscale8)
         self.image.fill(0)
-        self.pen_width = 22
+        self.grid = (height, width)
         self._last: QPointF | None = None
-        self.setFixedSize(280, 280)
+        self.setFixedSize(CANVAS, CANVAS)
         self.setCursor(Qt.CursorShape.CrossCursor)
 
-    def clear(self) -> None:
+    @property
+    def grid(self) -> tuple[int, int]:
+        return self._grid
+
+    @grid.setter
+    def grid(self, value: tuple[int, int]) -> None:
+        self._grid = (int(value[0]), int(value[1]))
+        self.pen_width = pen_width_for(self._grid)
+
+    def clear(self, quiet: bool = False) -> None:
         self.image.fill(0)
         self.update()
-        self.changed.emit()
+        if not quiet:
+            self.changed.emit()
 
     def stroke(self, points: list[tuple[float, float]]) -> None:
         """Draw a line through points given in canvas pixels (0..280); used by the mouse and by tests."""
@@ -55,14 +117,12 @@ class DrawingCanvas(QWidget):
         self.update()
         self.changed.emit()
 
+    def ink(self) -> np.ndarray:
+        """The drawing itself, (280, 280) floats in [0, 1]."""
+        return _pixels(self.image)
+
     def array(self) -> np.ndarray:
-        h, w = self.grid
-        small = self.image.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                  Qt.TransformationMode.SmoothTransformation)
-        small = small.convertToFormat(QImage.Format.Format_Grayscale8)
-        ptr = small.constBits()
-        data = np.frombuffer(ptr, dtype=np.uint8, count=small.bytesPerLine() * h).reshape(h, small.bytesPerLine())
-        return data[:, :w].astype(np.float32) / 255.0
+        return centre_by_mass(self.ink(), self.grid)
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
@@ -155,6 +215,8 @@ class TryItPanel(QWidget):
         srow.addStretch(1)
         self.series_plot = pg.PlotWidget()
         theme.style_plot(self.series_plot, "Series and forecast")
+        self.series_plot.setLabel("bottom", "time step")
+        self.series_plot.setLabel("left", "value")
         sl.addLayout(srow)
         sl.addWidget(self.series_plot)
         self.series_curve = self.series_plot.plot(pen=pg.mkPen((120, 120, 120)))
@@ -277,6 +339,8 @@ class TryItPanel(QWidget):
             self.status.setText(f"Cannot read {Path(path).name} as an image")
             return
         x = image_to_input(image, list(self.info.get("input_shape") or [28, 28, 1]))
+        self.canvas.clear(quiet=True)  # the answer is about the image now, not an earlier drawing
+        self.answer.setText("")
         self.preview.setImage(np.asarray(x)[..., 0].T if np.ndim(x) == 3 else np.asarray(x).T, levels=(0, 1))
         self.predict(x)
 
@@ -326,6 +390,12 @@ class TryItPanel(QWidget):
             t = np.r_[len(series) - 1, answer["t"]]
             v = np.r_[series[-1], answer["v"]]
             self.forecast_curve.setData(t, v)
+            # the last window the model saw and what it forecast; the whole series is a zoom-out away
+            window = int((self.info.get("input_shape") or [len(series)])[0] or len(series))
+            lo = max(len(series) - 1 - window, 0)
+            self.series_plot.setXRange(lo, float(t[-1]), padding=0.03)
+            seen = np.r_[series[lo:], v]
+            self.series_plot.setYRange(float(np.min(seen)), float(np.max(seen)), padding=0.1)
             self.answer.setText(f"forecast of {len(answer['t'])} steps")
             self.answered.emit(answer)
             return

@@ -186,6 +186,8 @@ class DataPanel(SectionPanel):
         self._preview_key = key
         data = parse_spec(spec).data
         seed = spec["training"].get("seed")
+        # the header describes what is shown: never the previous source's numbers beside this one's message
+        self.preview_title.setText(f"Preview — {datasets.get(data.source).title}")
         self.message_label.setText("Loading…")
         self.stack.setCurrentWidget(self.message_label)
 
@@ -200,6 +202,7 @@ class DataPanel(SectionPanel):
 
         def failed(exc) -> None:
             if key == self._preview_key:
+                self.preview_title.setText(f"Preview — {datasets.get(data.source).title}: not available here")
                 self.message_label.setText(f"No preview: {exc}")
                 self.stack.setCurrentWidget(self.message_label)
 
