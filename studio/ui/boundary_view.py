@@ -46,6 +46,9 @@ class PlaneView(pg.PlotWidget):
         self.image.setZValue(-10)
         self.addItem(self.image)
         self.legend = self.addLegend(offset=(8, 8), labelTextSize="8pt")
+        back = pg.mkColor(theme.colors().background)
+        back.setAlpha(200)  # readable over the boundary image
+        self.legend.setBrush(back)
         self.scatters: list[pg.ScatterPlotItem] = []
         self.task = "classification"
         self.class_names: list[str] = []
@@ -77,7 +80,8 @@ class PlaneView(pg.PlotWidget):
         if ds.task == "classification":
             for k, name in enumerate(self.class_names):
                 mine = x[y.reshape(len(y), -1)[:, 0] == k]
-                s = pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=8, pen=outline, name=name,
+                label = f"class {name}" if name.lstrip("-").isdigit() else name
+                s = pg.ScatterPlotItem(mine[:, 0], mine[:, 1], size=8, pen=outline, name=label,
                                        brush=pg.mkBrush(c.series[k % len(c.series)]))
                 self.addItem(s)
                 self.scatters.append(s)
@@ -123,6 +127,8 @@ class BoundaryView(PlaneView):
         self.image.clear()
         self.target_range = None
         spec = read_json(Path(run_dir) / SPEC_FILE)
+        if not epochs and isinstance(spec, dict):
+            self.epochs = int(spec.get("training", {}).get("epochs") or 0)
 
         def work():
             parsed = parse_spec(spec)
