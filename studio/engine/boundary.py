@@ -5,7 +5,7 @@ It must not slow training: grids are predicted only at epoch ends (batch dispatc
 only while the time spent on them stays under `BUDGET` of the time trained; the last epoch is always sent,
 so the final boundary is exact. On JAX an eager call costs ~10× a compiled one and compiling costs ~0.5 s,
 a fifth of the optimisation lab's whole training, so the forward pass is traced at the start and compiled
-on a thread beside the first epoch (XLA compiles without the GIL); grids wait until it is ready. Other
+on a thread once the first epoch (and its own compile) is done; grids wait until it is ready. Other
 backends call the model eagerly (no compile to wait for).
 """
 
@@ -105,10 +105,13 @@ class BoundaryStream(keras.callbacks.Callback):
         self.seconds += time.perf_counter() - t  # tracing runs here, on the training thread: it counts
         self._forward = None  # not ready: grids wait
         self._compiling = threading.Thread(target=compile_, name="boundary-compile", daemon=True)
-        self._compiling.start()
 
     def on_epoch_end(self, epoch, logs=None):
         self._last_epoch = epoch
+        if self._compiling is not None and self._compiling.ident is None:
+            # after the first epoch, whose own compile it would otherwise slow down
+            self._compiling.start()
+            return
         now = time.perf_counter()
         if self._forward is not None and now - self._last_sent >= self.min_interval \
                 and self.seconds <= self.budget * (now - self._t0):
@@ -116,6 +119,8 @@ class BoundaryStream(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):  # the last epoch (or where it stopped) is always shown
         if self._compiling is not None:
+            if self._compiling.ident is None:
+                self._compiling.start()
             self._compiling.join()
             if self._forward is None:  # the compile failed: fall back to a plain call
                 self._forward = self._eager

@@ -54,6 +54,7 @@ class PlaneView(pg.PlotWidget):
         self.class_names: list[str] = []
         self.target_range: tuple[float, float] | None = None
         self._targets: np.ndarray | None = None
+        self._extent: list[float] | None = None  # the boundary grid's box, once one is drawn
         self._points: np.ndarray | None = None
         theme.style_plot(self)
 
@@ -91,7 +92,8 @@ class PlaneView(pg.PlotWidget):
             self.addItem(s)
             self.scatters.append(s)
             self._color_targets()
-        self.autoRange()
+        if self._extent is None:
+            self.autoRange()
         return self
 
     def _color_targets(self) -> None:
@@ -125,7 +127,7 @@ class BoundaryView(PlaneView):
         """Show `run_dir`'s training points (loaded in the background) and clear the old boundary."""
         self._run, self.epoch, self.epochs = run_dir, None, epochs
         self.image.clear()
-        self.target_range = None
+        self.target_range, self._extent = None, None
         spec = read_json(Path(run_dir) / SPEC_FILE)
         if not epochs and isinstance(spec, dict):
             self.epochs = int(spec.get("training", {}).get("epochs") or 0)
@@ -190,7 +192,8 @@ class BoundaryView(PlaneView):
         self.epoch = b.epoch
         of = f" of {self.epochs}" if self.epochs else ""
         self.setTitle(f"Epoch {b.epoch + 1}{of}: {what}", color=c.foreground)
-        if not self.scatters:
+        if b.extent != self._extent:  # a run's first grid frames the view; later ones leave the user's zoom
+            self._extent = b.extent
             self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.drawn.emit(b.epoch)
 
