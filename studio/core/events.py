@@ -65,6 +65,38 @@ class EpochEnd(Event):
 
 
 @dataclass
+class Boundary(Event):
+    """What the model predicts over a grid of its two input features (decision boundary or regression
+    surface), sent at some epoch ends. Row r of the grid lies at y = extent[2] + (r + ½)·(extent[3] −
+    extent[2]) / size, column c likewise along x; extent is in the data's own units (before normalisation).
+    The arrays travel as base64 of `size × size` uint8 values so the event stays small and JSON-able."""
+
+    epoch: int  # 0-based
+    extent: list[float]  # x_min, x_max, y_min, y_max
+    size: int
+    task: str  # classification | regression
+    values: str  # base64 uint8: the predicted class, or the prediction scaled from [low, high] to 0..255
+    confidence: str = ""  # base64 uint8: the predicted class's probability × 255 (classification only)
+    low: float = 0.0
+    high: float = 0.0
+    num_classes: int = 0
+
+    def arrays(self):
+        """(values, confidence) as (size, size) arrays: class ids and 0..1 probabilities, or the regression
+        surface in the target's units and None."""
+        import base64
+
+        import numpy as np
+
+        def grid(text: str) -> np.ndarray:
+            return np.frombuffer(base64.b64decode(text), dtype=np.uint8).reshape(self.size, self.size)
+
+        if self.task == "regression":
+            return self.low + grid(self.values).astype(np.float32) / 255 * (self.high - self.low), None
+        return grid(self.values).astype(np.int32), grid(self.confidence).astype(np.float32) / 255
+
+
+@dataclass
 class Warning(Event):  # noqa: A001 - the name users see in the log
     message: str
 
@@ -109,7 +141,7 @@ class Failed(Event):
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    c.__name__: c for c in (Started, BatchEnd, EpochEnd, Warning, Log, Finished, Stopped, Failed)
+    c.__name__: c for c in (Started, BatchEnd, EpochEnd, Boundary, Warning, Log, Finished, Stopped, Failed)
 }
 TERMINAL = (Finished, Stopped, Failed)
 

@@ -5,6 +5,7 @@
         status.json     running | finished | stopped | failed, with the reason (atomic)
         events.jsonl    every event, one JSON object a line, flushed as it happens
         metrics.csv     one row per epoch, flushed as it happens
+        boundary.json   the last decision boundary of two-feature data (written at the end, atomically)
         summary.json    final metrics and facts (atomic)
         model.keras     the final model;  best.keras  the best checkpoint;  tensorboard/  event files
 
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from studio.core import diskspace
-from studio.core.events import Event
+from studio.core.events import Boundary, Event, from_dict
 
 SPEC_FILE = "spec.json"
 STATUS_FILE = "status.json"
@@ -37,6 +38,7 @@ SUMMARY_FILE = "summary.json"
 MODEL_FILE = "model.keras"
 BEST_FILE = "best.keras"
 TENSORBOARD_DIR = "tensorboard"
+BOUNDARY_FILE = "boundary.json"
 CHILD_LOG = "child.log"  # what the training process wrote to stderr: backend start-up lines, a crash's last words
 
 
@@ -139,8 +141,12 @@ class RunWriter:
         self._events = open(self.dir / EVENTS_FILE, "a", encoding="utf-8", buffering=1)
         self._metrics: io.TextIOWrapper | None = None
         self._columns: list[str] = []
+        self._boundary: Boundary | None = None
 
     def event(self, event: Event) -> None:
+        if isinstance(event, Boundary):  # a 4 KB image several times a second: only the last one is kept
+            self._boundary = event
+            return
         self._events.write(json.dumps(event.to_dict(), default=_jsonable) + "\n")
 
     def epoch(self, epoch: int, logs: dict[str, float], learning_rate: float, seconds: float) -> None:
@@ -156,6 +162,12 @@ class RunWriter:
         self._metrics.flush()
 
     def close(self) -> None:
+        if self._boundary is not None:
+            try:
+                write_json_atomic(self.dir / BOUNDARY_FILE, self._boundary.to_dict())
+            except OSError:
+                pass  # a picture of the last epoch: never worth failing a run's close (e.g. on a full disk)
+            self._boundary = None
         for f in (self._events, self._metrics):
             if f is not None and not f.closed:
                 f.close()
@@ -224,6 +236,15 @@ def read_events(run_dir: str | Path) -> Iterator[dict[str, Any]]:
                     continue
     except FileNotFoundError:
         return
+
+
+def read_boundary(run_dir: str | Path) -> Boundary | None:
+    """The last decision boundary a run recorded, or None."""
+    data = read_json(Path(run_dir) / BOUNDARY_FILE)
+    try:
+        return from_dict(data) if isinstance(data, dict) else None
+    except (KeyError, TypeError):
+        return None
 
 
 def read_metrics(run_dir: str | Path) -> dict[str, list[float]]:

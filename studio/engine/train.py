@@ -28,7 +28,7 @@ from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DI
 from studio.core.spec import RunSpec, SpecError
 from studio.data.dataset import Dataset, DataError
 from studio.data.loaders import load
-from studio.engine import bootstrap, keras_data, pydataset
+from studio.engine import bootstrap, boundary, keras_data, pydataset
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets, \
     split_inputs
 from studio.engine.callbacks import Reporter, tensorboard_callback
@@ -232,7 +232,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
             fit_data = {"x": split_inputs(model, ds.x_train), "y": y_train, "batch_size": batch_size,
                         "shuffle": spec.data.shuffle}
         model.fit(**fit_data, epochs=spec.training.epochs, validation_data=val,
-                  callbacks=_callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
+                  callbacks=boundary.stream(ds, send) + _callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
     if reporter.nan_step is not None:
         return ev.Failed(reason=ev.NAN_LOSS, run_dir=str(run_dir),
                          message=f"The loss became NaN or infinite in epoch {reporter.nan_epoch}, batch "

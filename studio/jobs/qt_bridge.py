@@ -19,6 +19,7 @@ class TrainingBridge(QObject):
     started = Signal(object)  # ev.Started
     batch = Signal(object)  # ev.BatchEnd
     epoch = Signal(object)  # ev.EpochEnd
+    boundary = Signal(object)  # ev.Boundary: the model's prediction over the plane of two-feature data
     log = Signal(str, str)  # level (info | warning | error), message
     finished = Signal(object)  # ev.Finished
     stopped = Signal(object)  # ev.Stopped
@@ -101,6 +102,8 @@ class TrainingBridge(QObject):
             self.batch.emit(e)
         elif isinstance(e, ev.EpochEnd):
             self.epoch.emit(e)
+        elif isinstance(e, ev.Boundary):
+            self.boundary.emit(e)
         elif isinstance(e, ev.Started):
             if self.state == "starting":
                 self._set_state("running")

@@ -21,6 +21,7 @@ from studio.jobs.process import WORKER
 from studio.jobs.qt_bridge import TrainingBridge
 from studio.ui import theme
 from studio.ui.background import Background
+from studio.ui.boundary_view import attach as attach_boundary
 from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.result_tabs.addTab(self.plots, "Curves")
         self.result_tabs.addTab(self.evaluation, "Evaluation")  # tables, forms and plots scroll on their own
         self.result_tabs.addTab(self.try_it, "Try it")
+        self.boundary = attach_boundary(self)  # two-feature data: the live decision boundary, a tab of its own
         self.result_tabs.currentChanged.connect(self._result_tab_changed)
         self._result_run: str | None = None  # the run the Evaluation / Try it tabs are about
         self._try_run: str | None = None  # the run whose model the Try it predictor has loaded
@@ -556,6 +558,7 @@ class MainWindow(QMainWindow):
         self._show_results(True)
         self.controls.hide()  # no progress to read for a run that is over
         self.headline.show_run(run_dir, past=True)
+        self.boundary.load_run(run_dir)
         self.statusBar().showMessage(f"Showing {Path(run_dir).name}", 5000)
 
     # ------------------------------------------------------------------ results of a run

@@ -17,6 +17,7 @@ from studio.core.spec import parse_spec
 from studio.data.loaders import load
 from studio.ui import theme
 from studio.ui.background import Background
+from studio.ui.boundary_view import PlaneView, shows_plane
 from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.forms import ParamForm
@@ -128,7 +129,8 @@ class DataPanel(SectionPanel):
         self.series.showGrid(x=True, y=True, alpha=0.25)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for w in (self.message_label, self.grid, self.series, self.table):
+        self.plane = PlaneView()  # two features: a scatter plot, as TensorFlow Playground shows them
+        for w in (self.message_label, self.grid, self.series, self.table, self.plane):
             self.stack.addWidget(w)
         self.stack.setMinimumHeight(180)
         outer.addWidget(self.stack, 1)
@@ -228,6 +230,9 @@ class DataPanel(SectionPanel):
             else:
                 self.series.plot(np.asarray(x[0], dtype=float).ravel(), pen=pg.mkPen(theme.colors().series[0]))
             self.stack.setCurrentWidget(self.series)
+        elif shows_plane(ds):
+            self.samples = x[:PREVIEW_IMAGES]
+            self.stack.setCurrentWidget(self.plane.show_data(ds))
         else:
             self.samples = x[:PREVIEW_IMAGES]
             flat = x.reshape(len(x), -1)
