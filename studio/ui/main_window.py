@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
 
 from studio.core import events as ev
 from studio.core.presets import list_presets
+from studio.core.shapes import fmt
 from studio.core.spec import SpecError
 from studio.jobs import devices
 from studio.jobs.process import WORKER
@@ -320,7 +321,7 @@ class MainWindow(QMainWindow):
         elif c.data_shape is not None:
             s = c.data_shape
             what = f"{s.num_classes} classes" if s.task == "classification" else f"{s.target_width} target(s)"
-            self.status_data.setText(f"Data: samples {tuple(s.input_shape)}, {s.task}, {what}")
+            self.status_data.setText(f"Data: samples {fmt(tuple(s.input_shape))}, {s.task}, {what}")
         else:
             self.status_data.setText("")
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import datasets
+from studio.core.shapes import fmt
 from studio.core.spec import parse_spec
 from studio.data.loaders import load
 from studio.ui import theme
@@ -214,7 +215,7 @@ class DataPanel(SectionPanel):
         n_train, n_val, n_test = ds.sizes()
         what = (f"{len(ds.class_names)} classes" if ds.task == "classification" else "regression")
         self.preview_title.setText(f"Preview — {n_train:,} train / {n_val:,} validation / {n_test:,} test samples "
-                                   f"of shape {ds.input_shape}, {what}")
+                                   f"of shape {fmt(tuple(ds.input_shape))}, {what}")
         self.kind = ds.kind
         x = ds.x_train
         if ds.kind == "image" and x.ndim in (3, 4):
