@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from studio.core.spec import RunSpec, SpecError, load_spec, with_overrides
 
@@ -18,8 +19,27 @@ def load_with_overrides(path: str, sets: list[str] | None = None, **fields: obje
         if value is not None:
             assignments.append(f"{key}={value}" if not isinstance(value, str) else f'{key}="{value}"')
     try:
-        spec = load_spec(path)
+        spec = load_spec(_preset_path(path))
         return with_overrides(spec, assignments) if assignments else spec
     except SpecError as exc:
         error(str(exc))
         return None
+
+
+def _preset_path(path: str) -> str:
+    """A spec file, or else a preset's name (`keras-studio train mnist_cnn`) from the presets that ship."""
+    if Path(path).exists() or any(sep in path for sep in "/\\") or path.endswith(".json"):
+        return path
+    from studio.core.presets import presets_dir
+
+    preset = presets_dir() / f"{path}.json"
+    return str(preset) if preset.is_file() else path
+
+
+def backend_problem(backend: str) -> str | None:
+    """None when `backend` is installed; else the line that says how to add it or which to use instead."""
+    from studio.core.install_hints import missing_backend
+    from studio.jobs.devices import installed_backends
+
+    installed = installed_backends()
+    return None if backend in installed else missing_backend(backend, installed)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
                                QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from studio.core import events as ev
+from studio.core.install_hints import missing_backend
 from studio.core.presets import list_presets
 from studio.core.spec import SpecError
 from studio.jobs import devices
@@ -512,8 +513,8 @@ class MainWindow(QMainWindow):
             return
         spec = self.doc.run_spec
         if spec.training.backend not in devices.installed_backends():
-            QMessageBox.warning(self, APP_NAME, f"The {spec.training.backend} backend is not installed; "
-                                "choose another in Setup ▸ Training.")
+            problem = missing_backend(spec.training.backend, devices.installed_backends())
+            QMessageBox.warning(self, APP_NAME, problem[0].upper() + problem[1:] + " in Setup ▸ Training.")
             return
         try:
             root = self.runs_root()

@@ -1,0 +1,23 @@
+"""What to type to add a missing backend: each backend is an extra of the keras-studio package."""
+
+from __future__ import annotations
+
+from studio.core.spec import BACKENDS
+
+# backend → the distribution that provides it (for versions) and the module that proves it importable
+DISTRIBUTIONS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
+
+
+def install_command(backend: str) -> str:
+    return f'pip install "keras-studio[{backend}]"'
+
+
+def missing_backend(backend: str, installed: list[str]) -> str:
+    """One line: the backend is missing, the command that adds it, and the ones that would work now."""
+    others = [b for b in installed if b != backend]
+    instead = (f", or choose an installed one: {', '.join(others)} (--backend {others[0]})" if others
+               else "; no backend is installed yet")
+    return f"the {backend} backend is not installed; add it with: {install_command(backend)}{instead}"
+
+
+__all__ = ["BACKENDS", "DISTRIBUTIONS", "install_command", "missing_backend"]
