@@ -513,7 +513,7 @@ class MainWindow(QMainWindow):
             return
         spec = self.doc.run_spec
         if spec.training.backend not in devices.installed_backends():
-            problem = missing_backend(spec.training.backend, devices.installed_backends())
+            problem = missing_backend(spec.training.backend, devices.installed_backends(), cli=False)
             QMessageBox.warning(self, APP_NAME, problem[0].upper() + problem[1:] + " in Setup ▸ Training.")
             return
         try:
