@@ -598,5 +598,6 @@ class MainWindow(QMainWindow):
         self.background.shutdown()
 
     def _about(self) -> None:
-        QMessageBox.about(self, APP_NAME, "<b>Keras Studio</b><br>Build and train Keras 3 networks on TensorFlow, "
-                          "PyTorch or JAX.<br>The model is a run spec: the same JSON the command line trains.")
+        from studio.ui.about import AboutDialog
+
+        AboutDialog(self).open()
