@@ -18,22 +18,29 @@ def load_with_overrides(path: str, sets: list[str] | None = None, **fields: obje
     for key, value in fields.items():
         if value is not None:
             assignments.append(f"{key}={value}" if not isinstance(value, str) else f'{key}="{value}"')
+    resolved = _preset_path(path)
+    if resolved is None:
+        return None
     try:
-        spec = load_spec(_preset_path(path))
+        spec = load_spec(resolved)
         return with_overrides(spec, assignments) if assignments else spec
     except SpecError as exc:
         error(str(exc))
         return None
 
 
-def _preset_path(path: str) -> str:
+def _preset_path(path: str) -> str | None:
     """A spec file, or else a preset's name (`keras-studio train mnist_cnn`) from the presets that ship."""
     if Path(path).exists() or any(sep in path for sep in "/\\") or path.endswith(".json"):
         return path
     from studio.core.presets import presets_dir
 
     preset = presets_dir() / f"{path}.json"
-    return str(preset) if preset.is_file() else path
+    if preset.is_file():
+        return str(preset)
+    names = ", ".join(sorted(p.stem for p in presets_dir().glob("*.json")))
+    error(f"there is no file or preset named `{path}`; the presets are: {names}")
+    return None
 
 
 def backend_problem(backend: str) -> str | None:

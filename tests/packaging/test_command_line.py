@@ -28,3 +28,11 @@ def test_version_names_keras_and_the_installed_backends():
     out = studio("--version")
     assert out.returncode == 0
     assert out.stdout.startswith(f"keras-studio {__version__} (keras ")
+
+
+def test_a_preset_is_named_like_a_file_and_a_wrong_name_lists_the_presets():
+    assert studio("check", "optimization_lab").returncode == 0
+    out = studio("check", "optimisation_lab")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("error: there is no file or preset named `optimisation_lab`; the presets are: ")
+    assert "optimization_lab" in out.stderr
