@@ -85,6 +85,7 @@ if command -v uv >/dev/null; then
     run uv pip install --quiet --python "$venv/bin/python" "${torch_index[@]}" "${packages[@]}"
 else
     echo "Installing with pip into $venv (install uv for a faster install) …"
+    command -v "$python" >/dev/null || { echo "error: $python not found; install Python 3.11 or newer (python.org), or uv" >&2; exit 1; }
     "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
         || { echo "error: Keras Studio needs Python 3.11 or newer; $python is $("$python" --version 2>&1)" >&2; exit 1; }
     run "$python" -m venv "$venv"
