@@ -36,3 +36,12 @@ def test_every_icon_size_the_desktop_entry_installs_exists_at_its_size():
     for size in PNG_SIZES:
         with Image.open(CHECKOUT / "assets" / "icons" / f"keras-studio-{size}.png") as image:
             assert image.size == (size, size)
+
+
+def test_the_metainfo_names_this_version_as_its_latest_release():
+    import xml.etree.ElementTree as ET
+
+    from studio import __version__
+
+    release = ET.parse(DESKTOP / "io.github.kerasstudio.KerasStudio.metainfo.xml").find("releases/release")
+    assert release.get("version") == __version__

@@ -4,6 +4,7 @@ and nothing that is not the app's (tests, caches)."""
 import tarfile
 import zipfile
 
+from studio import __version__
 from tests.packaging.envs import CHECKOUT
 
 
@@ -45,7 +46,7 @@ def test_the_sdist_holds_the_sources_a_wheel_is_built_from(dists):
 
 def test_backends_are_extras_and_the_base_installs_none(dists):
     with zipfile.ZipFile(dists[1]) as z:
-        meta = z.read("keras_studio-0.1.0.dist-info/METADATA").decode()
+        meta = z.read(f"keras_studio-{__version__}.dist-info/METADATA").decode()
     requires = [line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Requires-Dist:")]
     base = [r for r in requires if "extra ==" not in r]
     assert any(r.startswith("keras") for r in base)
@@ -53,3 +54,7 @@ def test_backends_are_extras_and_the_base_installs_none(dists):
     for extra in ("jax", "torch", "tensorflow"):
         assert any(r.startswith(extra) and f'extra == "{extra}"' in r for r in requires)
         assert any(r.startswith(extra) and 'extra == "all"' in r for r in requires)
+
+
+def test_the_version_is_the_packages_own(dists):
+    assert dists[1].name == f"keras_studio-{__version__}-py3-none-any.whl"

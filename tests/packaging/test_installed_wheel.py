@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from studio import __version__
 from tests.packaging.envs import CHECKOUT, make_env, run
 
 pytestmark = pytest.mark.timeout(600)
@@ -38,7 +39,7 @@ def test_studio_comes_from_the_wheel_and_finds_its_presets_and_data(installed):
 def test_version_check_and_a_short_train_of_a_preset_by_name(installed):
     python, home = installed
     version = run(python, "keras-studio", "--version", cwd=home)
-    assert version.returncode == 0 and version.stdout.startswith("keras-studio 0.1.0 (keras ")
+    assert version.returncode == 0 and version.stdout.startswith(f"keras-studio {__version__} (keras ")
     check = run(python, "keras-studio", "check", "optimization_lab", cwd=home)
     assert check.returncode == 0, check.stderr
     assert "total params" in check.stdout
