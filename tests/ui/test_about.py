@@ -3,6 +3,7 @@ the application icon and the desktop entry's name (Wayland finds the icon throug
 
 from importlib.metadata import version
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from studio import __version__
@@ -34,10 +35,23 @@ def test_about_shows_version_icon_and_installed_backends(window, qtbot):
     dialog.reject()
 
 
-def test_the_application_has_its_icon_and_desktop_file_name(qapp):
-    from studio.ui.launch import _identity
+def test_the_application_has_its_icon_and_desktop_file_name(qapp, tmp_path, capsys):
+    from studio.ui.launch import launch
 
-    _identity(qapp)
+    assert launch(["--screenshot", str(tmp_path / "shot.png"), "--preset", "optimization_lab",
+                   "--size", "800x600"]) == 0
     assert QApplication.desktopFileName() == "io.github.kerasstudio.KerasStudio"
     assert not QApplication.windowIcon().isNull()
     assert QApplication.applicationVersion() == __version__
+
+
+def test_training_on_a_backend_this_installation_lacks_names_the_command_that_adds_it(window, dialogs, qtbot,
+                                                                                     monkeypatch):
+    from studio.core.presets import load_preset
+    from studio.jobs import devices
+
+    window.doc.load_dict(load_preset("optimization_lab").to_dict(), None)  # the preset trains on TensorFlow
+    monkeypatch.setattr(devices, "installed_backends", lambda: ["jax"])  # as in a keras-studio[jax] install
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert dialogs == [("warning", 'The tensorflow backend is not installed; add it with: pip install '
+                                   '"keras-studio[tensorflow]", or choose an installed one: jax in Setup ▸ Training.')]
