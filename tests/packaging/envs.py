@@ -47,7 +47,8 @@ def build_dists(work: Path) -> tuple[Path, Path]:
     dist.mkdir()
     sdist = _build("build_sdist", source, dist)
     with tarfile.open(sdist) as tar:
-        tar.extractall(work / "unpacked", filter="data")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.11.4+
+        tar.extractall(work / "unpacked", **safe)
     wheel = _build("build_wheel", next((work / "unpacked").iterdir()), dist)
     return sdist, wheel
 
