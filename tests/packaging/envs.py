@@ -53,16 +53,16 @@ def build_dists(work: Path) -> tuple[Path, Path]:
     return sdist, wheel
 
 
-def _site_packages() -> Path:
-    return Path(sysconfig.get_paths()["purelib"])
+def _site_packages() -> list[Path]:
+    paths = sysconfig.get_paths()
+    return sorted({Path(paths["purelib"]).resolve(), Path(paths["platlib"]).resolve()})
 
 
 def _link_farm(farm: Path, without: tuple[str, ...]) -> None:
     skip = NEVER_LINKED + tuple(entry for backend in without for entry in BACKEND_ENTRIES[backend])
     farm.mkdir(parents=True)
-    for entry in _site_packages().iterdir():
-        stem = entry.name.split("-")[0].split(".")[0].lower()
-        if any(stem == s or stem.startswith(s + "_") or entry.name.startswith(s) for s in skip):
+    for entry in (e for folder in _site_packages() for e in folder.iterdir()):
+        if (farm / entry.name).exists() or entry.name.lower().startswith(skip):
             continue
         (farm / entry.name).symlink_to(entry)
 
