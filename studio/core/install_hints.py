@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from studio.core.spec import BACKENDS
-
-# backend → the distribution that provides it (for versions) and the module that proves it importable
-DISTRIBUTIONS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
-
 
 def install_command(backend: str) -> str:
     return f'pip install "keras-studio[{backend}]"'
@@ -20,5 +15,3 @@ def missing_backend(backend: str, installed: list[str], cli: bool = True) -> str
                else "; no backend is installed yet")
     return f"the {backend} backend is not installed; add it with: {install_command(backend)}{instead}"
 
-
-__all__ = ["BACKENDS", "DISTRIBUTIONS", "install_command", "missing_backend"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import site
 import subprocess
 import sys
 import sysconfig
@@ -104,4 +103,4 @@ def run(python: Path, *args: str, cwd: Path, timeout: float = 300, **extra: str)
                           env=clean_environ(**extra))
 
 
-__all__ = ["ALL_BACKENDS", "CHECKOUT", "build_dists", "make_env", "run", "site"]
+__all__ = ["ALL_BACKENDS", "CHECKOUT", "build_dists", "make_env", "run"]
