@@ -10,7 +10,21 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from studio.cli import COMMANDS, run_cli
 
-    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
+    if argv and argv[0] in ("-h", "--help"):
+        from studio.cli.usage import print_help
+
+        print_help()
+        return 0
+    if argv and argv[0] == "--version":
+        from studio.cli.usage import version_line
+
+        print(version_line())
+        return 0
+    if argv and argv[0] in ("--install-desktop", "--uninstall-desktop"):
+        from studio import desktop
+
+        return desktop.main("install" if argv[0] == "--install-desktop" else "uninstall")
+    if argv and argv[0] in COMMANDS:
         return run_cli(argv)
     from studio.ui.launch import launch
 

@@ -10,7 +10,7 @@ from studio.data.loaders import data_shape
 
 def add_parser(sub) -> None:
     p = sub.add_parser("check", help="check a run spec: shapes, parameters, errors")
-    p.add_argument("spec", help="the run spec (JSON)")
+    p.add_argument("spec", help="the run spec (JSON), or the name of a preset")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec field")
     p.add_argument("--no-data", action="store_true", help="check the model alone, without loading the data")
 

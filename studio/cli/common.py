@@ -21,8 +21,11 @@ def load_with_overrides(path: str, sets: list[str] | None = None, **fields: obje
     for key, value in fields.items():
         if value is not None:
             assignments.append(f"{key}={json.dumps(value)}")  # a JSON literal: quotes in the text stay text
+    resolved = _preset_path(path)
+    if resolved is None:
+        return None
     try:
-        spec = load_spec(path)
+        spec = load_spec(resolved)
         return with_overrides(spec, assignments) if assignments else spec
     except SpecError as exc:
         error(str(exc))
@@ -45,3 +48,26 @@ def folder_problem(path: str | Path, option: str = "--out") -> str | None:
     if not os.access(path, os.W_OK | os.X_OK):
         return f"{option} {path}: cannot write there (permission denied); choose a folder you can write to"
     return None
+
+
+def _preset_path(path: str) -> str | None:
+    """A spec file, or else a preset's name (`keras-studio train mnist_cnn`) from the presets that ship."""
+    if Path(path).exists() or any(sep in path for sep in "/\\") or path.endswith(".json"):
+        return path
+    from studio.core.presets import presets_dir
+
+    preset = presets_dir() / f"{path}.json"
+    if preset.is_file():
+        return str(preset)
+    names = ", ".join(sorted(p.stem for p in presets_dir().glob("*.json")))
+    error(f"there is no file or preset named `{path}`; the presets are: {names}")
+    return None
+
+
+def backend_problem(backend: str) -> str | None:
+    """None when `backend` is installed; else the line that says how to add it or which to use instead."""
+    from studio.core.install_hints import missing_backend
+    from studio.jobs.devices import installed_backends
+
+    installed = installed_backends()
+    return None if backend in installed else missing_backend(backend, installed)

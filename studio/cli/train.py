@@ -8,7 +8,7 @@ import sys
 
 from tqdm import tqdm
 
-from studio.cli.common import error, folder_problem, load_with_overrides
+from studio.cli.common import backend_problem, error, folder_problem, load_with_overrides
 from studio.core import events as ev
 from studio.jobs.process import TrainingProcess
 
@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
                        description="Train a run spec in a child process. Ctrl-C stops after the current batch "
                                    "and keeps the model; a second Ctrl-C kills the training at once.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spec", help="the run spec (JSON)")
+    p.add_argument("spec", help="the run spec (JSON), or the name of a preset")
     p.add_argument("--backend", choices=("tensorflow", "torch", "jax"), help="override training.backend")
     p.add_argument("--device", help="override training.device: auto, cpu, gpu or gpu:N")
     p.add_argument("--epochs", type=int, help="override training.epochs")
@@ -49,7 +49,7 @@ def run(args) -> int:
                                                        "training.epochs": args.epochs})
     if spec is None:
         return 1
-    if problem := folder_problem(args.out):
+    if problem := backend_problem(spec.training.backend) or folder_problem(args.out):
         error(problem)
         return 1
     proc = TrainingProcess(spec, args.out)
@@ -79,7 +79,7 @@ def run(args) -> int:
             if isinstance(event, ev.Started):
                 print(f"{event.backend} on {event.device}: {event.total_params:,} parameters, "
                       f"{event.train_samples:,} training samples")
-                if not args.quiet:
+                if not args.quiet and sys.stdout.isatty():  # a log or a pipe gets the one line per epoch below
                     bar = tqdm(total=event.epochs * event.steps_per_epoch, unit="step", dynamic_ncols=True,
                                file=sys.stdout)
             elif isinstance(event, ev.BatchEnd) and bar is not None:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.core.resources import presets_dir  # re-exported: callers ask presets for their folder
 from studio.core.spec import RunSpec, SpecError, load_spec
 
-
-def presets_dir() -> Path:
-    """presets/ of a source checkout, or the folder named by KERAS_STUDIO_PRESETS."""
-    env = os.environ.get("KERAS_STUDIO_PRESETS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "presets"
+__all__ = ["Preset", "list_presets", "load_preset", "presets_dir"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import zipfile
 import zlib
 from pathlib import Path
@@ -36,9 +35,10 @@ KERAS_SHAPES = {"mnist": ((28, 28, 1), 10), "fashion_mnist": ((28, 28, 1), 10),
 
 
 def assets_dir() -> Path:
-    """assets/data of a source checkout, or the folder named by KERAS_STUDIO_ASSETS."""
-    env = os.environ.get("KERAS_STUDIO_ASSETS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "assets" / "data"
+    """The bundled data (assets/data of a checkout, or inside the installed package); KERAS_STUDIO_ASSETS overrides."""
+    from studio.core.resources import data_dir
+
+    return data_dir()
 
 
 KerasLoader = Callable[[str], tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]

@@ -43,8 +43,10 @@ def start(backend: str, device: str = "auto"):
     try:
         __import__(module)
     except ImportError as exc:
+        from studio.core.install_hints import install_command
+
         raise BootstrapError("backend_missing", f"The {backend} backend is not installed ({exc}). "
-                                                f"Install it with: pip install {module}") from None
+                                                f"Install it with: {install_command(backend)}") from None
     import keras
 
     if keras.config.backend() != backend:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import subprocess
@@ -9,6 +10,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from studio.core.install_hints import install_command
 from studio.core.spec import BACKENDS
 
 _MODULES = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
@@ -28,9 +30,20 @@ def installed_backends() -> list[str]:
     return [b for b in BACKENDS if importlib.util.find_spec(_MODULES[b]) is not None]
 
 
+def backend_versions() -> dict[str, str]:
+    """keras and each installed backend with its version, read from package metadata (nothing is imported)."""
+    out = {}
+    for name in ("keras", *installed_backends()):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "?"
+    return out
+
+
 def probe(backend: str, timeout: float = 120) -> BackendInfo:
     if importlib.util.find_spec(_MODULES[backend]) is None:
-        return BackendInfo(backend, False, error=f"pip install {_MODULES[backend]}")
+        return BackendInfo(backend, False, error=install_command(backend))
     try:
         out = subprocess.run([sys.executable, "-m", "studio.engine.probe", backend], capture_output=True,
                              text=True, timeout=timeout)

@@ -40,14 +40,35 @@ def _screenshot_problem(path: str) -> str | None:
     return None
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
+def app_parser() -> argparse.ArgumentParser:
+    """The app's own options; `keras-studio --help` shows them beside the subcommands (studio/__main__.py)."""
     p = argparse.ArgumentParser(prog="keras-studio", description="Keras Studio: build and train Keras networks.")
-    p.add_argument("spec", nargs="?", help="a run spec (JSON) to open")
-    p.add_argument("--preset", help="open a preset (a file name in presets/, without .json)")
+    p.add_argument("spec", nargs="?", metavar="SPEC", help="a run spec (JSON) to open")
+    p.add_argument("--preset", metavar="NAME", help="open a preset (a file name in presets/, without .json)")
     p.add_argument("--run", metavar="RUN_DIR", help="show a finished run's curves and evaluation")
     p.add_argument("--screenshot", metavar="FILE", help="render the window to a PNG and exit")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size, e.g. 1440x900")
-    return p.parse_args(argv)
+    return p
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    return app_parser().parse_args(argv)
+
+
+def _identity(app) -> None:
+    """Version, icon and the desktop entry's name: Wayland finds the window's icon through the latter."""
+    from PySide6.QtGui import QIcon
+
+    from studio import __version__
+    from studio.core.resources import icon_path
+    from studio.desktop import APP_ID, PNG_SIZES
+
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    icon = QIcon(str(icon_path("svg")))
+    for size in PNG_SIZES:
+        icon.addFile(str(icon_path("png", size)))
+    app.setWindowIcon(icon)
 
 
 def launch(argv: list[str]) -> int:
@@ -63,6 +84,7 @@ def launch(argv: list[str]) -> int:
     app.setApplicationName("Keras Studio")
     app.setOrganizationName("KerasStudio")
     app.setApplicationDisplayName("Keras Studio")
+    _identity(app)
 
     from studio.core.presets import load_preset
     from studio.core.runs import SPEC_FILE, read_json

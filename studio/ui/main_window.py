@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
                                QWidget)
 
 from studio.core import events as ev
+from studio.core.install_hints import missing_backend
 from studio.core.presets import list_presets
 from studio.core.shapes import fmt
 from studio.core.spec import SpecError
@@ -613,8 +614,8 @@ class MainWindow(QMainWindow):
             return
         spec = titled_run_spec(self.doc)  # "Lab — sgd, lr 0.01": named by what differs from the opened spec
         if spec.training.backend not in devices.installed_backends():
-            QMessageBox.warning(self, APP_NAME, f"The {spec.training.backend} backend is not installed; "
-                                "choose another in the toolbar.")
+            problem = missing_backend(spec.training.backend, devices.installed_backends(), cli=False)
+            QMessageBox.warning(self, APP_NAME, problem[0].upper() + problem[1:] + " in the toolbar.")
             return
         try:
             root = self.runs_root()
@@ -703,5 +704,6 @@ class MainWindow(QMainWindow):
         self.background.shutdown()
 
     def _about(self) -> None:
-        QMessageBox.about(self, APP_NAME, "<b>Keras Studio</b><br>Build and train Keras 3 networks on TensorFlow, "
-                          "PyTorch or JAX.<br>The model is a run spec: the same JSON the command line trains.")
+        from studio.ui.about import AboutDialog
+
+        AboutDialog(self).open()

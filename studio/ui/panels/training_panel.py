@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from studio.core.install_hints import missing_backend
 from studio.core.optimizers import LOSSES, METRICS
 from studio.ui.document import Document
 from studio.ui.panels.common import SectionPanel
@@ -157,7 +158,10 @@ class TrainingPanel(SectionPanel):
             label = {"auto": "auto (best available)", "cpu": "CPU"}.get(o, o.upper())
             self.device.addItem(label, o)
         self.device.setCurrentIndex(self.device.findData(t["device"]))
-        if t["backend"] in self.device_errors:
+        if t["backend"] not in self.backends:  # a preset or project made where that backend was installed
+            problem = missing_backend(t["backend"], self.backends, cli=False)
+            self.device_note.setText(problem[0].upper() + problem[1:])
+        elif t["backend"] in self.device_errors:
             self.device_note.setText(f"{t['backend']}: {self.device_errors[t['backend']]}")
         elif t["backend"] in self.devices:
             self.device_note.setText("Detected: " + (", ".join(self.devices[t["backend"]]) or "CPU only"))
