@@ -82,6 +82,7 @@ class _Edge(QGraphicsPathItem):
 class _View(QGraphicsView):
     connect_requested = Signal(str, str)
     disconnect_requested = Signal(str, str)
+    delete_requested = Signal()  # Delete with blocks selected
 
     def __init__(self, scene: QGraphicsScene):
         super().__init__(scene)
@@ -160,6 +161,9 @@ class _View(QGraphicsView):
                 if isinstance(item, _Edge):
                     self.disconnect_requested.emit(item.source, item.target)
                     return
+            if self.scene().selectedItems():  # selected blocks: the editor's Delete, as in the layer list
+                self.delete_requested.emit()
+                return
         super().keyPressEvent(event)
 
     def contextMenuEvent(self, event):  # noqa: N802
@@ -195,6 +199,7 @@ def _augmentation_shapes(spec: dict, input_block: dict) -> list[tuple[dict, str,
 class GraphView(QWidget):
     selection_changed = Signal(list)
     message = Signal(str)
+    delete_requested = Signal()  # Delete on selected blocks: the window hands it to the editor's Delete
 
     def __init__(self, doc: Document, checker: Checker, parent: QWidget | None = None):
         super().__init__(parent)
@@ -233,6 +238,7 @@ class GraphView(QWidget):
         self._syncing = False
         self.view.connect_requested.connect(self.connect_blocks)
         self.view.disconnect_requested.connect(self.disconnect_blocks)
+        self.view.delete_requested.connect(self.delete_requested)
         self.scene.selectionChanged.connect(self._selection)
         checker.report_changed.connect(lambda _r: self.rebuild())
 

@@ -119,7 +119,13 @@ class MainWindow(QMainWindow):
         self.result_stack.addWidget(self.result_tabs)
         res_lay.addWidget(self.result_stack, 1)
         self.split = QSplitter(Qt.Orientation.Vertical)
-        self.split.addWidget(self.model_tabs)
+        model_area = QWidget()  # the graph or the layer list, with the problems, their fixes and the totals below
+        area_lay = QVBoxLayout(model_area)
+        area_lay.setContentsMargins(0, 0, 0, 0)
+        area_lay.setSpacing(0)
+        area_lay.addWidget(self.model_tabs, 1)
+        area_lay.addWidget(self.editor.footer)
+        self.split.addWidget(model_area)
         self.split.addWidget(self.results)
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 0)
@@ -271,6 +277,10 @@ class MainWindow(QMainWindow):
         d.path_changed.connect(self._title)
         d.path_changed.connect(self._runs_root_changed)
         self.palette.add_requested.connect(self.editor.add_block)
+        # the editor's shortcuts (Ctrl+E, Ctrl+D, copy, paste, Alt+arrows …) work in the graph too, on the blocks
+        # selected there; Delete goes through the graph first, which removes a selected connection itself
+        self.graph.addActions([a for name, a in self.editor.actions_by_name.items() if name != "delete"])
+        self.graph.delete_requested.connect(self.editor.delete)
         self.editor.selection_changed.connect(lambda ids: self.inspector.show_block(ids[-1] if ids else None))
         self.editor.selection_changed.connect(self.graph.select)
         self.inspector.renamed.connect(lambda _old, new: (self.editor.select([new]), self.graph.select([new])))

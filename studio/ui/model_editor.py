@@ -25,6 +25,7 @@ from studio.ui.palette import BLOCK_MIME
 ROWS_MIME = "application/x-keras-studio-rows"
 CLIP_KEY = "keras_studio_blocks"
 ID_ROLE = Qt.ItemDataRole.UserRole
+FOOTER_MISFITS = 2  # misfits listed with their fixes under the model; the rest are marked in place
 COL_ON, COL_BLOCK, COL_SHAPE, COL_PARAMS = range(4)
 
 
@@ -113,15 +114,23 @@ class ModelEditor(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         lay.addWidget(self.tree, 1)
 
+        # the problems with their one-click fixes, and the totals: the window shows this footer under both views
+        # of the model (graph and layers), so a misfit's fixes are in sight whichever view is open
+        self.footer = QWidget()
+        self.footer.setObjectName("modelFooter")
+        foot = QVBoxLayout(self.footer)
+        foot.setContentsMargins(0, 0, 0, 0)
+        foot.setSpacing(0)
         self.problems = QWidget()
         self.problems_lay = QVBoxLayout(self.problems)
         self.problems_lay.setContentsMargins(6, 2, 6, 2)
-        lay.addWidget(self.problems)
+        foot.addWidget(self.problems)
         self.totals = QLabel()
         self.totals.setObjectName("totals")
         self.totals.setContentsMargins(6, 4, 6, 4)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.totals)
+        foot.addWidget(self.totals)
+        lay.addWidget(self.footer)
 
         self.actions_by_name: dict[str, QAction] = {}
         for name, text, keys, slot in (
@@ -187,7 +196,7 @@ class ModelEditor(QWidget):
                         item.setBackground(col, QBrush(QColor(c.error_bg)))
                     item.setForeground(COL_SHAPE, QBrush(QColor(c.error)))
                     item.setText(COL_SHAPE, "✖ " + item.text(COL_SHAPE))
-                    self._error_row(item, rep.id, rep.error, rep.fixes)
+                    self._error_row(item, rep.id, rep.error, [])  # its fixes are offered in the footer
                 item.setSelected(b["id"] in selected)
                 if b["id"] == current:
                     self.tree.setCurrentItem(item, 0, self.tree.selectionModel().SelectionFlag.NoUpdate)
@@ -246,7 +255,16 @@ class ModelEditor(QWidget):
             w = self._message_widget(p, [], "", c)
             w.layout().setContentsMargins(0, 0, 0, 0)
             self.problems_lay.addWidget(w)
-        self.problems.setVisible(bool(report.problems))
+        misfits = [b for b in report.blocks if b.error]
+        for rep in misfits[:FOOTER_MISFITS]:  # the first ones: fixing one often mends those after it
+            w = self._message_widget(f"✖ {rep.id} ({rep.type}): {rep.error}", rep.fixes, rep.id, c)
+            w.layout().setContentsMargins(0, 0, 0, 0)
+            self.problems_lay.addWidget(w)
+        if len(misfits) > FOOTER_MISFITS:
+            more = QLabel(f"… and {len(misfits) - FOOTER_MISFITS} more (marked ✖ in the model)")
+            more.setStyleSheet(f"color: {c.error};")
+            self.problems_lay.addWidget(more)
+        self.problems.setVisible(bool(report.problems or misfits))
 
     def _totals(self, report: ModelReport) -> None:
         n = sum(1 for b in model_ops.blocks(self.doc.view()))

@@ -103,5 +103,5 @@ def test_a_broken_model_file_is_a_message_not_a_traceback(tmp_path, runs):
     bad.write_bytes(b"not a zip file")
     with pytest.raises(JobError) as info:
         evaluate_job.evaluate(bad, runs["iris"] / "spec.json")
-    assert "cannot open broken.keras" in info.value.message
+    assert "broken.keras is not a valid .keras file" in info.value.message
     assert "Traceback" not in info.value.message

@@ -74,7 +74,7 @@ def test_copy_paste_duplicate_toggle_delete(window):
 def test_one_click_fix(window, qtbot):
     w = window
     build(w, "Input", "Dense")  # 64 units, but the data has two classes
-    button = w.editor.tree.findChild(QPushButton, "fix_dense_1")
+    button = w.editor.footer.findChild(QPushButton, "fix_dense_1")
     assert button is not None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert w.doc.view()["model"]["blocks"][1]["params"]["units"] in (1, 2)

@@ -77,9 +77,15 @@ def _per_class_table(view, doc) -> None:
     assert "f1 macro" not in text  # the averages are the table's last rows, not repeated
 
 
-def test_the_evaluation_tab_at_1280x720_shows_a_per_class_table_and_a_whole_confusion_matrix(qtbot, window):
+def test_the_evaluation_tab_at_1280x720_shows_a_per_class_table_and_a_whole_confusion_matrix(qtbot, window, tmp_path):
+    from studio.core.runs import create_run_dir, set_status
+
     w = window
     w.resize(1280, 720)
+    run = create_run_dir(tmp_path, {"meta": {"title": "digits"}})  # a finished run: the result tabs replace the card
+    (run / "metrics.csv").write_text("epoch,loss,val_loss,learning_rate,seconds\n1,0.5,0.6,0.01,0.1\n")
+    set_status(run, "finished")
+    w.show_run(str(run))
     doc = _doc()
     w.evaluation.set_evaluation(doc, {})
     bar = w.result_tabs.tabBar()

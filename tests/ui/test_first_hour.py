@@ -47,11 +47,25 @@ def test_ctrl_e_toggles_the_selected_block(qtbot, window, tmp_path):
     assert w.act_export.isEnabled()
     w.doc.load_dict(load_preset("mnist_cnn").model_dump(mode="json"), None)
     ids = [b["id"] for b in w.doc.view()["model"]["blocks"]]
+    # in the graph, the view the window opens on
+    assert w.model_tabs.currentWidget() is w.graph
+    node = w.graph.nodes[ids[1]]
+    w.graph.view.ensureVisible(node)
+    qtbot.mouseClick(w.graph.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=w.graph.view.mapFromScene(node.sceneBoundingRect().center()))
+    assert w.editor.selected_ids() == [ids[1]]
+    w.graph.view.setFocus()
+    qtbot.waitUntil(w.graph.view.hasFocus, timeout=2000)
+    qtbot.keyClick(w.graph.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert w.doc.view()["model"]["blocks"][1].get("enabled", True) is False
+    # and in the layer list
+    bar = w.model_tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(w.model_tabs.indexOf(w.editor)).center())
     w.editor.select([ids[1]])
     w.editor.tree.setFocus()
     qtbot.waitUntil(w.editor.tree.hasFocus, timeout=2000)
-    qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert w.doc.view()["model"]["blocks"][1].get("enabled", True) is False
+    qtbot.keyClick(w.editor.tree, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert w.doc.view()["model"]["blocks"][1].get("enabled", True) is True
     assert w.act_export.shortcut().toString() == "Ctrl+Shift+E"
     shortcuts = [a.shortcut().toString() for a in w.findChildren(type(w.act_export)) if not a.shortcut().isEmpty()]
     assert shortcuts.count("Ctrl+E") == 1

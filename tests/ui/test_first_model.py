@@ -16,7 +16,7 @@ from tests.ui.test_flow import palette_add, row_texts
 
 def fix_buttons(w, block_id: str) -> list[QPushButton]:
     names = (f"fix_{block_id}", f"fix_{block_id}_")
-    buttons = [b for b in w.editor.tree.findChildren(QPushButton)  # widgets of redrawn rows linger, hidden
+    buttons = [b for b in w.editor.footer.findChildren(QPushButton)  # under the graph and the layer list alike
                if b.isVisible() and (b.objectName() == names[0] or b.objectName().startswith(names[1]))]
     return sorted(buttons, key=lambda b: b.objectName())
 
@@ -36,6 +36,8 @@ def test_input_dense_dropout_dense_from_an_empty_window_is_fixed_into_a_head_tha
     assert [r[0].split()[0] for r in row_texts(w)] == ["Input", "Dense", "Dropout", "Dense"]
     head_id = head(w)["id"]
     assert w.checker.report.by_id()[head_id].error  # 64 relu units cannot classify two classes
+
+    qtbot.waitUntil(lambda: bool(fix_buttons(w, head_id)))  # the rows follow the checker's report
 
     buttons = fix_buttons(w, head_id)
     assert len(buttons) == (2 if choice else len(buttons)), [b.text() for b in buttons]  # 2 softmax or 1 sigmoid
@@ -62,6 +64,7 @@ def test_the_labs_head_under_the_wrong_loss_can_be_fixed_either_way(qtbot, windo
     w.checker.wait_data()
     head_id = head(w)["id"]
     assert "the loss binary_crossentropy" in w.checker.report.by_id()[head_id].error
+    qtbot.waitUntil(lambda: bool(fix_buttons(w, head_id)))  # the rows follow the checker's report
     buttons = fix_buttons(w, head_id)
     assert [b.text() for b in buttons] == ["Set units to 1 and activation to sigmoid",
                                            "Use loss sparse_categorical_crossentropy"]
@@ -82,6 +85,7 @@ def test_conv2d_after_flatten_offers_its_fixes_and_the_blocks_below_wait_for_it(
     rows = row_texts(w)
     assert rows[0][1] == "8×8×1" and rows[1][1] == "64"  # shapes read as people write them
     assert [r[1] for r in rows[3:]] == ["waiting for conv", "waiting for conv"]
+    qtbot.waitUntil(lambda: bool(fix_buttons(w, "conv")))  # the rows follow the checker's report
     buttons = fix_buttons(w, "conv")
     assert [b.text() for b in buttons] == ["Move it before flat", "Insert Reshape to 8×8×1", "Remove it"]
     qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)

@@ -55,7 +55,7 @@ def test_build_train_stop_save_reopen_undo(qtbot, window, tmp_path, monkeypatch)
     assert rows[1][1] == "64" and rows[1][2] == "192"
     # the head does not fit two classes: marked inline, with a one-click fix
     assert w.checker.report.blocks[2].error
-    fix = w.editor.tree.findChild(type(w.controls.train), "fix_dense_2")
+    fix = w.editor.footer.findChild(type(w.controls.train), "fix_dense_2")
     assert fix is not None and "units" in fix.text()
 
     # ---- set parameters in the inspector
