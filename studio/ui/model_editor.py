@@ -11,7 +11,7 @@ import json
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import catalog
@@ -131,6 +131,8 @@ class ModelEditor(QWidget):
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         foot.addWidget(self.totals)
         lay.addWidget(self.footer)
+        # long fix labels must not widen the centre and squeeze the docks beside it
+        self.footer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Maximum)
 
         self.actions_by_name: dict[str, QAction] = {}
         for name, text, keys, slot in (
@@ -231,7 +233,7 @@ class ModelEditor(QWidget):
             for n, fix in enumerate(fixes, 1):
                 btn = QPushButton(fix.label)
                 btn.setObjectName(f"fix_{block_id}" + (f"_{n}" if n > 1 else ""))
-                btn.setToolTip("Apply this fix (undoable)")
+                btn.setToolTip(f"{fix.label} (one undoable step)")  # the whole label where a narrow window cuts it
                 btn.clicked.connect(lambda _=False, f=fix: self.apply_fix(block_id, f))
                 row.addWidget(btn)
             row.addStretch(1)

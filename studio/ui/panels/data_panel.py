@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QStackedWidget,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSizePolicy, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import datasets
@@ -134,6 +134,8 @@ class DataPanel(SectionPanel):
         for w in (self.message_label, self.grid, self.series, self.table, self.plane):
             self.stack.addWidget(w)
         self.stack.setMinimumHeight(180)
+        # the previews' own size hints (600×480 plots) would push the panel past the dock; take the room there is
+        self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         outer.addWidget(self.stack, 1)
         self._on_changed()
 
