@@ -54,4 +54,4 @@ def test_training_on_a_backend_this_installation_lacks_names_the_command_that_ad
     monkeypatch.setattr(devices, "installed_backends", lambda: ["jax"])  # as in a keras-studio[jax] install
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert dialogs == [("warning", 'The tensorflow backend is not installed; add it with: pip install '
-                                   '"keras-studio[tensorflow]", or choose an installed one: jax in Setup ▸ Training.')]
+                                   '"keras-studio[tensorflow]", or choose an installed one: jax in the toolbar.')]
