@@ -28,6 +28,7 @@ from typing import Callable
 from studio.data import keras_files
 from studio.data.dataset import DataError
 from studio.data.keras_files import KERAS_FILES
+from studio.data.keras_cache import keras_home  # one definition: the GUI asks the same cache
 
 Progress = Callable[[str], None]
 
@@ -58,15 +59,6 @@ OFFLINE_CHOICE = {"mnist": "digits (scikit-learn, ships with the app; upscale 3 
                   "cifar10": "an image folder of your own, or digits (scikit-learn)",
                   "cifar100": "an image folder of your own, or digits (scikit-learn)"}
 TIMEOUT_S = 30.0  # per network operation (connect, each read): a dead network fails in seconds, not hours
-
-
-def keras_home() -> Path:
-    """Where Keras keeps its cache: $KERAS_HOME, else ~/.keras (or /tmp/.keras when home is read-only)."""
-    env = os.environ.get("KERAS_HOME")
-    if env:
-        return Path(env)
-    base = Path(os.path.expanduser("~"))
-    return (base if os.access(base, os.W_OK) else Path("/tmp")) / ".keras"
 
 
 def cache_dir() -> Path:
