@@ -21,6 +21,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from studio.core.install_hints import export_install_hint
 from studio.core.spec import RunSpec
 from studio.data.dataset import DataError
 from studio.engine import codegen
@@ -82,15 +83,10 @@ def read_reference(work: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ------------------------------------------------------------------------------------------ export
-# what `pip install 'keras-studio[export]'` installs (pyproject.toml's export extra; a test keeps them equal)
-EXPORT_EXTRA = ("onnx", "onnxruntime", "tf2onnx", "onnxscript")  # the same as studio.jobs.export_job.EXTRA_PACKAGES
-
-
 def _need(module: str, package: str, what: str) -> None:
     if importlib.util.find_spec(module) is None:
-        extra = "   (or all export extras: pip install 'keras-studio[export]')" if package in EXPORT_EXTRA else ""
         raise ExportError(f"{what} needs the {package} package, which is not installed. Install it with: "
-                          f"pip install {package}{extra}", "missing_package")
+                          f"{export_install_hint([package])}", "missing_package")
 
 
 def _fresh(out: Path) -> None:

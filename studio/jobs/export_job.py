@@ -16,21 +16,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from studio.core import safe_paths
+from studio.core.install_hints import EXPORT_EXTRA, EXPORT_PACKAGES, export_install_hint
 from studio.core.runs import STATUS_FILE
 from studio.core.spec import BACKENDS
 from studio.jobs.evaluate_job import JobError, Target, call_engine, resolve_target
 
 ATOL = 1e-4
 RTOL = 1e-4
-EXTRA = "pip install 'keras-studio[export]'"
-# the packages that EXTRA installs (pyproject.toml's export extra; a test keeps the two equal)
-EXTRA_PACKAGES = ("onnx", "onnxruntime", "tf2onnx", "onnxscript")
-
-
-def install_hint(missing: list[str]) -> str:
-    """The pip command for `missing`, pointing to the export extra only when the extra installs all of them."""
-    extra = f"   (or all export extras: {EXTRA})" if set(missing) <= set(EXTRA_PACKAGES) else ""
-    return f"pip install {' '.join(missing)}{extra}"
+EXTRA, EXTRA_PACKAGES, install_hint = EXPORT_EXTRA, EXPORT_PACKAGES, export_install_hint  # one definition, in core
 
 
 @dataclass(frozen=True)
