@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,12 +24,10 @@ from studio.jobs.process import WORKER
 from studio.jobs.qt_bridge import TrainingBridge
 from studio.ui import theme
 from studio.ui.background import Background
-from studio.ui.boundary_view import attach as attach_boundary
 from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
 from studio.ui.empty_state import EmptyState
-from studio.ui.evaluation import EvaluationView, ExportDialog, TryItPanel
 from studio.ui.gallery import PresetGallery
 from studio.ui.graph_view import GraphView
 from studio.ui.inspector import Inspector
@@ -40,11 +39,15 @@ from studio.ui.panels.data_panel import DataPanel
 from studio.ui.panels.optimizer_panel import OptimizerPanel
 from studio.ui.panels.regularization_panel import RegularizationPanel
 from studio.ui.panels.training_panel import TrainingPanel
-from studio.ui.plots import PlotsPanel
 from studio.ui.result_headline import ResultHeadline
 from studio.ui.run_controls import RunControls
 from studio.ui.run_naming import titled_run_spec
 from studio.ui.runs_panel import RunsPanel
+
+if TYPE_CHECKING:  # built on first need (see `result_tabs`): pyqtgraph is not imported before the first paint
+    from studio.ui.boundary_view import BoundaryView
+    from studio.ui.evaluation import EvaluationView, TryItPanel
+    from studio.ui.plots import PlotsPanel
 
 APP_NAME = "Keras Studio"
 MAX_RECENT = 8
@@ -81,7 +84,6 @@ class MainWindow(QMainWindow):
         spare.hide()
         for b in (self.controls.train, self.controls.pause, self.controls.resume, self.controls.stop):
             b.setParent(spare)  # still driven by RunControls (enabled states), never shown twice
-        self.plots = PlotsPanel()
         # results below the model: a card until the first run, then headline, progress and the result tabs
         self.results = QWidget()
         self.results.setObjectName("resultsArea")
@@ -101,22 +103,14 @@ class MainWindow(QMainWindow):
         head.addWidget(self.results_toggle, 0, Qt.AlignmentFlag.AlignTop)
         res_lay.addLayout(head)
         res_lay.addWidget(self.controls)
-        # the trained model's results sit beside its curves: evaluation and trying it by hand
-        self.evaluation = EvaluationView()
-        self.try_it = TryItPanel()
-        self.result_tabs = QTabWidget()
-        self.result_tabs.setDocumentMode(True)
-        self.result_tabs.addTab(self.plots, "Curves")
-        self.result_tabs.addTab(self.evaluation, "Evaluation")  # tables, forms and plots scroll on their own
-        self.result_tabs.addTab(self.try_it, "Try it")
-        self.boundary = attach_boundary(self)  # two-feature data: the live decision boundary, a tab of its own
-        self.result_tabs.currentChanged.connect(self._result_tab_changed)
+        # the curves, evaluation, Try it and boundary tabs are built on first need (`result_tabs`): before the
+        # first run the card below is all there is to see, and the first paint does not wait for pyqtgraph
+        self._result_tabs: QTabWidget | None = None
         self._result_run: str | None = None  # the run the Evaluation / Try it tabs are about
         self._try_run: str | None = None  # the run whose model the Try it predictor has loaded
         self.empty_state = EmptyState()
         self.result_stack = QStackedWidget()
         self.result_stack.addWidget(self.empty_state)
-        self.result_stack.addWidget(self.result_tabs)
         res_lay.addWidget(self.result_stack, 1)
         self.split = QSplitter(Qt.Orientation.Vertical)
         model_area = QWidget()  # the graph or the layer list, with the problems, their fixes and the totals below
@@ -295,10 +289,7 @@ class MainWindow(QMainWindow):
         b.state_changed.connect(self.controls.set_state)
         b.state_changed.connect(self._state)
         b.started.connect(self.controls.on_started)
-        b.started.connect(self.plots.on_started)
         b.batch.connect(self.controls.on_batch)
-        b.batch.connect(self.plots.on_batch)
-        b.epoch.connect(self.plots.on_epoch)
         b.log.connect(self._child_log)
         b.ended.connect(self._ended)
         self.controls.train_clicked.connect(self.train)
@@ -348,7 +339,8 @@ class MainWindow(QMainWindow):
         self.act_pause.setText("&Resume" if state == "paused" else "&Pause")
 
     def _theme_changed(self) -> None:
-        self.plots.apply_theme()
+        if self._result_tabs is not None:
+            self.plots.apply_theme()
         self.empty_state.apply_theme()
         self._accent_train()
         self.doc.changed.emit()
@@ -367,6 +359,52 @@ class MainWindow(QMainWindow):
             self.docks["Log"].show()  # hidden until there is something to read
 
     # ------------------------------------------------------------------ results area
+    @property
+    def result_tabs(self) -> QTabWidget:
+        """Curves, Evaluation, Try it and (for two-feature data) Boundary, built the first time they are needed."""
+        return self._build_results()
+
+    def _build_results(self) -> QTabWidget:
+        if self._result_tabs is None:
+            from studio.ui.boundary_view import attach as attach_boundary
+            from studio.ui.evaluation import EvaluationView, TryItPanel
+            from studio.ui.plots import PlotsPanel
+
+            tabs = self._result_tabs = QTabWidget()
+            tabs.setDocumentMode(True)
+            self._plots, self._evaluation, self._try_it = PlotsPanel(), EvaluationView(), TryItPanel()
+            tabs.addTab(self._plots, "Curves")
+            tabs.addTab(self._evaluation, "Evaluation")  # tables, forms and plots scroll on their own
+            tabs.addTab(self._try_it, "Try it")
+            self._boundary = attach_boundary(self)  # two-feature data: the live decision boundary, a tab of its own
+            tabs.currentChanged.connect(self._result_tab_changed)
+            self.result_stack.addWidget(tabs)
+            b = self.bridge
+            b.started.connect(self._plots.on_started)
+            b.batch.connect(self._plots.on_batch)
+            b.epoch.connect(self._plots.on_epoch)
+        return self._result_tabs
+
+    @property
+    def plots(self) -> PlotsPanel:
+        self._build_results()
+        return self._plots
+
+    @property
+    def evaluation(self) -> EvaluationView:
+        self._build_results()
+        return self._evaluation
+
+    @property
+    def try_it(self) -> TryItPanel:
+        self._build_results()
+        return self._try_it
+
+    @property
+    def boundary(self) -> BoundaryView:
+        self._build_results()
+        return self._boundary
+
     def _show_results(self, shown: bool) -> None:
         """The card before any run; the result tabs (curves, evaluation, Try it) once there is one."""
         self.result_stack.setCurrentWidget(self.result_tabs if shown else self.empty_state)
@@ -377,7 +415,8 @@ class MainWindow(QMainWindow):
 
     def collapse_results(self, collapsed: bool) -> None:
         self.result_stack.setVisible(not collapsed)
-        self.controls.setVisible(not collapsed and self.result_stack.currentWidget() is self.result_tabs)
+        self.controls.setVisible(not collapsed and self._result_tabs is not None
+                                 and self.result_stack.currentWidget() is self._result_tabs)
         self.results_toggle.setText("▸ Show results" if collapsed else "▾ Hide results")
         self._size_results()
 
@@ -586,7 +625,7 @@ class MainWindow(QMainWindow):
                 self._result_tab_changed(self.result_tabs.currentIndex())
 
     def _showing_try_it(self) -> bool:
-        return self.result_tabs.currentWidget() is self.try_it
+        return self._result_tabs is not None and self._result_tabs.currentWidget() is self._try_it
 
     def _result_tab_changed(self, _index: int) -> None:
         # the predictor child loads a backend: start it only when the user opens Try it
@@ -601,6 +640,8 @@ class MainWindow(QMainWindow):
 
     def export_result_run(self) -> None:
         if self._result_run:
+            from studio.ui.evaluation import ExportDialog
+
             self._export_dialog = ExportDialog(self._result_run, self)
             self._export_dialog.open()
 
@@ -701,9 +742,10 @@ class MainWindow(QMainWindow):
         """Stop every timer, thread and child this window started (idempotent)."""
         self._closing = True
         self.bridge.shutdown()
-        self.plots.shutdown()
-        self.evaluation.shutdown()
-        self.try_it.shutdown()
+        if self._result_tabs is not None:
+            self._plots.shutdown()
+            self._evaluation.shutdown()
+            self._try_it.shutdown()
         if getattr(self, "_export_dialog", None) is not None:
             self._export_dialog.shutdown()
         self.data_panel.shutdown()

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSizePolicy, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -16,10 +15,11 @@ from studio.core import datasets
 from studio.core.shapes import fmt
 from studio.core.spec import parse_spec
 from studio.data.loaders import load
+from studio.data.plane import is_plane
 from studio.ui import theme
 from studio.ui.background import Background
-from studio.ui.boundary_view import PlaneView, shows_plane
 from studio.ui.checker import Checker
+from studio.ui.deferred import Deferred
 from studio.ui.document import Document
 from studio.ui.forms import ParamForm
 from studio.ui.panels.common import SectionPanel
@@ -28,52 +28,24 @@ PREVIEW_IMAGES = 32
 PREVIEW_ROWS = 50
 
 
-def mosaic(images: np.ndarray, cols: int = 8, pad: int = 1) -> np.ndarray:
-    """Images (n, h, w[, c]) tiled into one (rows*h, cols*w[, c]) array with a thin gap, scaled to 0..1."""
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    lo, hi = float(np.min(images)), float(np.max(images))
-    images = (images - lo) / (hi - lo) if hi > lo else images * 0
-    n, h, w = images.shape[:3]
-    rows = int(np.ceil(n / cols))
-    shape = (rows * (h + pad), cols * (w + pad)) + images.shape[3:]
-    out = np.zeros(shape, dtype=np.float32)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        out[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = images[i]
-    return out
+def image_grid():
+    from studio.ui.image_grid import ImageGrid
+
+    return ImageGrid()
 
 
-class ImageGrid(pg.GraphicsLayoutWidget):
-    """A grid of images drawn as one ImageItem (one texture, cheap to redraw)."""
+def _series_plot():
+    import pyqtgraph as pg
 
-    def __init__(self):
-        super().__init__()
-        self.setBackground(theme.colors().background)
-        self.vb = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.item = pg.ImageItem(axisOrder="row-major")
-        self.vb.addItem(self.item)
+    plot = pg.PlotWidget(background=theme.colors().background)
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    return plot
 
-    def show_images(self, images: np.ndarray, cols: int = 8) -> None:
-        self.item.setImage(mosaic(images, cols), levels=(0, 1))
-        self._fit()
 
-    def _fit(self) -> None:
-        """The whole mosaic, at the top of the view (a locked aspect would centre it in a tall view)."""
-        item = getattr(self, "item", None)  # resize events come before __init__ has made it
-        if item is None:
-            return
-        h, w = item.height() or 0, item.width() or 0
-        view = self.vb.size()
-        if not h or not w or view.width() <= 0 or view.height() <= 0:
-            return
-        scale = min(view.width() / w, view.height() / h)
-        self.vb.setRange(xRange=(0, view.width() / scale), yRange=(0, view.height() / scale), padding=0)
+def _plane_view():
+    from studio.ui.boundary_view import PlaneView
 
-    def resizeEvent(self, event):  # noqa: N802
-        super().resizeEvent(event)
-        self._fit()
+    return PlaneView()
 
 
 class DataPanel(SectionPanel):
@@ -125,12 +97,12 @@ class DataPanel(SectionPanel):
         outer.addWidget(self.preview_title)
         self.stack = QStackedWidget()
         self.message_label = QLabel(wordWrap=True)
-        self.grid = ImageGrid()
-        self.series = pg.PlotWidget(background=theme.colors().background)
-        self.series.showGrid(x=True, y=True, alpha=0.25)
+        # the previews are built when first shown: the window's first paint does not wait for pyqtgraph
+        self.grid = Deferred(image_grid)
+        self.series = Deferred(_series_plot)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.plane = PlaneView()  # two features: a scatter plot, as TensorFlow Playground shows them
+        self.plane = Deferred(_plane_view)  # two features: a scatter plot, as TensorFlow Playground shows them
         for w in (self.message_label, self.grid, self.series, self.table, self.plane):
             self.stack.addWidget(w)
         self.stack.setMinimumHeight(180)
@@ -222,20 +194,18 @@ class DataPanel(SectionPanel):
         x = ds.x_train
         if ds.kind == "image" and x.ndim in (3, 4):
             self.samples = x[:PREVIEW_IMAGES]
-            self.grid.show_images(self.samples)
+            self.grid.call(lambda grid, images=self.samples: grid.show_images(images))
             self.stack.setCurrentWidget(self.grid)
         elif ds.kind == "series":
             self.samples = x[:PREVIEW_IMAGES]
-            self.series.clear()
             series = ds.extra.get("series")
-            if series is not None:
-                self.series.plot(np.asarray(series, dtype=float).ravel(), pen=pg.mkPen(theme.colors().series[0]))
-            else:
-                self.series.plot(np.asarray(x[0], dtype=float).ravel(), pen=pg.mkPen(theme.colors().series[0]))
+            values = np.asarray(series if series is not None else x[0], dtype=float).ravel()
+            self.series.call(lambda plot: (plot.clear(), plot.plot(values, pen=theme.colors().series[0])))
             self.stack.setCurrentWidget(self.series)
-        elif shows_plane(ds):
+        elif is_plane(ds):
             self.samples = x[:PREVIEW_IMAGES]
-            self.stack.setCurrentWidget(self.plane.show_data(ds))
+            self.plane.call(lambda plane: plane.show_data(ds))
+            self.stack.setCurrentWidget(self.plane)
         else:
             self.samples = x[:PREVIEW_IMAGES]
             flat = x.reshape(len(x), -1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
@@ -16,6 +15,7 @@ from studio.core.optimizers import OPTIMIZERS, SCHEDULES, learning_rate_at
 from studio.core.params import Param, coerce_params
 from studio.core.spec import OptimizerSpec
 from studio.ui import theme
+from studio.ui.deferred import Deferred
 from studio.ui.document import Document
 from studio.ui.forms import ParamForm
 from studio.ui.panels.common import SectionPanel
@@ -91,13 +91,9 @@ class OptimizerPanel(SectionPanel):
         self.sched_box = QVBoxLayout()
         sl.addLayout(self.sched_box)
         self.sched_form: ParamForm | None = None
-        self.plot = pg.PlotWidget(background=theme.colors().background)
+        self.plot = Deferred(self._schedule_plot)  # built when the Optimizer tab is first shown
         self.plot.setFixedHeight(130)
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "rate")
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMouseEnabled(False, False)
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(theme.colors().series[2], width=2))
+        self._rates: tuple[np.ndarray, list[float], int] = (np.zeros(0), [], 1)
         sl.addWidget(self.plot)
         outer.addWidget(sched)
 
@@ -181,11 +177,29 @@ class OptimizerPanel(SectionPanel):
             ys = [learning_rate_at(base, schedule, params, float(x), epochs) for x in xs]
         except (ValueError, ZeroDivisionError):
             ys = [base] * POINTS
+        self._rates = (xs, ys, epochs)
+        if self.plot.built:
+            self._draw_rates(self.plot.widget())
+
+    def _schedule_plot(self):
+        import pyqtgraph as pg
+
+        plot = pg.PlotWidget(background=theme.colors().background)
+        plot.setLabel("bottom", "epoch")
+        plot.setLabel("left", "rate")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setMouseEnabled(False, False)
+        self.curve = plot.plot([], [], pen=pg.mkPen(theme.colors().series[2], width=2))
+        self._draw_rates(plot)
+        return plot
+
+    def _draw_rates(self, plot) -> None:
+        xs, ys, epochs = self._rates
         self.curve.setData(xs, ys)
         top = max((y for y in ys if np.isfinite(y)), default=0.0)
         # from zero up: a constant rate would otherwise autoscale to a flat line in a ±0.5 band around it
-        self.plot.setYRange(0, top * 1.15 if top > 0 else 1.0, padding=0)
-        self.plot.setXRange(0, max(epochs, 1), padding=0.02)
+        plot.setYRange(0, top * 1.15 if top > 0 else 1.0, padding=0)
+        plot.setXRange(0, max(epochs, 1), padding=0.02)
 
     # ------------------------------------------------------------------ widgets → document
     def _name_changed(self, i: int) -> None:
