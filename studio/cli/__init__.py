@@ -15,6 +15,7 @@ COMMANDS = {
     "devices": "studio.cli.devices",
     "evaluate": "studio.cli.evaluate",
     "export": "studio.cli.export",
+    "runs": "studio.cli.runs",
 }
 
 
