@@ -235,6 +235,10 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&View")
         for dock in self.docks.values():
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        self.act_run_table = self._action("Run &Table…", self.open_run_table, QKeySequence("Ctrl+Shift+T"),
+                                          "Every run of the project with its figures, sortable and filterable")
+        m.addAction(self.act_run_table)
         m = bar.addMenu("&Run")
         m.addActions([self.act_train, self.act_pause, self.act_stop])
         m.addSeparator()
@@ -299,6 +303,7 @@ class MainWindow(QMainWindow):
         self.runs.show_run.connect(self.show_run)
         self.runs.compare.connect(self.compare_runs)
         self.runs.continue_from.connect(self.continue_from_run)
+        self.runs.open_table.connect(self.open_run_table)
         theme.on_change(self._theme_changed)
         self._state("idle")
 
@@ -644,6 +649,17 @@ class MainWindow(QMainWindow):
 
             self._export_dialog = ExportDialog(self._result_run, self)
             self._export_dialog.open()
+
+    def open_run_table(self) -> None:
+        from studio.ui.run_table import RunTable
+
+        table = RunTable(self.runs.root or self.runs_root(), self)  # the folder the Runs dock shows
+        table.compare.connect(self.compare_runs)
+        table.show_run.connect(self.show_run)
+        table.changed.connect(self.runs.refresh)
+        table.finished.connect(table.deleteLater)
+        self.run_table = table
+        table.show()
 
     def open_gallery(self) -> None:
         gallery = PresetGallery(self)
