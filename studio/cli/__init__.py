@@ -16,6 +16,7 @@ COMMANDS = {
     "evaluate": "studio.cli.evaluate",
     "export": "studio.cli.export",
     "runs": "studio.cli.runs",
+    "sweep": "studio.cli.sweep",
 }
 
 
