@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio.core import catalog
-from studio.core.params import ParamError
 from studio.core.head_fit import check_head
+from studio.core.params import ParamError
 from studio.core.shapes import REMOVE, Fix, Shape, ShapeError, fmt, insert, set_params
 from studio.core.spec import BlockSpec, ModelSpec, RunSpec
 

@@ -7,7 +7,13 @@ Each block type is defined once there (parameters, shape rule, Keras class and k
 from __future__ import annotations
 
 from studio.core.blocks import (  # noqa: F401 - re-exported
-    ACTIVATIONS, BLOCKS, CATEGORIES, Block, augmentation_types, by_category, get,
+    ACTIVATIONS,
+    BLOCKS,
+    CATEGORIES,
+    Block,
+    augmentation_types,
+    by_category,
+    get,
 )
 
 

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Annotated, Any, Literal, Optional
+from functools import cache
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictBool, StrictStr, TypeAdapter, ValidationError,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
     create_model,
 )
+from pydantic_core import PydanticCustomError
 
 Kind = Literal["int", "float", "bool", "choice", "ints", "floats", "str", "list"]
 
@@ -141,10 +150,10 @@ class Param:
         else:
             item = self._number_type("int" if kind == "ints" else "float")
             if self.extra.get("none_items"):
-                item = Optional[item]
+                item = item | None
             out = Annotated[list[item], BeforeValidator(self._repeat_number),  # type: ignore[valid-type]
                             Field(min_length=self.length or 1, max_length=self.length)]
-        return Optional[out] if self.optional else out
+        return out | None if self.optional else out
 
     def _number_type(self, kind: str) -> Any:
         lo, hi = self._limits()
@@ -170,16 +179,16 @@ def _whole_float_to_int(value: Any) -> Any:
 
 def _list_or_tuple(value: Any) -> Any:
     if not isinstance(value, (list, tuple)):
-        raise ValueError("expected a list")
+        raise PydanticCustomError("list_type", "expected a list or tuple")
     return list(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _adapter(param: Param) -> TypeAdapter:
     return TypeAdapter(param.annotation())
 
 
-@lru_cache(maxsize=None)
+@cache
 def params_model(params: tuple[Param, ...]) -> type[BaseModel]:
     """A pydantic model of `params`: one field each (aliased, so a name like `schema` cannot clash with
     BaseModel), unknown names forbidden, defaults kept as declared."""

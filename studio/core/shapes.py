@@ -9,8 +9,9 @@ where one is obvious, a `Fix`. Tests hold these rules to Keras' own numbers on e
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 Shape = tuple[int | None, ...]
 

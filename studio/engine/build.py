@@ -14,8 +14,8 @@ import keras
 import numpy as np
 
 from studio.core import catalog, head_fit
-from studio.core.blocks import RunDefaults
 from studio.core.analysis import DataShape, check_spec, resolve_graph
+from studio.core.blocks import RunDefaults
 from studio.core.spec import RunSpec
 
 OPTIMIZER_CLASSES = {

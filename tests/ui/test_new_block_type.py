@@ -5,7 +5,9 @@ Python export, whose text builds the same layer again."""
 from __future__ import annotations
 
 import json
+import runpy
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -103,12 +105,14 @@ def main(path: str) -> None:
     from studio.engine.codegen import model_code
 
     register(ACTIVITY)
-    spec = parse_spec(json.loads(open(path).read()))
+    payload = Path(path)
+    spec = parse_spec(json.loads(payload.read_text()))
     code = model_code(spec)
-    namespace = {"keras": keras}
-    exec(code, namespace)  # the export's own build_model()
+    script = payload.with_name("exported_model.py")
+    script.write_text(code)
+    exported = runpy.run_path(str(script), init_globals={"keras": keras})["build_model"]
     print("RESULT " + json.dumps({"built": _layer_facts(build_model(spec)), "code": code,
-                                  "exported": _layer_facts(namespace["build_model"]())}))
+                                  "exported": _layer_facts(exported())}))
 
 
 if __name__ == "__main__":

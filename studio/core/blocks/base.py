@@ -9,8 +9,9 @@ type is one `register(Block(...))` call and nothing else. Everything here stays 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from studio.core.params import Param, ParamError, coerce_params
 from studio.core.shapes import Rule, Shape

@@ -5,8 +5,16 @@ from __future__ import annotations
 import math
 
 from studio.core.blocks.base import Block, kernel_regularizer, register
-from studio.core.blocks.declare import PADDING, activation, choice, initializer, integer, integers, \
-    kernel_penalties, use_bias
+from studio.core.blocks.declare import (
+    PADDING,
+    activation,
+    choice,
+    initializer,
+    integer,
+    integers,
+    kernel_penalties,
+    use_bias,
+)
 from studio.core.shapes import image_fix, last_dim, need_rank, sequence_fix, spatial
 
 

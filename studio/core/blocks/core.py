@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from studio.core.blocks.base import Block, kernel_regularizer, register
-from studio.core.blocks.declare import activation, choice, initializer, integer, integers, kernel_penalties, \
-    flag, use_bias
+from studio.core.blocks.declare import (
+    activation,
+    choice,
+    flag,
+    initializer,
+    integer,
+    integers,
+    kernel_penalties,
+    use_bias,
+)
 from studio.core.shapes import ShapeError, fmt, last_dim
 
 

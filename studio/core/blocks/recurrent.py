@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from studio.core.blocks.base import KERAS_LAYERS, Block, RunDefaults, keras_object, kernel_regularizer, register
-from studio.core.blocks.declare import ACTIVATIONS, choice, flag, fraction, integer, kernel_penalties
+from studio.core.blocks.base import (
+    KERAS_LAYERS,
+    Block,
+    RunDefaults,
+    keras_object,
+    kernel_regularizer,
+    register,
+)
+from studio.core.blocks.declare import (
+    ACTIVATIONS,
+    choice,
+    flag,
+    fraction,
+    integer,
+    kernel_penalties,
+)
 from studio.core.shapes import last_dim, need_rank, sequence_fix
 
 GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
