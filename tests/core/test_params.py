@@ -10,6 +10,7 @@ def test_every_block_has_a_category_help_and_valid_defaults():
         assert block.category in catalog.CATEGORIES
         assert block.help and callable(block.shape_rule), block.type
         assert block.check_params({}) == block.defaults()
+        assert block.check_params(block.defaults()) == block.defaults(), f"{block.type}: a default is refused"
         for p in block.params:
             assert p.help, f"{block.type}.{p.name} has no help"
 
