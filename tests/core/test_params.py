@@ -57,3 +57,23 @@ def test_bad_values_are_refused_in_keras_style(param, value, message):
 def test_unknown_block_suggests_close_names():
     with pytest.raises(ParamError, match="Did you mean LSTM"):
         catalog.get("LSTMM")
+
+
+def test_a_params_declaration_is_a_pydantic_model_with_its_limits():
+    from studio.core.params import params_model
+
+    schema = params_model(catalog.get("Dropout").params).model_json_schema()
+    rate = schema["properties"]["rate"]
+    assert (rate["minimum"], rate["exclusiveMaximum"], rate["default"]) == (0, 1, 0.5)
+    assert schema["additionalProperties"] is False
+
+
+def test_registering_a_clashing_or_uncategorised_block_is_refused():
+    from studio.core.blocks import Block, register
+
+    same = catalog.get("Dense")
+    with pytest.raises(ValueError, match="`Dense` is already registered"):
+        register(same)
+    with pytest.raises(ValueError, match="category `Misc`; expected one of Input, Core"):
+        register(Block("Odd", "Misc", "h", same.shape_rule))
+    assert "Odd" not in catalog.BLOCKS
