@@ -118,10 +118,9 @@ class DataSpec(_Section):
         except ParamError as exc:
             raise ValueError(str(exc)) from None
         for b in self.augmentation:
-            if not catalog.get(b.type).training_only and b.type != "GaussianNoise":
+            if not catalog.get(b.type).augments:
                 raise ValueError(f"`{b.type}` is not an augmentation block; use one of "
-                                 + ", ".join(x.type for x in catalog.BLOCK_LIST if x.training_only)
-                                 + " or GaussianNoise")
+                                 + ", ".join(catalog.augmentation_types()))
         if self.validation_split + self.test_split >= 1:
             raise ValueError("validation_split + test_split must leave some data to train on")
         return self

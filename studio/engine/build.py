@@ -1,7 +1,7 @@
 """Spec → compiled keras.Model, from the block catalogue.
 
-Every block becomes the Keras layer of the same name with the block's parameters as keyword arguments;
-`_KWARG_ADAPTERS` holds the few translations. Models are always built with the functional API, so a
+Every block becomes the Keras layer its definition in `studio.core.blocks` names, from the Keras config
+that definition makes of its parameters. Models are always built with the functional API, so a
 plain chain and a branching graph take the same path.
 """
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from studio.core import catalog, head_fit
 from studio.core.analysis import DataShape, check_spec, resolve_graph
+from studio.core.blocks import RunDefaults
 from studio.core.spec import RunSpec
 
 OPTIMIZER_CLASSES = {
@@ -28,42 +29,10 @@ class ModelBuildError(ValueError):
     """A model that cannot be built; the message names the block and what to change."""
 
 
-def _regularizer(params: dict[str, Any], spec: RunSpec):
-    l1 = params.pop("kernel_l1", None)
-    l2 = params.pop("kernel_l2", None)
-    l1 = spec.regularization.l1 if l1 is None else l1
-    l2 = spec.regularization.l2 if l2 is None else l2
-    if l1 or l2:
-        params["kernel_regularizer"] = keras.regularizers.L1L2(l1=l1, l2=l2)
-
-
-def _value_range(params: dict[str, Any], _spec: RunSpec):
-    params["value_range"] = (0.0, params.pop("value_max"))
-
-
-def _tuples(params: dict[str, Any], _spec: RunSpec):
-    for key in ("kernel_size", "strides", "dilation_rate", "pool_size", "target_shape"):
-        if isinstance(params.get(key), list):
-            params[key] = tuple(params[key])
-
-
-_KWARG_ADAPTERS = {
-    **{b.type: (_tuples, _regularizer) for b in catalog.BLOCK_LIST if b.has_kernel},
-    **{t: (_value_range,) for t in ("RandomContrast", "RandomBrightness", "RandomSaturation", "RandomHue")},
-}
-
-
 def make_layer(block_type: str, params: dict[str, Any], name: str, spec: RunSpec):
-    params = dict(params)
-    for adapt in _KWARG_ADAPTERS.get(block_type, (_tuples,)):
-        adapt(params, spec)
-    if block_type == "Bidirectional":
-        inner = getattr(keras.layers, params.pop("layer"))
-        merge_mode = params.pop("merge_mode")
-        _regularizer(params, spec)
-        return keras.layers.Bidirectional(inner(**params), merge_mode=merge_mode, name=name)
-    cls = getattr(keras.layers, catalog.get(block_type).keras_name)
-    return cls(name=name, **params)
+    """The block's own Keras config (class and kwargs adapted in studio.core.blocks), deserialised by Keras."""
+    defaults = RunDefaults(l1=spec.regularization.l1, l2=spec.regularization.l2)
+    return keras.layers.deserialize(catalog.get(block_type).keras_config(params, name, defaults))
 
 
 def build_model(spec: RunSpec, data: DataShape | None = None) -> keras.Model:

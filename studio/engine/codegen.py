@@ -22,6 +22,7 @@ from typing import Any
 from studio import __version__
 from studio.core import catalog, datasets
 from studio.core.analysis import resolve_graph
+from studio.core.blocks import RunDefaults
 from studio.core.spec import RunSpec
 from studio.engine.build import OPTIMIZER_CLASSES
 
@@ -29,10 +30,6 @@ class CodegenError(ValueError):
     """A spec the script generator cannot reproduce; the message names what and suggests another way."""
 
     reason = "unsupported"
-
-
-_TUPLE_KEYS = ("kernel_size", "strides", "dilation_rate", "pool_size", "target_shape")
-_VALUE_RANGE = ("RandomContrast", "RandomBrightness", "RandomSaturation", "RandomHue")
 
 
 def _lit(value: Any) -> str:
@@ -58,27 +55,19 @@ def _slug(title: str) -> str:
 
 
 def _kwargs(block_type: str, params: dict[str, Any], spec: RunSpec) -> list[str]:
-    params = dict(params)
-    out: list[str] = []
-    entry = catalog.get(block_type)
-    reg = None
-    if entry.has_kernel or block_type == "Bidirectional":
-        l1 = params.pop("kernel_l1", None)
-        l2 = params.pop("kernel_l2", None)
-        l1 = spec.regularization.l1 if l1 is None else l1
-        l2 = spec.regularization.l2 if l2 is None else l2
-        if l1 or l2:
-            reg = f"keras.regularizers.L1L2(l1={_lit(l1)}, l2={_lit(l2)})"
-    if block_type in _VALUE_RANGE:
-        params["value_range"] = (0.0, params.pop("value_max"))
-    for key in _TUPLE_KEYS:
-        if isinstance(params.get(key), list):
-            params[key] = tuple(params[key])
-    for k, v in params.items():
-        out.append(f"{k}={_lit(v)}")
-    if reg:
-        out.append(f"kernel_regularizer={reg}")
-    return out
+    """The block's own Keras kwargs (studio.core.blocks), as source text."""
+    defaults = RunDefaults(l1=spec.regularization.l1, l2=spec.regularization.l2)
+    return [f"{k}={_obj(v)}" for k, v in catalog.get(block_type).keras_kwargs(params, defaults).items()]
+
+
+def _obj(value: Any) -> str:
+    """A Keras serialised object ({"module", "class_name", "config"}) as its constructor call; else a literal."""
+    if isinstance(value, dict) and set(value) == {"module", "class_name", "config"}:
+        path = f"{value['module']}.{value['class_name']}"
+        if not all(part.isidentifier() for part in path.split(".")):  # catalogue names only: never free text
+            raise CodegenError(f"`{path}` is not a Keras class")
+        return f"{path}({', '.join(f'{k}={_obj(v)}' for k, v in value['config'].items())})"
+    return _lit(value)
 
 
 def model_code(spec: RunSpec) -> str:
@@ -93,17 +82,8 @@ def model_code(spec: RunSpec) -> str:
             lines.append(f"    {var} = keras.Input(shape={shape!r}, dtype={params['dtype']!r}, name={block.id!r})")
             inputs.append(var)
             continue
-        if block.type == "Bidirectional":
-            params = dict(params)
-            inner, merge = params.pop("layer"), params.pop("merge_mode")
-            kw = ", ".join(_kwargs(block.type, params, spec))
-            if not inner.isidentifier():  # a catalogue choice (LSTM, GRU, SimpleRNN): never free text
-                raise CodegenError(f"`{inner}` is not a recurrent layer of Keras")
-            layer = (f"keras.layers.Bidirectional(keras.layers.{inner}({kw}), merge_mode={merge!r}, "
-                     f"name={block.id!r})")
-        else:
-            kw = ", ".join([*_kwargs(block.type, params, spec), f"name={block.id!r}"])
-            layer = f"keras.layers.{catalog.get(block.type).keras_name}({kw})"
+        kw = ", ".join([*_kwargs(block.type, params, spec), f"name={block.id!r}"])
+        layer = f"keras.layers.{catalog.get(block.type).keras_name}({kw})"
         srcs = [_var(s) for s in srcs]
         arg = f"[{', '.join(srcs)}]" if catalog.get(block.type).arity is None else srcs[0]
         lines.append(f"    {var} = {layer}({arg})")

@@ -20,7 +20,7 @@ from studio.ui.panels.common import SectionPanel
 from studio.ui.panels.data_panel import DataPanel, image_grid
 
 REROLL_MS = 1500
-AUG_TYPES = [b.type for b in catalog.BLOCK_LIST if b.training_only] + ["GaussianNoise"]
+AUG_TYPES = catalog.augmentation_types()
 
 
 class AugmentationPanel(SectionPanel):
