@@ -212,6 +212,8 @@ class MainWindow(QMainWindow):
                                        "Export the shown run's model (Keras, SavedModel, ONNX, LiteRT, Python …)")
         for act in (self.act_evaluate, self.act_export):
             act.setEnabled(False)
+        self.act_sweep = self._action("S&weep…", self.open_sweep, None,
+                                      "Search hyperparameters with Optuna: many trainings of this spec, the best kept")
         self.act_evaluate_file = self._action("Evaluate Model &File…", self.evaluate_model_file, None,
                                               "Evaluate a .keras file (safe mode) on this project's data")
 
@@ -241,6 +243,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_run_table)
         m = bar.addMenu("&Run")
         m.addActions([self.act_train, self.act_pause, self.act_stop])
+        m.addSeparator()
+        m.addAction(self.act_sweep)
         m.addSeparator()
         m.addActions([self.act_evaluate, self.act_evaluate_file, self.act_export])
         m = bar.addMenu("&Help")
@@ -661,6 +665,25 @@ class MainWindow(QMainWindow):
         self.run_table = table
         table.show()
 
+    def open_sweep(self) -> None:
+        from studio.ui.sweep_dialog import SweepDialog
+
+        report = self.checker.report
+        if not report.ok:
+            self.show_message(f"Fix the model before a sweep: {report.errors()[0]}")
+            return
+        try:
+            spec = self.doc.run_spec
+        except SpecError as exc:
+            self.show_message(f"The spec cannot run: {exc.problems[0]}")
+            return
+        dialog = SweepDialog(spec, self.runs.root or self.runs_root(), self)
+        dialog.open_run.connect(self.show_run)
+        dialog.use_spec.connect(lambda s: self.doc.edit(s, "Use the best trial's settings"))
+        dialog.finished.connect(self.runs.refresh)
+        self.sweep_dialog = dialog
+        dialog.show()
+
     def open_gallery(self) -> None:
         gallery = PresetGallery(self)
         if gallery.exec() and gallery.chosen is not None:
@@ -764,6 +787,8 @@ class MainWindow(QMainWindow):
             self._try_it.shutdown()
         if getattr(self, "_export_dialog", None) is not None:
             self._export_dialog.shutdown()
+        if getattr(self, "sweep_dialog", None) is not None:
+            self.sweep_dialog.shutdown()
         self.data_panel.shutdown()
         self.augmentation_panel.shutdown()
         self.doc.shutdown()
