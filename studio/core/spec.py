@@ -11,7 +11,7 @@ import copy
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -20,7 +20,12 @@ from studio.core.optimizers import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 from studio.core.params import ParamError, coerce_params, shown
 
 SPEC_VERSION = 1
-BACKENDS = ("tensorflow", "torch", "jax")
+# The closed choices live here once, as Literal types; everything else (CLI flags, the app's pickers) derives
+# its list from them with `get_args`, so adding a backend or a normalisation is one edit.
+Backend = Literal["tensorflow", "torch", "jax"]
+Normalization = Literal["none", "standard", "minmax"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+NORMALIZATIONS: tuple[str, ...] = get_args(Normalization)
 MAX_DEPTH = 64  # a run spec nests about 6 levels; deeper is a broken or hostile file
 MAX_SEED = 2**32 - 1  # NumPy's seeds, which every backend's seeding goes through, stop here
 
@@ -105,11 +110,13 @@ class ModelSpec(_Section):
 class DataSpec(_Section):
     source: str = "optimization_lab"
     params: dict[str, Any] = Field(default_factory=dict)
-    normalize: Literal["none", "standard", "minmax"] = "none"  # fitted on the training split only
-    validation_split: float = Field(0.0, ge=0, lt=1)
-    test_split: float = Field(0.0, ge=0, lt=1)  # held out from the training data when no test set ships
+    normalize: Normalization = Field("none", description="Scale the features; fitted on the training split only")
+    validation_split: float = Field(0.0, ge=0, lt=1, description="Fraction of the training data held out to "
+                                    "validate after each epoch")
+    test_split: float = Field(0.0, ge=0, lt=1, description="Fraction held out for the final test when the data "
+                              "ships no test set")
     augmentation: list[BlockSpec] = Field(default_factory=list)  # applied after Input, training only
-    shuffle: bool = True
+    shuffle: bool = Field(True, description="Shuffle the training data each epoch")
 
     @model_validator(mode="after")
     def _check(self):
@@ -151,21 +158,28 @@ class ScheduleSpec(_Section):
         return coerce_params(SCHEDULES[self.name][1], self.params, f"Schedule `{self.name}`")
 
 
+MONITOR_HELP = "Metric watched; one the run logs (see `monitor_choices`, checked by RunSpec)"
+
+
 class ReduceOnPlateauSpec(_Section):
-    monitor: str = "val_loss"
-    factor: float = Field(0.5, gt=0, lt=1)
-    patience: int = Field(3, ge=0, le=100_000)
-    min_lr: float = Field(1e-6, ge=0, le=10)
+    monitor: str = Field("val_loss", description=MONITOR_HELP)
+    factor: float = Field(0.5, gt=0, lt=1, description="Multiply the rate by this on a plateau")
+    patience: int = Field(3, ge=0, le=100_000, description="Epochs without improvement before reducing",
+                          json_schema_extra={"unit": "epochs"})
+    min_lr: float = Field(1e-6, ge=0, le=10, description="Lowest rate")
 
 
 class OptimizerSpec(_Section):
     name: str = "adam"
-    learning_rate: float = Field(0.001, gt=0, le=10)
+    learning_rate: float = Field(0.001, gt=0, le=10, description="Step size of each update")
     params: dict[str, Any] = Field(default_factory=dict)
-    weight_decay: float | None = Field(None, ge=0, le=1e3)
-    clipnorm: float | None = Field(None, gt=0, le=1e9)
-    clipvalue: float | None = Field(None, gt=0, le=1e9)
-    global_clipnorm: float | None = Field(None, gt=0, le=1e9)
+    weight_decay: float | None = Field(None, ge=0, le=1e3, description="Decoupled weight decay (empty: none)")
+    clipnorm: float | None = Field(None, gt=0, le=1e9, description="Clip each gradient to this norm (empty: no "
+                                   "clipping)", json_schema_extra={"advanced": True})
+    clipvalue: float | None = Field(None, gt=0, le=1e9, description="Clip each gradient value to ± this (empty: "
+                                    "no clipping)", json_schema_extra={"advanced": True})
+    global_clipnorm: float | None = Field(None, gt=0, le=1e9, description="Clip all gradients together to this "
+                                          "norm", json_schema_extra={"advanced": True})
     schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
     reduce_on_plateau: ReduceOnPlateauSpec | None = None
 
@@ -189,27 +203,33 @@ class OptimizerSpec(_Section):
 
 # --------------------------------------------------------------------------------------------- regularization
 class EarlyStoppingSpec(_Section):
-    monitor: str = "val_loss"
-    patience: int = Field(5, ge=0, le=100_000)
-    min_delta: float = Field(0.0, ge=0, le=1e9)
-    restore_best_weights: bool = True
+    monitor: str = Field("val_loss", description=MONITOR_HELP)
+    patience: int = Field(5, ge=0, le=100_000, description="Epochs without improvement before stopping",
+                          json_schema_extra={"unit": "epochs"})
+    min_delta: float = Field(0.0, ge=0, le=1e9, description="Smallest change that counts as an improvement")
+    restore_best_weights: bool = Field(True, description="Keep the best epoch's weights, not the last")
 
 
 class RegularizationSpec(_Section):
-    l1: float = Field(0.0, ge=0, le=1e3)  # default kernel penalty for every block with weights
-    l2: float = Field(0.0, ge=0, le=1e3)
-    label_smoothing: float = Field(0.0, ge=0, lt=1)
+    l1: float = Field(0.0, ge=0, le=1e3, description="L1 penalty on the weights of every block with weights (a "
+                      "block may override it)")
+    l2: float = Field(0.0, ge=0, le=1e3, description="L2 penalty on the weights of every block with weights (a "
+                      "block may override it)")
+    label_smoothing: float = Field(0.0, ge=0, lt=1, description="Soften the one-hot targets (classification)")
     early_stopping: EarlyStoppingSpec | None = None
 
 
 # --------------------------------------------------------------------------------------------- training
 class TrainingSpec(_Section):
-    epochs: int = Field(10, ge=1, le=100_000)
-    batch_size: int | None = Field(32, ge=1, le=1_000_000)  # None = the whole training set in one batch
-    loss: str = "auto"
+    epochs: int = Field(10, ge=1, le=100_000, description="Passes over the training data")
+    batch_size: int | None = Field(32, ge=1, le=1_000_000, description="Samples per gradient step; empty (null) = "
+                                   "the whole training set in one batch")
+    loss: str = Field("auto", description="auto: chosen from the task and the model's head")
     metrics: list[str] = Field(default_factory=lambda: ["accuracy"])
-    seed: int | None = Field(42, ge=0, le=MAX_SEED)
-    backend: Literal["tensorflow", "torch", "jax"] = "tensorflow"
+    seed: int | None = Field(42, ge=0, le=MAX_SEED, description="Same seed, same data split and initial weights; "
+                             "empty (null) = a new random start each run")
+    backend: Backend = Field("tensorflow", description="Training runs in its own process, so you can switch "
+                             "backend between runs")
     device: str = "auto"  # auto | cpu | gpu | gpu:N
     # continue training: a .keras (or .weights.h5) file of the same blocks whose weights this run starts from
     initial_model: str | None = None
@@ -276,8 +296,7 @@ class RunSpec(_Section):
 
     @model_validator(mode="after")
     def _monitors(self):
-        logged = logged_metrics(self.training.metrics)
-        choices = logged + ["val_" + m for m in logged]
+        choices = monitor_choices(self.training.metrics)
         for where, section in (("regularization.early_stopping", self.regularization.early_stopping),
                                ("optimizer.reduce_on_plateau", self.optimizer.reduce_on_plateau)):
             if section is not None and section.monitor not in choices:
@@ -290,6 +309,13 @@ class RunSpec(_Section):
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
+
+
+def monitor_choices(metrics: list[str]) -> list[str]:
+    """What early stopping and reduce-on-plateau may watch in a run with these `training.metrics`: the
+    validation curves first (the usual choice), then the training ones."""
+    logged = logged_metrics(metrics)
+    return ["val_" + m for m in logged] + logged
 
 
 def logged_metrics(metrics: list[str]) -> list[str]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from studio.core.spec import monitor_choices
 from studio.ui import theme
 from studio.ui.document import Document
+from studio.ui.forms import ParamForm, params_from_model
 
 
 class SectionPanel(QWidget):
@@ -59,3 +61,36 @@ class SectionPanel(QWidget):
         self.error.setText(message)
         self.error.show()
         self.message.emit(message)
+
+
+class MonitoredForm(QWidget):
+    """The form of a callback section with a `monitor` field (early stopping, reduce on plateau): its fields
+    come from the section's pydantic model, the monitor offers exactly what the run logs, and the form is
+    rebuilt when the metrics (and so those choices) change. Emits `changed(name, value)`, `refused(text)`."""
+
+    changed = Signal(str, object)
+    refused = Signal(str)
+
+    def __init__(self, model, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.defaults = model().model_dump()
+        self.choices: list[str] | None = None
+        self.form: ParamForm | None = None
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+
+    def show_values(self, values: dict[str, Any] | None, metrics: list[str]) -> None:
+        choices = monitor_choices(metrics)
+        values = values or self.defaults
+        if choices != self.choices:
+            self.choices = choices
+            if self.form is not None:
+                self.form.setParent(None)
+                self.form.deleteLater()
+            self.form = ParamForm(params_from_model(self.model, choices={"monitor": choices}), values)
+            self.form.changed.connect(self.changed)
+            self.form.refused.connect(self.refused)
+            self._box.addWidget(self.form)
+        else:
+            self.form.set_values(values)

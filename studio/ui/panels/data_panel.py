@@ -14,18 +14,22 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from studio.core import datasets
 from studio.core.shapes import fmt
-from studio.core.spec import parse_spec
+from studio.core.spec import DataSpec, parse_spec
 from studio.data.loaders import load
 from studio.ui import theme
 from studio.ui.background import Background
 from studio.ui.boundary_view import PlaneView, shows_plane
 from studio.ui.checker import Checker
 from studio.ui.document import Document
-from studio.ui.forms import ParamForm
+from studio.ui.forms import ParamForm, field_param, float_range, tooltip
 from studio.ui.panels.common import SectionPanel
 
 PREVIEW_IMAGES = 32
 PREVIEW_ROWS = 50
+NORMALIZE = field_param(DataSpec, "normalize")  # choices, help and range from the spec's fields
+TEST_SPLIT = field_param(DataSpec, "test_split")
+SHUFFLE = field_param(DataSpec, "shuffle")
+SPLIT_DECIMALS = 2
 
 
 def mosaic(images: np.ndarray, cols: int = 8, pad: int = 1) -> np.ndarray:
@@ -106,16 +110,17 @@ class DataPanel(SectionPanel):
         more = QFormLayout()
         outer.addLayout(more)
         self.normalize = QComboBox()
-        self.normalize.addItems(["none", "standard", "minmax"])
-        self.normalize.setToolTip("Scale the features; fitted on the training split only")
+        self.normalize.addItems(list(NORMALIZE.choices))
+        self.normalize.setToolTip(tooltip(NORMALIZE))
         self.normalize.activated.connect(lambda i: self.set_field("data", "normalize", self.normalize.itemText(i),
                                                                   "Set normalisation"))
         more.addRow("Normalise", self.normalize)
-        self.test = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
-        self.test.setToolTip("Fraction held out for the final test when the data ships no test set")
+        self.test = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
+        self.test.setRange(*float_range(TEST_SPLIT, SPLIT_DECIMALS))
+        self.test.setToolTip(tooltip(TEST_SPLIT))
         self.test.valueChanged.connect(lambda v: self.set_field("data", "test_split", round(v, 4), "Set test split"))
         more.addRow("Test split", self.test)
-        self.shuffle = QCheckBox("Shuffle the training data each epoch")
+        self.shuffle = QCheckBox(SHUFFLE.help)
         self.shuffle.toggled.connect(lambda on: self.set_field("data", "shuffle", on, "Set shuffle"))
         more.addRow("", self.shuffle)
         outer.addWidget(self.error)

@@ -13,33 +13,17 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from studio.core.optimizers import OPTIMIZERS, SCHEDULES, learning_rate_at
-from studio.core.params import Param, coerce_params
-from studio.core.spec import OptimizerSpec
+from studio.core.params import coerce_params
+from studio.core.spec import OptimizerSpec, ReduceOnPlateauSpec
 from studio.ui import theme
 from studio.ui.document import Document
-from studio.ui.forms import ParamForm
-from studio.ui.panels.common import SectionPanel
+from studio.ui.forms import ParamForm, params_from_model
+from studio.ui.panels.common import MonitoredForm, SectionPanel
 
-# the optimizer section's own fields (common to every optimizer), described like catalogue parameters
-COMMON = (
-    Param("learning_rate", "float", 0.001, "Step size of each update", minimum=0, maximum=10, exclusive_min=True),
-    Param("weight_decay", "float", None, "Decoupled weight decay (empty: none)", minimum=0, optional=True),
-    Param("clipnorm", "float", None, "Clip each gradient to this norm (empty: no clipping)", minimum=0,
-          exclusive_min=True, optional=True, advanced=True),
-    Param("clipvalue", "float", None, "Clip each gradient value to ± this (empty: no clipping)", minimum=0,
-          exclusive_min=True, optional=True, advanced=True),
-    Param("global_clipnorm", "float", None, "Clip all gradients together to this norm", minimum=0,
-          exclusive_min=True, optional=True, advanced=True),
-)
-PLATEAU = (
-    Param("monitor", "choice", "val_loss", "Metric watched", choices=("val_loss", "loss")),
-    Param("factor", "float", 0.5, "Multiply the rate by this on a plateau", minimum=0, maximum=1, exclusive_min=True,
-          exclusive_max=True),
-    Param("patience", "int", 3, "Epochs without improvement before reducing", minimum=0, unit="epochs"),
-    Param("min_lr", "float", 1e-6, "Lowest rate", minimum=0),
-)
-POINTS = 200
+# the optimizer section's own fields (common to every optimizer), read from the spec's model
 CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
+COMMON = params_from_model(OptimizerSpec, ("learning_rate", "weight_decay", *CLIPS))
+POINTS = 200
 
 
 def refusal(optimizer: dict[str, Any], mutate) -> str:
@@ -103,7 +87,7 @@ class OptimizerPanel(SectionPanel):
 
         self.plateau = QGroupBox("Reduce the rate on a plateau", checkable=True)
         pl = QVBoxLayout(self.plateau)
-        self.plateau_form = ParamForm(PLATEAU, {})
+        self.plateau_form = MonitoredForm(ReduceOnPlateauSpec)
         self.plateau_form.changed.connect(self._plateau_changed)
         self.plateau_form.refused.connect(self.refuse)
         pl.addWidget(self.plateau_form)
@@ -138,7 +122,7 @@ class OptimizerPanel(SectionPanel):
             self.sched_form.set_values(svalues)
         rop = o.get("reduce_on_plateau")
         self.plateau.setChecked(rop is not None)
-        self.plateau_form.set_values(rop or {p.name: p.default for p in PLATEAU})
+        self.plateau_form.show_values(rop, spec["training"]["metrics"])
         self._plot(o["learning_rate"], s["name"], svalues, spec["training"]["epochs"])
         self._offer_only_accepted(o)
 
@@ -153,7 +137,7 @@ class OptimizerPanel(SectionPanel):
             self.schedule.setItemData(i, f"Not available: {why}" if why else SCHEDULES[name][0],
                                       Qt.ItemDataRole.ToolTipRole)
         if o.get("reduce_on_plateau") is None:
-            why = refusal(o, lambda c: c.update(reduce_on_plateau={p.name: p.default for p in PLATEAU}))
+            why = refusal(o, lambda c: c.update(reduce_on_plateau=ReduceOnPlateauSpec().model_dump()))
             self.plateau.setEnabled(not why)
             self.plateau.setToolTip(f"Not available: {why}" if why else "")
         else:
@@ -216,7 +200,7 @@ class OptimizerPanel(SectionPanel):
 
     def _plateau_toggled(self, on: bool) -> None:
         def mutate(s):
-            s["optimizer"]["reduce_on_plateau"] = {p.name: p.default for p in PLATEAU} if on else None
+            s["optimizer"]["reduce_on_plateau"] = ReduceOnPlateauSpec().model_dump() if on else None
         self.patch(mutate, "Reduce on plateau" if on else "No reduce on plateau")
 
     def _plateau_changed(self, name: str, value: Any) -> None:

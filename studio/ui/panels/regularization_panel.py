@@ -6,26 +6,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from studio.core.params import Param
+from studio.core.spec import EarlyStoppingSpec, RegularizationSpec
 from studio.ui import theme
 from studio.ui.document import Document
-from studio.ui.forms import ParamForm
-from studio.ui.panels.common import SectionPanel
+from studio.ui.forms import ParamForm, params_from_model
+from studio.ui.panels.common import MonitoredForm, SectionPanel
 
-PENALTIES = (
-    Param("l1", "float", 0.0, "L1 penalty on the weights of every block with weights (a block may override it)",
-          minimum=0),
-    Param("l2", "float", 0.0, "L2 penalty on the weights of every block with weights (a block may override it)",
-          minimum=0),
-    Param("label_smoothing", "float", 0.0, "Soften the one-hot targets (classification)", minimum=0, maximum=1,
-          exclusive_max=True),
-)
-EARLY = (
-    Param("monitor", "choice", "val_loss", "Metric watched", choices=("val_loss", "loss", "val_accuracy", "accuracy")),
-    Param("patience", "int", 5, "Epochs without improvement before stopping", minimum=0, unit="epochs"),
-    Param("min_delta", "float", 0.0, "Smallest change that counts as an improvement", minimum=0),
-    Param("restore_best_weights", "bool", True, "Keep the best epoch's weights, not the last"),
-)
+PENALTIES = params_from_model(RegularizationSpec, ("l1", "l2", "label_smoothing"))
 
 
 class RegularizationPanel(SectionPanel):
@@ -42,7 +29,7 @@ class RegularizationPanel(SectionPanel):
         outer.addWidget(self.form)
         self.early = QGroupBox("Early stopping", checkable=True)
         el = QVBoxLayout(self.early)
-        self.early_form = ParamForm(EARLY, {})
+        self.early_form = MonitoredForm(EarlyStoppingSpec)
         self.early_form.changed.connect(self._early_changed)
         self.early_form.refused.connect(self.refuse)
         el.addWidget(self.early_form)
@@ -57,11 +44,11 @@ class RegularizationPanel(SectionPanel):
         self.form.set_values(r)
         es = r.get("early_stopping")
         self.early.setChecked(es is not None)
-        self.early_form.set_values(es or {p.name: p.default for p in EARLY})
+        self.early_form.show_values(es, spec["training"]["metrics"])
 
     def _early_toggled(self, on: bool) -> None:
         def mutate(s):
-            s["regularization"]["early_stopping"] = {p.name: p.default for p in EARLY} if on else None
+            s["regularization"]["early_stopping"] = EarlyStoppingSpec().model_dump() if on else None
         self.patch(mutate, "Early stopping" if on else "No early stopping")
 
     def _early_changed(self, name: str, value: Any) -> None:

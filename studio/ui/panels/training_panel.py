@@ -15,8 +15,18 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from studio.core.install_hints import missing_backend
 from studio.core.optimizers import LOSSES, METRICS
+from studio.core.spec import DataSpec, TrainingSpec
 from studio.ui.document import Document
+from studio.ui.forms import field_param, float_range, int_range, tooltip
 from studio.ui.panels.common import SectionPanel
+
+# each control's range and help come from the spec's field; only the special values are the panel's own
+EPOCHS = field_param(TrainingSpec, "epochs")
+BATCH = field_param(TrainingSpec, "batch_size")
+SEED = field_param(TrainingSpec, "seed")
+VALIDATION = field_param(DataSpec, "validation_split")
+LOSS = field_param(TrainingSpec, "loss")
+SPLIT_DECIMALS = 2
 
 
 class TrainingPanel(SectionPanel):
@@ -28,27 +38,34 @@ class TrainingPanel(SectionPanel):
         outer = QVBoxLayout(self)
         form = QFormLayout()
         outer.addLayout(form)
-        self.epochs = QSpinBox(minimum=1, maximum=100_000, keyboardTracking=False)
+        self.epochs = QSpinBox(keyboardTracking=False)
+        self.epochs.setRange(*int_range(EPOCHS))
+        self.epochs.setToolTip(tooltip(EPOCHS))
         self.epochs.valueChanged.connect(lambda v: self.set_field("training", "epochs", v, "Set epochs"))
         form.addRow("Epochs", self.epochs)
-        self.batch = QSpinBox(minimum=0, maximum=1_000_000, keyboardTracking=False)
+        self.batch = QSpinBox(keyboardTracking=False)
+        self.batch.setRange(int_range(BATCH)[0] - 1, int_range(BATCH)[1])  # one below the minimum: None
         self.batch.setSpecialValueText("whole set")
-        self.batch.setToolTip("Samples per gradient step; 0 = the whole training set in one batch")
-        self.batch.valueChanged.connect(lambda v: self.set_field("training", "batch_size", v or None, "Set batch size"))
+        self.batch.setToolTip(tooltip(BATCH))
+        self.batch.valueChanged.connect(lambda v: self.set_field("training", "batch_size", None if v < BATCH.minimum else v,
+                                                                 "Set batch size"))
         form.addRow("Batch size", self.batch)
-        self.val = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
-        self.val.setToolTip("Fraction of the training data held out to validate after each epoch")
+        self.val = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
+        self.val.setRange(*float_range(VALIDATION, SPLIT_DECIMALS))
+        self.val.setToolTip(tooltip(VALIDATION))
         self.val.valueChanged.connect(lambda v: self.set_field("data", "validation_split", round(v, 4),
                                                                "Set validation split"))
         form.addRow("Validation split", self.val)
-        self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1, keyboardTracking=False)
+        self.seed = QSpinBox(keyboardTracking=False)
+        self.seed.setRange(int_range(SEED)[0] - 1, int_range(SEED)[1])  # one below the minimum: None (random)
         self.seed.setSpecialValueText("random")
-        self.seed.setToolTip("Same seed, same data split and initial weights; -1 = a new random start each run")
-        self.seed.valueChanged.connect(lambda v: self.set_field("training", "seed", None if v < 0 else v, "Set seed"))
+        self.seed.setToolTip(tooltip(SEED))
+        self.seed.valueChanged.connect(lambda v: self.set_field("training", "seed", None if v < SEED.minimum else v,
+                                                                "Set seed"))
         form.addRow("Seed", self.seed)
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
-        self.loss.setToolTip("auto: chosen from the task and the model's head")
+        self.loss.setToolTip(LOSS.help)
         self.loss.activated.connect(lambda i: self.set_field("training", "loss", LOSSES[i], "Set loss"))
         form.addRow("Loss", self.loss)
         grid = QGridLayout()
@@ -84,7 +101,7 @@ class TrainingPanel(SectionPanel):
         row = QHBoxLayout(self.picker)
         row.setContentsMargins(6, 0, 6, 0)
         self.backend = QComboBox()
-        self.backend.setToolTip("Training runs in its own process, so you can switch backend between runs")
+        self.backend.setToolTip(field_param(TrainingSpec, "backend").help)
         self.backend.activated.connect(self._backend_changed)
         self.device = QComboBox()
         self.device.activated.connect(lambda i: self.set_field("training", "device", self.device.itemData(i),
@@ -128,9 +145,9 @@ class TrainingPanel(SectionPanel):
     def refresh(self, spec: dict[str, Any]) -> None:
         t, d = spec["training"], spec["data"]
         self.epochs.setValue(t["epochs"])
-        self.batch.setValue(t["batch_size"] or 0)
+        self.batch.setValue(self.batch.minimum() if t["batch_size"] is None else t["batch_size"])
         self.val.setValue(d.get("validation_split", 0.0))
-        self.seed.setValue(-1 if t.get("seed") is None else t["seed"])
+        self.seed.setValue(self.seed.minimum() if t.get("seed") is None else t["seed"])
         self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
         for m, box in self.metrics.items():
             box.setChecked(m in t["metrics"])
