@@ -30,7 +30,8 @@ class Checker(QObject):
         self.data_loading = False
         self._data_key: str | None = None
         self._cache: dict[str, tuple[DataShape | None, str]] = {}
-        doc.changed.connect(self.refresh)
+        # what check_spec reads: the optimizer and the title do not change the model's shapes or fit
+        doc.subscribe(self, lambda _paths: self.refresh(), ("model",), ("data",), ("training",), ("regularization",))
 
     def _key(self) -> str:
         spec = self.doc.view()

@@ -23,6 +23,8 @@ AUG_TYPES = [b.type for b in catalog.BLOCK_LIST if b.training_only] + ["Gaussian
 
 
 class AugmentationPanel(SectionPanel):
+    sections = (("data", "augmentation"),)
+
     def __init__(self, doc: Document, data_panel: DataPanel, parent: QWidget | None = None):
         super().__init__(doc, parent)
         self.data_panel = data_panel

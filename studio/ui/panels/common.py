@@ -1,5 +1,5 @@
-"""What every setup panel shares: it watches the document, redraws under a signal blocker, and writes
-each change back as one undoable edit (merged while the same field keeps changing)."""
+"""What every setup panel shares: it watches its own sections of the document (`sections`), redraws under a
+signal blocker, and writes each change back as one undoable edit (merged while the same field keeps changing)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from studio.core.document import EditRefused
 from studio.core.spec import monitor_choices
 from studio.ui import theme
 from studio.ui.document import Document
@@ -16,6 +17,7 @@ from studio.ui.forms import ParamForm, params_from_model
 
 class SectionPanel(QWidget):
     message = Signal(str)
+    sections: tuple[tuple[str, ...], ...] = ()  # the spec paths the panel shows; it redraws when one changes
 
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -24,7 +26,7 @@ class SectionPanel(QWidget):
         self.error.setStyleSheet(f"color: {theme.colors().error};")
         self.error.hide()
         self._refreshing = False
-        doc.changed.connect(self._on_changed)
+        doc.subscribe(self, lambda _paths: self._on_changed(), *self.sections)
 
     def _on_changed(self) -> None:
         self._refreshing = True
@@ -50,12 +52,19 @@ class SectionPanel(QWidget):
         return True
 
     def set_field(self, section: str, name: str, value: Any, text: str | None = None) -> bool:
-        def mutate(s):
-            node = s
-            for part in section.split("."):
-                node = node[part] if node.get(part) is not None else node.setdefault(part, {})
-            node[name] = value
-        return self.patch(mutate, text or f"Set {section}.{name}", key=f"{section}.{name}")
+        """Set `section.name` (section dotted, e.g. "optimizer.reduce_on_plateau") as one undoable edit."""
+        if self._refreshing:
+            return False
+        path = (*section.split("."), name)
+        try:
+            change = self.doc.model.set(path, value, text or f"Set {section}.{name}")
+        except EditRefused as exc:
+            self.refuse(str(exc))
+            self._on_changed()  # put the widgets back to what the document holds
+            return False
+        self.doc.push(change, merge_key=".".join(path))
+        self.error.hide()
+        return True
 
     def refuse(self, message: str) -> None:
         self.error.setText(message)

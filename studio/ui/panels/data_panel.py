@@ -81,6 +81,7 @@ class ImageGrid(pg.GraphicsLayoutWidget):
 
 
 class DataPanel(SectionPanel):
+    sections = (("data",), ("training", "seed"))  # the preview is drawn with the run's seed
     samples_ready = Signal(object)  # the first training samples (np.ndarray) once loaded, for previews
 
     def __init__(self, doc: Document, checker: Checker, background: Background, parent: QWidget | None = None):

@@ -41,6 +41,9 @@ def refusal(optimizer: dict[str, Any], mutate) -> str:
 
 
 class OptimizerPanel(SectionPanel):
+    # the schedule plot spans the epochs; the plateau's monitor offers what the metrics log
+    sections = (("optimizer",), ("training", "epochs"), ("training", "metrics"))
+
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(doc, parent)
         self._name = self._schedule = None

@@ -16,6 +16,8 @@ PENALTIES = params_from_model(RegularizationSpec, ("l1", "l2", "label_smoothing"
 
 
 class RegularizationPanel(SectionPanel):
+    sections = (("regularization",), ("training", "metrics"))  # early stopping watches a logged metric
+
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(doc, parent)
         outer = QVBoxLayout(self)

@@ -30,6 +30,8 @@ SPLIT_DECIMALS = 2
 
 
 class TrainingPanel(SectionPanel):
+    sections = (("training",), ("data", "validation_split"))
+
     def __init__(self, doc: Document, backends: list[str], parent: QWidget | None = None):
         super().__init__(doc, parent)
         self.backends = backends
