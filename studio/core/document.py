@@ -143,7 +143,10 @@ class SpecDocument:
         return Change.between(copy.deepcopy(self._spec), new, text)
 
     def apply(self, change: Change) -> None:
-        """Make `change.after` the spec and tell the listeners of the paths it changed."""
+        """Make `change.after` the spec and tell the listeners of the paths it changed. A Change prepared on
+        another spec than the current one is refused: applying it would undo whatever came in between."""
+        if change.before != self._spec:
+            raise EditRefused(f"the edit `{change.text}` was prepared on an older spec; prepare it again")
         self._spec = copy.deepcopy(change.after)
         self._parsed = None
         self.events.emit(change.paths)
