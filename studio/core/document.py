@@ -51,19 +51,21 @@ def touches(path: Path, prefix: Path) -> bool:
 
 @dataclass(frozen=True)
 class Change:
-    """One edit: the whole spec before and after, and the paths that differ."""
+    """One edit: the whole spec before and after, the paths that differ, and what the edit returned (the
+    ids of the blocks it made, for the editor to select)."""
 
     before: dict[str, Any]
     after: dict[str, Any]
     text: str = ""
     paths: tuple[Path, ...] = field(default=())
+    result: Any = None
 
     @classmethod
-    def between(cls, before: dict[str, Any], after: dict[str, Any], text: str = "") -> Change:
-        return cls(before, after, text, tuple(changed_paths(before, after)))
+    def between(cls, before: dict[str, Any], after: dict[str, Any], text: str = "", result: Any = None) -> Change:
+        return cls(before, after, text, tuple(changed_paths(before, after)), result)
 
     def inverse(self) -> Change:
-        return Change(self.after, self.before, self.text, self.paths)
+        return Change(self.after, self.before, self.text, self.paths, self.result)
 
     def then(self, later: Change) -> Change:
         """This change followed by `later`, as one (a spin box dragged over many values is one undo step)."""
@@ -134,13 +136,13 @@ class SpecDocument:
         """The Change `mutate(copy of the spec)` would make, checked by the spec; raises EditRefused."""
         new = self.spec
         try:
-            mutate(new)
+            result = mutate(new)
         except (KeyError, IndexError, ValueError) as exc:
             raise EditRefused(str(exc).strip("'\"")) from None
         why = self.problem(new)
         if why:
             raise EditRefused(why)
-        return Change.between(copy.deepcopy(self._spec), new, text)
+        return Change.between(copy.deepcopy(self._spec), new, text, result)
 
     def apply(self, change: Change) -> None:
         """Make `change.after` the spec and tell the listeners of the paths it changed. A Change prepared on
@@ -175,7 +177,20 @@ class SpecDocument:
         return self.prepare(mutate, text or "Set " + ".".join(path))
 
     def add_block(self, block_type: str, index: int | None = None, params: dict[str, Any] | None = None) -> Change:
+        """Its `result` is the new block's id."""
         return self.prepare(lambda s: model_edits.add_block(s, block_type, index, params), f"Add {block_type}")
+
+    def duplicate_blocks(self, ids: list[str]) -> Change:
+        """Its `result` is the copies' ids."""
+        return self.prepare(lambda s: model_edits.duplicate_blocks(s, ids), "Duplicate")
+
+    def paste_blocks(self, rows: list[dict[str, Any]], index: int | None = None) -> Change:
+        """Its `result` is the pasted blocks' ids."""
+        return self.prepare(lambda s: model_edits.paste_blocks(s, rows, index), "Paste")
+
+    def set_enabled(self, ids: list[str], enabled: bool) -> Change:
+        return self.prepare(lambda s: model_edits.set_enabled(s, ids, enabled),
+                            ("Enable " if enabled else "Disable ") + ", ".join(ids))
 
     def remove_blocks(self, ids: list[str]) -> Change:
         return self.prepare(lambda s: model_edits.remove_blocks(s, ids), "Delete " + ", ".join(ids))

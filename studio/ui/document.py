@@ -141,10 +141,19 @@ class Document(QObject):
         return self.push(change, merge_key)
 
     def push(self, change: Change, merge_key: str | None = None) -> None:
-        """Apply a core Change (e.g. `doc.model.set_param(...)`) as one undoable step."""
+        """Apply a prepared core Change as one undoable step (a change of nothing leaves no step)."""
         if change.paths:
             self.undo_stack.push(_SpecCommand(self, change, merge_key))
-        return None
+
+    def perform(self, prepare: Callable[[SpecDocument], Change], merge_key: str | None = None) -> Change | str:
+        """Run one of the core document's named edits as an undoable step, e.g.
+        `doc.perform(lambda m: m.rename_block("dense_1", "hidden"))`: the Change made, or why it was refused."""
+        try:
+            change = prepare(self.model)
+        except EditRefused as exc:
+            return str(exc)
+        self.push(change, merge_key)
+        return change
 
     def _apply(self, change: Change) -> None:
         self.model.apply(change)

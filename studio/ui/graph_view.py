@@ -432,14 +432,14 @@ class GraphView(QWidget):
 
     # ------------------------------------------------------------------ edits
     def connect_blocks(self, source: str, target: str) -> None:
-        problem = self.doc.patch(lambda s: model_edits.connect(s, source, target), f"Connect {source} → {target}")
-        if problem:
-            self.message.emit(f"Cannot connect {source} → {target}: {problem}")
+        done = self.doc.perform(lambda m: m.connect(source, target))
+        if isinstance(done, str):
+            self.message.emit(f"Cannot connect {source} → {target}: {done}")
 
     def disconnect_blocks(self, source: str, target: str) -> None:
         before = model_edits.effective_inputs(self.doc.view(), target)
-        problem = self.doc.patch(lambda s: model_edits.disconnect(s, source, target), f"Disconnect {source} → {target}")
-        if problem:
-            self.message.emit(f"Cannot remove {source} → {target}: {problem}")
+        done = self.doc.perform(lambda m: m.disconnect(source, target))
+        if isinstance(done, str):
+            self.message.emit(f"Cannot remove {source} → {target}: {done}")
         elif model_edits.effective_inputs(self.doc.view(), target) == before:
             self.message.emit(f"{target} has no other input, so it still reads the block above it ({source})")

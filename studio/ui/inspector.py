@@ -110,9 +110,9 @@ class Inspector(QWidget):
                           "or _ (e.g. conv_1)")
             self.name.setText(old)
             return
-        problem = self.doc.patch(lambda s: model_edits.rename_block(s, old, new), f"Rename {old} to {new}")
-        if problem:
-            self._refused(problem)
+        done = self.doc.perform(lambda m: m.rename_block(old, new))
+        if isinstance(done, str):
+            self._refused(done)
             self.name.setText(old)
             return
         self.error.hide()
@@ -124,10 +124,9 @@ class Inspector(QWidget):
         bid = self.block_id
         if bid is None:
             return
-        problem = self.doc.patch(lambda s: model_edits.set_param(s, bid, name, value), f"Set {bid}.{name}",
-                                 merge_key=f"param:{bid}.{name}")
-        if problem:
-            self._refused(problem)
+        done = self.doc.perform(lambda m: m.set_param(bid, name, value), merge_key=f"param:{bid}.{name}")
+        if isinstance(done, str):
+            self._refused(done)
             self._refresh()  # show the value the document kept
         else:
             self.error.hide()

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHe
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import catalog, model_edits
-from studio.core.analysis import ModelReport, apply_run_fix
+from studio.core.analysis import ModelReport
+from studio.core.document import Change
 from studio.core.shapes import Fix
 from studio.ui import theme
 from studio.ui.checker import Checker
@@ -297,15 +298,17 @@ class ModelEditor(QWidget):
             self.selection_changed.emit(self.selected_ids())
 
     # ------------------------------------------------------------------ edits
-    def _edit(self, mutate, text: str, select: list[str] | None = None) -> bool:
-        problem = self.doc.patch(mutate, text)
-        if problem:
-            self.message.emit(f"{text}: {problem}")
-            return False
+    def _edit(self, prepare, what: str, select: list[str] | None = None) -> Change | None:
+        """Run a core document edit (`prepare(model) -> Change`) as one undo step; the Change, or None with
+        the reason shown."""
+        done = self.doc.perform(prepare)
+        if isinstance(done, str):
+            self.message.emit(f"{what}: {done}")
+            return None
         if select is not None:
             self.select(select)
             self.selection_changed.emit(self.selected_ids())
-        return True
+        return done
 
     def add_block(self, block_type: str, row: int | None = None) -> str | None:
         if row is None and self.selected_ids():
@@ -313,18 +316,15 @@ class ModelEditor(QWidget):
         params = {}
         if block_type == "Input" and self.checker.data_shape is not None:
             params["shape"] = list(self.checker.data_shape.input_shape)  # fits the chosen data at once
-        made: list[str] = []
-        ok = self._edit(lambda s: made.append(model_edits.add_block(s, block_type, row, params)),
-                        f"Add {block_type}")
-        if ok:
-            self.select(made)
-            self.selection_changed.emit(made)
-            return made[0]
-        return None
+        done = self._edit(lambda m: m.add_block(block_type, row, params), f"Add {block_type}")
+        if done is None:
+            return None
+        self.select([done.result])
+        self.selection_changed.emit([done.result])
+        return done.result
 
     def move_blocks(self, ids: list[str], row: int) -> None:
-        mutate = lambda s: model_edits.move_blocks(s, ids, row)  # noqa: E731
-        self._edit(mutate, "Move " + ", ".join(ids), select=ids)
+        self._edit(lambda m: m.move_blocks(ids, row), "Move " + ", ".join(ids), select=ids)
 
     def shift(self, step: int) -> None:
         ids = self.selected_ids()
@@ -340,14 +340,14 @@ class ModelEditor(QWidget):
     def delete(self) -> None:
         ids = self.selected_ids()
         if ids:
-            self._edit(lambda s: model_edits.remove_blocks(s, ids), "Delete " + ", ".join(ids), select=[])
+            self._edit(lambda m: m.remove_blocks(ids), "Delete " + ", ".join(ids), select=[])
 
     def duplicate(self) -> None:
         ids = self.selected_ids()
-        made: list[str] = []
-        if ids and self._edit(lambda s: made.extend(model_edits.duplicate_blocks(s, ids)), "Duplicate"):
-            self.select(made)
-            self.selection_changed.emit(made)
+        done = self._edit(lambda m: m.duplicate_blocks(ids), "Duplicate") if ids else None
+        if done is not None:
+            self.select(done.result)
+            self.selection_changed.emit(done.result)
 
     def toggle_enabled(self) -> None:
         ids = self.selected_ids()
@@ -355,8 +355,7 @@ class ModelEditor(QWidget):
             return
         on = not all(model_edits.blocks(self.doc.view())[model_edits.index_of(self.doc.view(), i)].get("enabled", True)
                      for i in ids)
-        self._edit(lambda s: model_edits.set_enabled(s, ids, on), ("Enable " if on else "Disable ") + ", ".join(ids),
-                   select=ids)
+        self._edit(lambda m: m.set_enabled(ids, on), ("Enable " if on else "Disable ") + ", ".join(ids), select=ids)
 
     def copy(self) -> None:
         spec = self.doc.view()
@@ -383,17 +382,17 @@ class ModelEditor(QWidget):
             return
         ids = self.selected_ids()
         at = model_edits.index_of(self.doc.view(), ids[-1]) + 1 if ids else None
-        made: list[str] = []
-        if self._edit(lambda s: made.extend(model_edits.paste_blocks(s, rows, at)), "Paste"):
-            self.select(made)
-            self.selection_changed.emit(made)
+        done = self._edit(lambda m: m.paste_blocks(rows, at), "Paste")
+        if done is not None:
+            self.select(done.result)
+            self.selection_changed.emit(done.result)
 
     def apply_fix(self, block_id: str, fix: Fix) -> None:
-        self._edit(lambda s: apply_run_fix(s, block_id, fix), fix.label)
+        self._edit(lambda m: m.apply_fix(block_id, fix), fix.label)
 
     def _item_changed(self, item: QTreeWidgetItem, col: int) -> None:
         if self._rebuilding or col != COL_ON or not item.data(0, ID_ROLE):
             return
         bid = item.data(0, ID_ROLE)
         on = item.checkState(COL_ON) == Qt.CheckState.Checked
-        self._edit(lambda s: model_edits.set_enabled(s, [bid], on), ("Enable " if on else "Disable ") + bid)
+        self._edit(lambda m: m.set_enabled([bid], on), ("Enable " if on else "Disable ") + bid)

@@ -91,6 +91,11 @@ def test_the_model_edits_connect_move_remove():
     assert [b["id"] for b in doc.view()["model"]["blocks"]] == ["input_1", "dense_2", "dense_1", "add_1"]
     doc.apply(doc.remove_blocks(["add_1"]))
     assert [b["id"] for b in doc.view()["model"]["blocks"]] == ["input_1", "dense_2", "dense_1"]
+    copies = doc.duplicate_blocks(["dense_2", "dense_1"])
+    assert copies.result == ["dense_3", "dense_4"] and copies.text == "Duplicate"  # the ids the editor selects
+    doc.apply(copies)
+    doc.apply(doc.set_enabled(["dense_3"], False))
+    assert [b["enabled"] for b in doc.view()["model"]["blocks"]] == [True, True, True, False, True]
 
 
 def test_a_checker_fix_is_an_edit_of_the_document():

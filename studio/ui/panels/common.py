@@ -51,13 +51,13 @@ class SectionPanel(QWidget):
         self.error.hide()
         return True
 
-    def set_field(self, section: str, name: str, value: Any, text: str | None = None) -> bool:
-        """Set `section.name` (section dotted, e.g. "optimizer.reduce_on_plateau") as one undoable edit."""
+    def set_field(self, path: tuple[str, ...], value: Any, text: str | None = None) -> bool:
+        """Set one field, e.g. `(("optimizer", "learning_rate"), 0.01)`, as one undoable edit (merged while
+        the same field keeps changing)."""
         if self._refreshing:
             return False
-        path = (*section.split("."), name)
         try:
-            change = self.doc.model.set(path, value, text or f"Set {section}.{name}")
+            change = self.doc.model.set(path, value, text or "Set " + ".".join(path))
         except EditRefused as exc:
             self.refuse(str(exc))
             self._on_changed()  # put the widgets back to what the document holds

@@ -60,7 +60,7 @@ class OptimizerPanel(SectionPanel):
         self.help.setStyleSheet(f"color: {theme.colors().muted};")
         form.addRow("", self.help)
         self.common = ParamForm(COMMON, {})
-        self.common.changed.connect(lambda n, v: self.set_field("optimizer", n, v, f"Set {n.replace('_', ' ')}"))
+        self.common.changed.connect(lambda n, v: self.set_field(("optimizer", n), v, f"Set {n.replace('_', ' ')}"))
         self.common.refused.connect(self.refuse)
         outer.addWidget(self.common)
         self.own_box = QVBoxLayout()
@@ -209,4 +209,4 @@ class OptimizerPanel(SectionPanel):
     def _plateau_changed(self, name: str, value: Any) -> None:
         if self.doc.view()["optimizer"].get("reduce_on_plateau") is None:
             return
-        self.set_field("optimizer.reduce_on_plateau", name, value)
+        self.set_field(("optimizer", "reduce_on_plateau", name), value)

@@ -26,7 +26,7 @@ class RegularizationPanel(SectionPanel):
         note.setStyleSheet(f"color: {theme.colors().muted};")
         outer.addWidget(note)
         self.form = ParamForm(PENALTIES, {})
-        self.form.changed.connect(lambda n, v: self.set_field("regularization", n, v, f"Set {n.replace('_', ' ')}"))
+        self.form.changed.connect(lambda n, v: self.set_field(("regularization", n), v, f"Set {n.replace('_', ' ')}"))
         self.form.refused.connect(self.refuse)
         outer.addWidget(self.form)
         self.early = QGroupBox("Early stopping", checkable=True)
@@ -55,4 +55,4 @@ class RegularizationPanel(SectionPanel):
 
     def _early_changed(self, name: str, value: Any) -> None:
         if self.doc.view()["regularization"].get("early_stopping") is not None:
-            self.set_field("regularization.early_stopping", name, value)
+            self.set_field(("regularization", "early_stopping", name), value)

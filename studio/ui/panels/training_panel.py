@@ -43,32 +43,32 @@ class TrainingPanel(SectionPanel):
         self.epochs = QSpinBox(keyboardTracking=False)
         self.epochs.setRange(*int_range(EPOCHS))
         self.epochs.setToolTip(tooltip(EPOCHS))
-        self.epochs.valueChanged.connect(lambda v: self.set_field("training", "epochs", v, "Set epochs"))
+        self.epochs.valueChanged.connect(lambda v: self.set_field(("training", "epochs"), v, "Set epochs"))
         form.addRow("Epochs", self.epochs)
         self.batch = QSpinBox(keyboardTracking=False)
         self.batch.setRange(int_range(BATCH)[0] - 1, int_range(BATCH)[1])  # one below the minimum: None
         self.batch.setSpecialValueText("whole set")
         self.batch.setToolTip(tooltip(BATCH))
-        self.batch.valueChanged.connect(lambda v: self.set_field("training", "batch_size", None if v < BATCH.minimum else v,
-                                                                 "Set batch size"))
+        self.batch.valueChanged.connect(lambda v: self.set_field(
+            ("training", "batch_size"), None if v < BATCH.minimum else v, "Set batch size"))
         form.addRow("Batch size", self.batch)
         self.val = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
         self.val.setRange(*float_range(VALIDATION, SPLIT_DECIMALS))
         self.val.setToolTip(tooltip(VALIDATION))
-        self.val.valueChanged.connect(lambda v: self.set_field("data", "validation_split", round(v, 4),
+        self.val.valueChanged.connect(lambda v: self.set_field(("data", "validation_split"), round(v, 4),
                                                                "Set validation split"))
         form.addRow("Validation split", self.val)
         self.seed = QSpinBox(keyboardTracking=False)
         self.seed.setRange(int_range(SEED)[0] - 1, int_range(SEED)[1])  # one below the minimum: None (random)
         self.seed.setSpecialValueText("random")
         self.seed.setToolTip(tooltip(SEED))
-        self.seed.valueChanged.connect(lambda v: self.set_field("training", "seed", None if v < SEED.minimum else v,
+        self.seed.valueChanged.connect(lambda v: self.set_field(("training", "seed"), None if v < SEED.minimum else v,
                                                                 "Set seed"))
         form.addRow("Seed", self.seed)
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
         self.loss.setToolTip(LOSS.help)
-        self.loss.activated.connect(lambda i: self.set_field("training", "loss", LOSSES[i], "Set loss"))
+        self.loss.activated.connect(lambda i: self.set_field(("training", "loss"), LOSSES[i], "Set loss"))
         form.addRow("Loss", self.loss)
         grid = QGridLayout()
         self.metrics: dict[str, QCheckBox] = {}
@@ -106,7 +106,7 @@ class TrainingPanel(SectionPanel):
         self.backend.setToolTip(field_param(TrainingSpec, "backend").help)
         self.backend.activated.connect(self._backend_changed)
         self.device = QComboBox()
-        self.device.activated.connect(lambda i: self.set_field("training", "device", self.device.itemData(i),
+        self.device.activated.connect(lambda i: self.set_field(("training", "device"), self.device.itemData(i),
                                                                "Set device"))
         self.device_note = QLabel(wordWrap=True)  # what the probe found; shown as the device picker's tooltip
         for text, combo in (("Backend", self.backend), ("Device", self.device)):
@@ -133,10 +133,10 @@ class TrainingPanel(SectionPanel):
 
     def _metrics_changed(self) -> None:
         chosen = [m for m, b in self.metrics.items() if b.isChecked()]
-        self.set_field("training", "metrics", chosen, "Set metrics")
+        self.set_field(("training", "metrics"), chosen, "Set metrics")
 
     def _backend_changed(self, i: int) -> None:
-        self.set_field("training", "backend", self.backend.itemData(i), "Set backend")
+        self.set_field(("training", "backend"), self.backend.itemData(i), "Set backend")
 
     def set_devices(self, backend: str, devices: list[str], error: str = "") -> None:
         self.devices[backend] = devices
