@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import annotated_types as at
 import pytest
 from pydantic import BaseModel, Field
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
@@ -43,6 +44,23 @@ def test_a_fields_limit_changed_in_the_model_changes_the_form(qtbot, limit):
     form.fields["rate"]._commit(1.0)  # the open end is refused with the spec's range in the message
     assert refused and "(0, 1)" in refused[0]
     assert form.fields["cap"].param.optional and form.fields["cap"].param.advanced
+
+
+def test_a_limit_changed_in_the_run_spec_changes_the_setup_panels(qtbot, monkeypatch):
+    """The one place is the pydantic field: patch its `le` and freshly built panels follow."""
+    from studio.ui.document import Document
+    from studio.ui.panels.optimizer_panel import OptimizerPanel
+    from studio.ui.panels.training_panel import TrainingPanel
+
+    for model, name, limit in ((TrainingSpec, "epochs", 77), (OptimizerSpec, "learning_rate", 0.5)):
+        info = model.model_fields[name]
+        monkeypatch.setattr(info, "metadata", [m if not hasattr(m, "le") else at.Le(limit) for m in info.metadata])
+    doc = Document()
+    training, optimizer = TrainingPanel(doc, ["tensorflow"]), OptimizerPanel(doc)
+    for w in (training, optimizer):
+        qtbot.addWidget(w)
+    assert training.epochs.maximum() == 77
+    assert optimizer.common.fields["learning_rate"].widget.maximum() == 0.5
 
 
 def test_the_setup_panels_follow_the_spec_fields(window):

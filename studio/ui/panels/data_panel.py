@@ -26,9 +26,6 @@ from studio.ui.panels.common import SectionPanel
 
 PREVIEW_IMAGES = 32
 PREVIEW_ROWS = 50
-NORMALIZE = field_param(DataSpec, "normalize")  # choices, help and range from the spec's fields
-TEST_SPLIT = field_param(DataSpec, "test_split")
-SHUFFLE = field_param(DataSpec, "shuffle")
 SPLIT_DECIMALS = 2
 
 
@@ -110,18 +107,20 @@ class DataPanel(SectionPanel):
         outer.addLayout(self.form_holder)
         more = QFormLayout()
         outer.addLayout(more)
+        # choices, ranges and help from the spec's fields, read as the panel is built
+        normalize, test_split, shuffle = (field_param(DataSpec, n) for n in ("normalize", "test_split", "shuffle"))
         self.normalize = QComboBox()
-        self.normalize.addItems(list(NORMALIZE.choices))
-        self.normalize.setToolTip(tooltip(NORMALIZE))
+        self.normalize.addItems(list(normalize.choices))
+        self.normalize.setToolTip(tooltip(normalize))
         self.normalize.activated.connect(lambda i: self.set_field(("data", "normalize"), self.normalize.itemText(i),
                                                                   "Set normalisation"))
         more.addRow("Normalise", self.normalize)
         self.test = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
-        self.test.setRange(*float_range(TEST_SPLIT, SPLIT_DECIMALS))
-        self.test.setToolTip(tooltip(TEST_SPLIT))
+        self.test.setRange(*float_range(test_split, SPLIT_DECIMALS))
+        self.test.setToolTip(tooltip(test_split))
         self.test.valueChanged.connect(lambda v: self.set_field(("data", "test_split"), round(v, 4), "Set test split"))
         more.addRow("Test split", self.test)
-        self.shuffle = QCheckBox(SHUFFLE.help)
+        self.shuffle = QCheckBox(shuffle.help)
         self.shuffle.toggled.connect(lambda on: self.set_field(("data", "shuffle"), on, "Set shuffle"))
         more.addRow("", self.shuffle)
         outer.addWidget(self.error)

@@ -20,9 +20,9 @@ from studio.ui.document import Document
 from studio.ui.forms import ParamForm, params_from_model
 from studio.ui.panels.common import MonitoredForm, SectionPanel
 
-# the optimizer section's own fields (common to every optimizer), read from the spec's model
+# the optimizer section's own fields (common to every optimizer); their form is read from the spec's model
 CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
-COMMON = params_from_model(OptimizerSpec, ("learning_rate", "weight_decay", *CLIPS))
+COMMON = ("learning_rate", "weight_decay", *CLIPS)
 POINTS = 200
 
 
@@ -59,7 +59,7 @@ class OptimizerPanel(SectionPanel):
         self.help = QLabel(wordWrap=True)
         self.help.setStyleSheet(f"color: {theme.colors().muted};")
         form.addRow("", self.help)
-        self.common = ParamForm(COMMON, {})
+        self.common = ParamForm(params_from_model(OptimizerSpec, COMMON), {})
         self.common.changed.connect(lambda n, v: self.set_field(("optimizer", n), v, f"Set {n.replace('_', ' ')}"))
         self.common.refused.connect(self.refuse)
         outer.addWidget(self.common)
@@ -105,7 +105,7 @@ class OptimizerPanel(SectionPanel):
         o = spec["optimizer"]
         self.name.setCurrentIndex(self.name.findData(o["name"]))
         self.help.setText(OPTIMIZERS[o["name"]][0])
-        self.common.set_values({p.name: o.get(p.name) for p in COMMON})
+        self.common.set_values({name: o.get(name) for name in COMMON})
         own_params = OPTIMIZERS[o["name"]][2]
         values = coerce_params(own_params, o.get("params", {}), o["name"])
         if o["name"] != self._name:

@@ -12,7 +12,7 @@ from studio.ui.document import Document
 from studio.ui.forms import ParamForm, params_from_model
 from studio.ui.panels.common import MonitoredForm, SectionPanel
 
-PENALTIES = params_from_model(RegularizationSpec, ("l1", "l2", "label_smoothing"))
+PENALTIES = ("l1", "l2", "label_smoothing")  # their form is read from the spec's model
 
 
 class RegularizationPanel(SectionPanel):
@@ -25,7 +25,7 @@ class RegularizationPanel(SectionPanel):
                       "these settings apply to the whole run.", wordWrap=True)
         note.setStyleSheet(f"color: {theme.colors().muted};")
         outer.addWidget(note)
-        self.form = ParamForm(PENALTIES, {})
+        self.form = ParamForm(params_from_model(RegularizationSpec, PENALTIES), {})
         self.form.changed.connect(lambda n, v: self.set_field(("regularization", n), v, f"Set {n.replace('_', ' ')}"))
         self.form.refused.connect(self.refuse)
         outer.addWidget(self.form)

@@ -20,12 +20,6 @@ from studio.ui.document import Document
 from studio.ui.forms import field_param, float_range, int_range, tooltip
 from studio.ui.panels.common import SectionPanel
 
-# each control's range and help come from the spec's field; only the special values are the panel's own
-EPOCHS = field_param(TrainingSpec, "epochs")
-BATCH = field_param(TrainingSpec, "batch_size")
-SEED = field_param(TrainingSpec, "seed")
-VALIDATION = field_param(DataSpec, "validation_split")
-LOSS = field_param(TrainingSpec, "loss")
 SPLIT_DECIMALS = 2
 
 
@@ -40,34 +34,38 @@ class TrainingPanel(SectionPanel):
         outer = QVBoxLayout(self)
         form = QFormLayout()
         outer.addLayout(form)
+        # each control's range and help come from the spec's field, read as the panel is built; only the
+        # special values ("whole set", "random": one below the minimum, meaning None) are the panel's own
+        epochs, batch, seed, loss = (field_param(TrainingSpec, n) for n in ("epochs", "batch_size", "seed", "loss"))
+        validation = field_param(DataSpec, "validation_split")
         self.epochs = QSpinBox(keyboardTracking=False)
-        self.epochs.setRange(*int_range(EPOCHS))
-        self.epochs.setToolTip(tooltip(EPOCHS))
+        self.epochs.setRange(*int_range(epochs))
+        self.epochs.setToolTip(tooltip(epochs))
         self.epochs.valueChanged.connect(lambda v: self.set_field(("training", "epochs"), v, "Set epochs"))
         form.addRow("Epochs", self.epochs)
         self.batch = QSpinBox(keyboardTracking=False)
-        self.batch.setRange(int_range(BATCH)[0] - 1, int_range(BATCH)[1])  # one below the minimum: None
+        self.batch.setRange(int_range(batch)[0] - 1, int_range(batch)[1])
         self.batch.setSpecialValueText("whole set")
-        self.batch.setToolTip(tooltip(BATCH))
+        self.batch.setToolTip(tooltip(batch))
         self.batch.valueChanged.connect(lambda v: self.set_field(
-            ("training", "batch_size"), None if v < BATCH.minimum else v, "Set batch size"))
+            ("training", "batch_size"), None if v == self.batch.minimum() else v, "Set batch size"))
         form.addRow("Batch size", self.batch)
         self.val = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
-        self.val.setRange(*float_range(VALIDATION, SPLIT_DECIMALS))
-        self.val.setToolTip(tooltip(VALIDATION))
+        self.val.setRange(*float_range(validation, SPLIT_DECIMALS))
+        self.val.setToolTip(tooltip(validation))
         self.val.valueChanged.connect(lambda v: self.set_field(("data", "validation_split"), round(v, 4),
                                                                "Set validation split"))
         form.addRow("Validation split", self.val)
         self.seed = QSpinBox(keyboardTracking=False)
-        self.seed.setRange(int_range(SEED)[0] - 1, int_range(SEED)[1])  # one below the minimum: None (random)
+        self.seed.setRange(int_range(seed)[0] - 1, int_range(seed)[1])
         self.seed.setSpecialValueText("random")
-        self.seed.setToolTip(tooltip(SEED))
-        self.seed.valueChanged.connect(lambda v: self.set_field(("training", "seed"), None if v < SEED.minimum else v,
+        self.seed.setToolTip(tooltip(seed))
+        self.seed.valueChanged.connect(lambda v: self.set_field(("training", "seed"), None if v == self.seed.minimum() else v,
                                                                 "Set seed"))
         form.addRow("Seed", self.seed)
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
-        self.loss.setToolTip(LOSS.help)
+        self.loss.setToolTip(loss.help)
         self.loss.activated.connect(lambda i: self.set_field(("training", "loss"), LOSSES[i], "Set loss"))
         form.addRow("Loss", self.loss)
         grid = QGridLayout()
