@@ -82,7 +82,7 @@ def test_the_monitor_offers_exactly_what_the_run_logs(window, qtbot):
     assert w.doc.view()["regularization"]["early_stopping"] is not None
 
     def offered() -> list[str]:
-        combo = panel.early_form.form.fields["monitor"].widget
+        combo = panel.early.form.form.fields["monitor"].widget
         return [combo.itemData(i) for i in range(combo.count())]
 
     metrics = w.doc.view()["training"]["metrics"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from studio.core.document import EditRefused
 from studio.core.spec import monitor_choices
@@ -39,6 +39,12 @@ class SectionPanel(QWidget):
 
     def refresh(self, spec: dict[str, Any]) -> None:  # overridden
         raise NotImplementedError
+
+    def finish_form(self, layout: QVBoxLayout) -> None:
+        """End a form-only panel: its error line, the room left, and the first draw from the document."""
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self._on_changed()
 
     def patch(self, mutate: Callable[[dict], None], text: str, key: str | None = None) -> bool:
         if self._refreshing:
@@ -103,3 +109,45 @@ class MonitoredForm(QWidget):
             self._box.addWidget(self.form)
         else:
             self.form.set_values(values)
+
+
+class CallbackSection(QGroupBox):
+    """A checkable group for an optional callback section of the spec at `path` (early stopping, reduce on
+    plateau): ticked, the section holds its model's defaults; unticked, it is None. Its form is a
+    `MonitoredForm` of the model; every change goes through `panel`, so refusals show there."""
+
+    def __init__(self, title: str, model, path: tuple[str, ...], panel: SectionPanel, on_text: str, off_text: str):
+        super().__init__(title, checkable=True)
+        self.model, self.path, self.panel = model, path, panel
+        self._texts = (off_text, on_text)
+        self.form = MonitoredForm(model)
+        self.form.changed.connect(self._field_changed)
+        self.form.refused.connect(panel.refuse)
+        QVBoxLayout(self).addWidget(self.form)
+        self.toggled.connect(self._toggled)
+
+    def show_section(self, spec: dict[str, Any]) -> None:
+        values = self._current(spec)
+        self.setChecked(values is not None)
+        self.form.show_values(values, spec["training"]["metrics"])
+
+    def _current(self, spec: dict[str, Any]) -> dict[str, Any] | None:
+        node: Any = spec
+        for part in self.path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+
+    def _toggled(self, on: bool) -> None:
+        *parents, name = self.path
+        value = self.model().model_dump() if on else None
+
+        def mutate(s):
+            node = s
+            for part in parents:
+                node = node[part]
+            node[name] = value
+        self.panel.patch(mutate, self._texts[on])  # its own undo step: ticking then unticking is two edits
+
+    def _field_changed(self, name: str, value: Any) -> None:
+        if self._current(self.panel.doc.view()) is not None:
+            self.panel.set_field((*self.path, name), value)

@@ -18,7 +18,7 @@ from studio.core.spec import OptimizerSpec, ReduceOnPlateauSpec
 from studio.ui import theme
 from studio.ui.document import Document
 from studio.ui.forms import ParamForm, params_from_model
-from studio.ui.panels.common import MonitoredForm, SectionPanel
+from studio.ui.panels.common import CallbackSection, SectionPanel
 
 # the optimizer section's own fields (common to every optimizer); their form is read from the spec's model
 CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
@@ -88,17 +88,11 @@ class OptimizerPanel(SectionPanel):
         sl.addWidget(self.plot)
         outer.addWidget(sched)
 
-        self.plateau = QGroupBox("Reduce the rate on a plateau", checkable=True)
-        pl = QVBoxLayout(self.plateau)
-        self.plateau_form = MonitoredForm(ReduceOnPlateauSpec)
-        self.plateau_form.changed.connect(self._plateau_changed)
-        self.plateau_form.refused.connect(self.refuse)
-        pl.addWidget(self.plateau_form)
-        self.plateau.toggled.connect(self._plateau_toggled)
+        self.plateau = CallbackSection("Reduce the rate on a plateau", ReduceOnPlateauSpec,
+                                       ("optimizer", "reduce_on_plateau"), self, "Reduce on plateau",
+                                       "No reduce on plateau")
         outer.addWidget(self.plateau)
-        outer.addWidget(self.error)
-        outer.addStretch(1)
-        self._on_changed()
+        self.finish_form(outer)
 
     # ------------------------------------------------------------------ document → widgets
     def refresh(self, spec: dict[str, Any]) -> None:
@@ -123,9 +117,7 @@ class OptimizerPanel(SectionPanel):
                                             self._sched_changed)
         else:
             self.sched_form.set_values(svalues)
-        rop = o.get("reduce_on_plateau")
-        self.plateau.setChecked(rop is not None)
-        self.plateau_form.show_values(rop, spec["training"]["metrics"])
+        self.plateau.show_section(spec)
         self._plot(o["learning_rate"], s["name"], svalues, spec["training"]["epochs"])
         self._offer_only_accepted(o)
 
@@ -200,13 +192,3 @@ class OptimizerPanel(SectionPanel):
         def mutate(s):
             s["optimizer"]["schedule"].setdefault("params", {})[name] = value
         self.patch(mutate, f"Set schedule {name}", key=f"schedule.{name}")
-
-    def _plateau_toggled(self, on: bool) -> None:
-        def mutate(s):
-            s["optimizer"]["reduce_on_plateau"] = ReduceOnPlateauSpec().model_dump() if on else None
-        self.patch(mutate, "Reduce on plateau" if on else "No reduce on plateau")
-
-    def _plateau_changed(self, name: str, value: Any) -> None:
-        if self.doc.view()["optimizer"].get("reduce_on_plateau") is None:
-            return
-        self.set_field(("optimizer", "reduce_on_plateau", name), value)

@@ -112,9 +112,7 @@ class TrainingPanel(SectionPanel):
             label.setBuddy(combo)
             row.addWidget(label)
             row.addWidget(combo)
-        outer.addWidget(self.error)
-        outer.addStretch(1)
-        self._on_changed()
+        self.finish_form(outer)
 
     def set_start_from(self, path: str | None) -> bool:
         text = f"Continue from {Path(path).name}" if path else "Start from new weights"
