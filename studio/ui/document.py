@@ -79,7 +79,7 @@ class Document(QObject):
 
     def __init__(self, parent: QObject | None = None, autosave_dir: Path | None = None):
         super().__init__(parent)
-        self.model = SpecDocument()
+        self.core = SpecDocument()
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
@@ -94,25 +94,25 @@ class Document(QObject):
     @property
     def spec(self) -> dict[str, Any]:
         """A deep copy: callers edit it freely and hand it back through `edit`."""
-        return self.model.spec
+        return self.core.spec
 
     def view(self) -> dict[str, Any]:
         """The live dict, for reading only (no copy; cheap for redraws)."""
-        return self.model.view()
+        return self.core.view()
 
     @property
     def run_spec(self) -> RunSpec:
-        return self.model.run_spec
+        return self.core.run_spec
 
     def subscribe(self, owner: QObject, listener: Listener, *sections: FieldPath) -> None:
         """Call `listener(paths)` when a field under one of `sections` changes (a load or `refresh_all`
         counts as every field), until `owner` is destroyed."""
-        disconnect = self.model.events.connect(listener, *sections)
+        disconnect = self.core.events.connect(listener, *sections)
         owner.destroyed.connect(lambda *_: disconnect())
 
     def refresh_all(self) -> None:
         """Have every view redraw (the theme changed, the window was just built)."""
-        self.model.events.emit([ROOT])
+        self.core.events.emit([ROOT])
         self.changed.emit()
 
     @property
@@ -135,10 +135,11 @@ class Document(QObject):
     def patch(self, mutate: Callable[[dict[str, Any]], None], text: str, merge_key: str | None = None) -> str | None:
         """Edit through a function that changes a copy of the spec in place; returns why it was refused."""
         try:
-            change = self.model.prepare(mutate, text)
+            change = self.core.prepare(mutate, text)
         except EditRefused as exc:
             return str(exc)
-        return self.push(change, merge_key)
+        self.push(change, merge_key)
+        return None
 
     def push(self, change: Change, merge_key: str | None = None) -> None:
         """Apply a prepared core Change as one undoable step (a change of nothing leaves no step)."""
@@ -147,16 +148,17 @@ class Document(QObject):
 
     def perform(self, prepare: Callable[[SpecDocument], Change], merge_key: str | None = None) -> Change | str:
         """Run one of the core document's named edits as an undoable step, e.g.
-        `doc.perform(lambda m: m.rename_block("dense_1", "hidden"))`: the Change made, or why it was refused."""
+        `doc.perform(lambda core: core.rename_block("dense_1", "hidden"))`: the Change made, or why it was
+        refused."""
         try:
-            change = prepare(self.model)
+            change = prepare(self.core)
         except EditRefused as exc:
             return str(exc)
         self.push(change, merge_key)
         return change
 
     def _apply(self, change: Change) -> None:
-        self.model.apply(change)
+        self.core.apply(change)
         self.changed.emit()
 
     # ------------------------------------------------------------------ files
@@ -167,7 +169,7 @@ class Document(QObject):
         spec = parse_spec(data, str(path or "")).to_dict()
         self.undo_stack.clear()
         self.path = Path(path) if path else None
-        self.model.load(spec)
+        self.core.load(spec)
         self.changed.emit()
         if not clean:
             # a recovered autosave: mark it unsaved so closing asks before throwing it away
@@ -185,7 +187,7 @@ class Document(QObject):
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("no file name: use Save As")
-        write_atomic(target, json.dumps(self.model.view(), indent=2) + "\n")
+        write_atomic(target, json.dumps(self.core.view(), indent=2) + "\n")
         self.path = target
         self.undo_stack.setClean()
         self.path_changed.emit()
@@ -205,7 +207,7 @@ class Document(QObject):
     def autosave(self) -> None:
         if not self.dirty:
             return
-        payload = {"path": str(self.path) if self.path else None, "spec": self.model.view()}
+        payload = {"path": str(self.path) if self.path else None, "spec": self.core.view()}
         try:
             path = self.autosave_path()
             path.parent.mkdir(parents=True, exist_ok=True)

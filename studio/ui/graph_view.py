@@ -432,13 +432,13 @@ class GraphView(QWidget):
 
     # ------------------------------------------------------------------ edits
     def connect_blocks(self, source: str, target: str) -> None:
-        done = self.doc.perform(lambda m: m.connect(source, target))
+        done = self.doc.perform(lambda core: core.connect(source, target))
         if isinstance(done, str):
             self.message.emit(f"Cannot connect {source} → {target}: {done}")
 
     def disconnect_blocks(self, source: str, target: str) -> None:
         before = model_edits.effective_inputs(self.doc.view(), target)
-        done = self.doc.perform(lambda m: m.disconnect(source, target))
+        done = self.doc.perform(lambda core: core.disconnect(source, target))
         if isinstance(done, str):
             self.message.emit(f"Cannot remove {source} → {target}: {done}")
         elif model_edits.effective_inputs(self.doc.view(), target) == before:

@@ -110,7 +110,7 @@ class Inspector(QWidget):
                           "or _ (e.g. conv_1)")
             self.name.setText(old)
             return
-        done = self.doc.perform(lambda m: m.rename_block(old, new))
+        done = self.doc.perform(lambda core: core.rename_block(old, new))
         if isinstance(done, str):
             self._refused(done)
             self.name.setText(old)
@@ -124,7 +124,7 @@ class Inspector(QWidget):
         bid = self.block_id
         if bid is None:
             return
-        done = self.doc.perform(lambda m: m.set_param(bid, name, value), merge_key=f"param:{bid}.{name}")
+        done = self.doc.perform(lambda core: core.set_param(bid, name, value), merge_key=f"param:{bid}.{name}")
         if isinstance(done, str):
             self._refused(done)
             self._refresh()  # show the value the document kept

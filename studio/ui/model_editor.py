@@ -316,7 +316,7 @@ class ModelEditor(QWidget):
         params = {}
         if block_type == "Input" and self.checker.data_shape is not None:
             params["shape"] = list(self.checker.data_shape.input_shape)  # fits the chosen data at once
-        done = self._edit(lambda m: m.add_block(block_type, row, params), f"Add {block_type}")
+        done = self._edit(lambda core: core.add_block(block_type, row, params), f"Add {block_type}")
         if done is None:
             return None
         self.select([done.result])
@@ -324,7 +324,7 @@ class ModelEditor(QWidget):
         return done.result
 
     def move_blocks(self, ids: list[str], row: int) -> None:
-        self._edit(lambda m: m.move_blocks(ids, row), "Move " + ", ".join(ids), select=ids)
+        self._edit(lambda core: core.move_blocks(ids, row), "Move " + ", ".join(ids), select=ids)
 
     def shift(self, step: int) -> None:
         ids = self.selected_ids()
@@ -340,11 +340,11 @@ class ModelEditor(QWidget):
     def delete(self) -> None:
         ids = self.selected_ids()
         if ids:
-            self._edit(lambda m: m.remove_blocks(ids), "Delete " + ", ".join(ids), select=[])
+            self._edit(lambda core: core.remove_blocks(ids), "Delete " + ", ".join(ids), select=[])
 
     def duplicate(self) -> None:
         ids = self.selected_ids()
-        done = self._edit(lambda m: m.duplicate_blocks(ids), "Duplicate") if ids else None
+        done = self._edit(lambda core: core.duplicate_blocks(ids), "Duplicate") if ids else None
         if done is not None:
             self.select(done.result)
             self.selection_changed.emit(done.result)
@@ -355,7 +355,8 @@ class ModelEditor(QWidget):
             return
         on = not all(model_edits.blocks(self.doc.view())[model_edits.index_of(self.doc.view(), i)].get("enabled", True)
                      for i in ids)
-        self._edit(lambda m: m.set_enabled(ids, on), ("Enable " if on else "Disable ") + ", ".join(ids), select=ids)
+        self._edit(lambda core: core.set_enabled(ids, on), ("Enable " if on else "Disable ") + ", ".join(ids),
+                   select=ids)
 
     def copy(self) -> None:
         spec = self.doc.view()
@@ -382,17 +383,17 @@ class ModelEditor(QWidget):
             return
         ids = self.selected_ids()
         at = model_edits.index_of(self.doc.view(), ids[-1]) + 1 if ids else None
-        done = self._edit(lambda m: m.paste_blocks(rows, at), "Paste")
+        done = self._edit(lambda core: core.paste_blocks(rows, at), "Paste")
         if done is not None:
             self.select(done.result)
             self.selection_changed.emit(done.result)
 
     def apply_fix(self, block_id: str, fix: Fix) -> None:
-        self._edit(lambda m: m.apply_fix(block_id, fix), fix.label)
+        self._edit(lambda core: core.apply_fix(block_id, fix), fix.label)
 
     def _item_changed(self, item: QTreeWidgetItem, col: int) -> None:
         if self._rebuilding or col != COL_ON or not item.data(0, ID_ROLE):
             return
         bid = item.data(0, ID_ROLE)
         on = item.checkState(COL_ON) == Qt.CheckState.Checked
-        self._edit(lambda m: m.set_enabled([bid], on), ("Enable " if on else "Disable ") + bid)
+        self._edit(lambda core: core.set_enabled([bid], on), ("Enable " if on else "Disable ") + bid)

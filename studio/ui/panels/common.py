@@ -63,7 +63,7 @@ class SectionPanel(QWidget):
         if self._refreshing:
             return False
         try:
-            change = self.doc.model.set(path, value, text or "Set " + ".".join(path))
+            change = self.doc.core.set(path, value, text or "Set " + ".".join(path))
         except EditRefused as exc:
             self.refuse(str(exc))
             self._on_changed()  # put the widgets back to what the document holds
