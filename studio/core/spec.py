@@ -134,6 +134,17 @@ class DataSpec(_Section):
         return self
 
 
+# what decides the samples a run loads: every data field but the augmentation (applied while training only)
+DATA_LOADING_FIELDS: tuple[str, ...] = tuple(name for name in DataSpec.model_fields if name != "augmentation")
+
+
+def data_loading_key(spec: dict[str, Any]) -> str:
+    """A text that changes exactly when the samples a spec dict loads would (its data fields and seed)."""
+    data = spec["data"]
+    return json.dumps([{k: data.get(k) for k in DATA_LOADING_FIELDS}, spec["training"].get("seed")],
+                      sort_keys=True)
+
+
 # --------------------------------------------------------------------------------------------- optimizer
 class ScheduleSpec(_Section):
     name: str = "constant"

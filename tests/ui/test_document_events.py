@@ -36,6 +36,9 @@ def test_editing_the_learning_rate_redraws_only_the_optimizer_panel(window):
     assert len(counts["optimizer"]) == 2 and len(counts["data"]) == 0 and reports == []
     w.training_panel.epochs.setValue(3)  # the schedule plot spans the epochs: the optimizer panel follows
     assert len(counts["optimizer"]) == 3 and len(counts["training"]) == 1 and len(counts["data"]) == 0
+    checked = len(reports)
+    w.augmentation_panel.add()  # augmentation applies while training: the data preview does not reload
+    assert len(counts["augmentation"]) >= 1 and len(counts["data"]) == 0 and len(reports) == checked + 1
     w.doc.load_dict(SpecDocument().spec, None)
     assert all(len(c) >= 1 for c in counts.values())
 

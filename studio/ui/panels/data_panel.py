@@ -3,7 +3,6 @@ preview of the samples: an image grid, a series plot or a table. Loading runs in
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from studio.core import datasets
 from studio.core.shapes import fmt
-from studio.core.spec import DataSpec, parse_spec
+from studio.core.spec import DATA_LOADING_FIELDS, DataSpec, data_loading_key, parse_spec
 from studio.data.loaders import load
 from studio.ui import theme
 from studio.ui.background import Background
@@ -78,7 +77,8 @@ class ImageGrid(pg.GraphicsLayoutWidget):
 
 
 class DataPanel(SectionPanel):
-    sections = (("data",), ("training", "seed"))  # the preview is drawn with the run's seed
+    # what the preview loads: the data fields but augmentation (its own panel), with the run's seed
+    sections = (*(("data", name) for name in DATA_LOADING_FIELDS), ("training", "seed"))
     samples_ready = Signal(object)  # the first training samples (np.ndarray) once loaded, for previews
 
     def __init__(self, doc: Document, checker: Checker, background: Background, parent: QWidget | None = None):
@@ -190,7 +190,7 @@ class DataPanel(SectionPanel):
     # ------------------------------------------------------------------ preview
     def _preview(self) -> None:
         spec = self.doc.view()
-        key = json.dumps([spec["data"], spec["training"].get("seed")], sort_keys=True)
+        key = data_loading_key(spec)
         if key == self._preview_key:
             return
         self._preview_key = key
