@@ -46,11 +46,14 @@ class _Section(BaseModel):
 
 # --------------------------------------------------------------------------------------------- model
 class BlockSpec(_Section):
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    type: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    inputs: list[str] | None = None  # ids feeding this block; None = the previous enabled block
-    enabled: bool = True
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                    description="The block's name, unique in the model (letters, digits and _), e.g. dense_1")
+    type: str = Field(description="A block type of the catalogue, e.g. Dense or Conv2D")
+    params: dict[str, Any] = Field(default_factory=dict, description="The block's parameters; those left out "
+                                   "take the catalogue's defaults")
+    inputs: list[str] | None = Field(None, description="Ids of the blocks feeding this one; null = the previous "
+                                     "enabled block")
+    enabled: bool = Field(True, description="A disabled block is skipped (its input passes through)")
 
     @model_validator(mode="after")
     def _check_params(self):
@@ -66,8 +69,8 @@ class BlockSpec(_Section):
 
 
 class ModelSpec(_Section):
-    blocks: list[BlockSpec] = Field(default_factory=list)
-    outputs: list[str] | None = None  # ids of output blocks; None = the last enabled block
+    blocks: list[BlockSpec] = Field(default_factory=list, description="The blocks, in order")
+    outputs: list[str] | None = Field(None, description="Ids of the output blocks; null = the last enabled block")
 
     @model_validator(mode="after")
     def _check_graph(self):
@@ -108,14 +111,16 @@ class ModelSpec(_Section):
 
 # ---------------------------------------------------------------------------------------------- data
 class DataSpec(_Section):
-    source: str = "optimization_lab"
-    params: dict[str, Any] = Field(default_factory=dict)
+    source: str = Field("optimization_lab", description="A data source of the dataset catalogue")
+    params: dict[str, Any] = Field(default_factory=dict, description="The source's parameters (a file path, a "
+                                   "sample count, …)")
     normalize: Normalization = Field("none", description="Scale the features; fitted on the training split only")
     validation_split: float = Field(0.0, ge=0, lt=1, description="Fraction of the training data held out to "
                                     "validate after each epoch")
     test_split: float = Field(0.0, ge=0, lt=1, description="Fraction held out for the final test when the data "
                               "ships no test set")
-    augmentation: list[BlockSpec] = Field(default_factory=list)  # applied after Input, training only
+    augmentation: list[BlockSpec] = Field(default_factory=list, description="Augmentation blocks applied after "
+                                          "the Input, while training only")
     shuffle: bool = Field(True, description="Shuffle the training data each epoch")
 
     @model_validator(mode="after")
@@ -147,8 +152,8 @@ def data_loading_key(spec: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------------------------- optimizer
 class ScheduleSpec(_Section):
-    name: str = "constant"
-    params: dict[str, Any] = Field(default_factory=dict)
+    name: str = Field("constant", description="A learning-rate schedule of studio.core.optimizers")
+    params: dict[str, Any] = Field(default_factory=dict, description="The schedule's parameters")
 
     @model_validator(mode="after")
     def _check(self):
@@ -181,9 +186,9 @@ class ReduceOnPlateauSpec(_Section):
 
 
 class OptimizerSpec(_Section):
-    name: str = "adam"
+    name: str = Field("adam", description="An optimizer of studio.core.optimizers")
     learning_rate: float = Field(0.001, gt=0, le=10, description="Step size of each update")
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict, description="The optimizer's own parameters")
     weight_decay: float | None = Field(None, ge=0, le=1e3, description="Decoupled weight decay (empty: none)")
     clipnorm: float | None = Field(None, gt=0, le=1e9, description="Clip each gradient to this norm (empty: no "
                                    "clipping)", json_schema_extra={"advanced": True})
@@ -191,8 +196,9 @@ class OptimizerSpec(_Section):
                                     "no clipping)", json_schema_extra={"advanced": True})
     global_clipnorm: float | None = Field(None, gt=0, le=1e9, description="Clip all gradients together to this "
                                           "norm", json_schema_extra={"advanced": True})
-    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
-    reduce_on_plateau: ReduceOnPlateauSpec | None = None
+    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec, description="How the rate changes over the epochs")
+    reduce_on_plateau: ReduceOnPlateauSpec | None = Field(None, description="Lower the rate when the monitor stops "
+                                                          "improving (constant schedule only); null = off")
 
     @model_validator(mode="after")
     def _check(self):
@@ -227,7 +233,8 @@ class RegularizationSpec(_Section):
     l2: float = Field(0.0, ge=0, le=1e3, description="L2 penalty on the weights of every block with weights (a "
                       "block may override it)")
     label_smoothing: float = Field(0.0, ge=0, lt=1, description="Soften the one-hot targets (classification)")
-    early_stopping: EarlyStoppingSpec | None = None
+    early_stopping: EarlyStoppingSpec | None = Field(None, description="Stop when the monitor stops improving; "
+                                                     "null = train every epoch")
 
 
 # --------------------------------------------------------------------------------------------- training
@@ -236,14 +243,15 @@ class TrainingSpec(_Section):
     batch_size: int | None = Field(32, ge=1, le=1_000_000, description="Samples per gradient step; empty (null) = "
                                    "the whole training set in one batch")
     loss: str = Field("auto", description="auto: chosen from the task and the model's head")
-    metrics: list[str] = Field(default_factory=lambda: ["accuracy"])
+    metrics: list[str] = Field(default_factory=lambda: ["accuracy"], description="Metrics logged each epoch, "
+                               "besides the loss")
     seed: int | None = Field(42, ge=0, le=MAX_SEED, description="Same seed, same data split and initial weights; "
                              "empty (null) = a new random start each run")
     backend: Backend = Field("tensorflow", description="Training runs in its own process, so you can switch "
                              "backend between runs")
-    device: str = "auto"  # auto | cpu | gpu | gpu:N
-    # continue training: a .keras (or .weights.h5) file of the same blocks whose weights this run starts from
-    initial_model: str | None = None
+    device: str = Field("auto", description="Where to train: auto, cpu, gpu or gpu:N")
+    initial_model: str | None = Field(None, description="Continue training: a .keras (or .weights.h5) file of the "
+                                      "same blocks whose weights this run starts from; null = new weights")
 
     @field_validator("initial_model")
     @classmethod
@@ -280,20 +288,22 @@ class TrainingSpec(_Section):
 
 # --------------------------------------------------------------------------------------------- the whole
 class MetaSpec(_Section):
-    title: str = "Untitled"
-    description: str = ""
-    teaches: str = ""
-    thumbnail: str | None = None  # a path relative to the spec file
+    title: str = Field("Untitled", description="The experiment's name; a run's title starts from it")
+    description: str = Field("", description="What the experiment is, in a sentence or two")
+    teaches: str = Field("", description="What a preset shows (the gallery's line)")
+    thumbnail: str | None = Field(None, description="A picture for the gallery, relative to the spec file")
 
 
 class RunSpec(_Section):
-    version: int = SPEC_VERSION
-    meta: MetaSpec = Field(default_factory=MetaSpec)
-    model: ModelSpec = Field(default_factory=ModelSpec)
-    data: DataSpec = Field(default_factory=DataSpec)
-    optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec)
-    regularization: RegularizationSpec = Field(default_factory=RegularizationSpec)
-    training: TrainingSpec = Field(default_factory=TrainingSpec)
+    version: int = Field(SPEC_VERSION, description="The spec format's version")
+    meta: MetaSpec = Field(default_factory=MetaSpec, description="Title and description")
+    model: ModelSpec = Field(default_factory=ModelSpec, description="The network, as blocks")
+    data: DataSpec = Field(default_factory=DataSpec, description="What to train on and how it is split")
+    optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec, description="How the weights are updated")
+    regularization: RegularizationSpec = Field(default_factory=RegularizationSpec, description="Run-wide "
+                                               "penalties, label smoothing and early stopping")
+    training: TrainingSpec = Field(default_factory=TrainingSpec, description="Epochs, batches, loss, metrics, "
+                                   "seed and where to run")
 
     @field_validator("version")
     @classmethod
