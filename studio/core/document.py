@@ -83,7 +83,11 @@ class Events:
         Returns a function that disconnects it."""
         entry = (listener, tuple(sections) or (ROOT,))
         self._listeners.append(entry)
-        return lambda: self._listeners.remove(entry) if entry in self._listeners else None
+
+        def disconnect() -> None:
+            if entry in self._listeners:
+                self._listeners.remove(entry)
+        return disconnect
 
     def emit(self, paths: Iterable[Path]) -> None:
         paths = list(paths)
