@@ -99,7 +99,7 @@ class Events:
 
 class SpecDocument:
     """A valid run spec and its edits. Read with `view()` (live, do not change it) or `spec` (a copy);
-    change it with `prepare(...)` then `apply(change)`, or `edit(...)` for both at once."""
+    change it with `prepare(...)` (or a named edit below) then `apply(change)`."""
 
     def __init__(self, spec: dict[str, Any] | None = None) -> None:
         self._spec = parse_spec(spec).to_dict() if spec is not None else RunSpec().to_dict()
@@ -119,12 +119,6 @@ class SpecDocument:
         if self._parsed is None:
             self._parsed = parse_spec(self._spec)
         return self._parsed
-
-    def get(self, path: Path) -> Any:
-        node: Any = self._spec
-        for part in path:
-            node = node[part]
-        return node
 
     # ------------------------------------------------------------------ editing
     @staticmethod
@@ -156,11 +150,6 @@ class SpecDocument:
         self._spec = copy.deepcopy(change.after)
         self._parsed = None
         self.events.emit(change.paths)
-
-    def edit(self, mutate: Callable[[dict[str, Any]], Any], text: str = "") -> Change:
-        change = self.prepare(mutate, text)
-        self.apply(change)
-        return change
 
     def load(self, data: dict[str, Any]) -> None:
         """Replace the whole spec (a file opened, a new project); raises SpecError; every listener hears it."""

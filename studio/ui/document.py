@@ -1,7 +1,7 @@
 """The app's one model object: a thin Qt adapter over `studio.core.document.SpecDocument` (the spec, its
 edits and per-field events) that adds the undo stack, file path, dirty flag and autosave.
 
-Widgets never hold their own copy of the truth: they call `Document.patch` (or `edit`) and redraw when what
+Widgets never hold their own copy of the truth: they call `Document.patch` (or `perform`) and redraw when what
 they show changes: `subscribe(owner, redraw, ("optimizer",))` calls `redraw(paths)` for edits under that
 section only, so setting the learning rate does not redraw the Data panel. `changed` still fires on every
 edit for the few listeners that need the whole spec. Every edit is validated by the spec itself before it
@@ -10,7 +10,6 @@ lands, so the document always holds a spec the command line could run, and every
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -93,7 +92,7 @@ class Document(QObject):
     # ------------------------------------------------------------------ reading
     @property
     def spec(self) -> dict[str, Any]:
-        """A deep copy: callers edit it freely and hand it back through `edit`."""
+        """A deep copy, free to change (it is not the document's)."""
         return self.core.spec
 
     def view(self) -> dict[str, Any]:
@@ -124,14 +123,6 @@ class Document(QObject):
         return self.path.name if self.path else "Untitled"
 
     # ------------------------------------------------------------------ editing
-    def validate(self, new: dict[str, Any]) -> str | None:
-        """None if `new` is a valid spec, else the problems in words."""
-        return SpecDocument.problem(new)
-
-    def edit(self, new: dict[str, Any], text: str, merge_key: str | None = None) -> str | None:
-        """Make `new` the spec as one undoable step; refuse it (returning why) when it is not valid."""
-        return self.patch(lambda s: (s.clear(), s.update(copy.deepcopy(new))), text, merge_key)
-
     def patch(self, mutate: Callable[[dict[str, Any]], None], text: str, merge_key: str | None = None) -> str | None:
         """Edit through a function that changes a copy of the spec in place; returns why it was refused."""
         try:
