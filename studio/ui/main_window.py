@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         self._actions()
         self._status()
         self._wire()
-        self.doc.changed.emit()  # first report
+        self.doc.refresh_all()  # first report
         self._title()
         self._runs_root_changed()
         if probe_devices:
@@ -352,7 +352,7 @@ class MainWindow(QMainWindow):
             self.plots.apply_theme()
         self.empty_state.apply_theme()
         self._accent_train()
-        self.doc.changed.emit()
+        self.doc.refresh_all()
 
     def _accent_train(self) -> None:
         c = theme.colors()

@@ -24,6 +24,8 @@ AUG_TYPES = catalog.augmentation_types()
 
 
 class AugmentationPanel(SectionPanel):
+    sections = (("data", "augmentation"),)
+
     def __init__(self, doc: Document, data_panel: DataPanel, parent: QWidget | None = None):
         super().__init__(doc, parent)
         self.data_panel = data_panel

@@ -3,7 +3,6 @@ preview of the samples: an image grid, a series plot or a table. Loading runs in
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from studio.core import datasets
 from studio.core.shapes import fmt
-from studio.core.spec import parse_spec
+from studio.core.spec import DATA_LOADING_FIELDS, DataSpec, data_loading_key, parse_spec
 from studio.data.loaders import load
 from studio.data.plane import is_plane
 from studio.ui import theme
@@ -21,11 +20,12 @@ from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.deferred import Deferred
 from studio.ui.document import Document
-from studio.ui.forms import ParamForm
+from studio.ui.forms import ParamForm, field_param, float_range, tooltip
 from studio.ui.panels.common import SectionPanel
 
 PREVIEW_IMAGES = 32
 PREVIEW_ROWS = 50
+SPLIT_DECIMALS = 2
 
 
 def image_grid():
@@ -49,6 +49,8 @@ def _plane_view():
 
 
 class DataPanel(SectionPanel):
+    # what the preview loads: the data fields but augmentation (its own panel), with the run's seed
+    sections = (*(("data", name) for name in DATA_LOADING_FIELDS), ("training", "seed"))
     samples_ready = Signal(object)  # the first training samples (np.ndarray) once loaded, for previews
 
     def __init__(self, doc: Document, checker: Checker, background: Background, parent: QWidget | None = None):
@@ -77,18 +79,21 @@ class DataPanel(SectionPanel):
         outer.addLayout(self.form_holder)
         more = QFormLayout()
         outer.addLayout(more)
+        # choices, ranges and help from the spec's fields, read as the panel is built
+        normalize, test_split, shuffle = (field_param(DataSpec, n) for n in ("normalize", "test_split", "shuffle"))
         self.normalize = QComboBox()
-        self.normalize.addItems(["none", "standard", "minmax"])
-        self.normalize.setToolTip("Scale the features; fitted on the training split only")
-        self.normalize.activated.connect(lambda i: self.set_field("data", "normalize", self.normalize.itemText(i),
+        self.normalize.addItems(list(normalize.choices))
+        self.normalize.setToolTip(tooltip(normalize))
+        self.normalize.activated.connect(lambda i: self.set_field(("data", "normalize"), self.normalize.itemText(i),
                                                                   "Set normalisation"))
         more.addRow("Normalise", self.normalize)
-        self.test = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
-        self.test.setToolTip("Fraction held out for the final test when the data ships no test set")
-        self.test.valueChanged.connect(lambda v: self.set_field("data", "test_split", round(v, 4), "Set test split"))
+        self.test = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
+        self.test.setRange(*float_range(test_split, SPLIT_DECIMALS))
+        self.test.setToolTip(tooltip(test_split))
+        self.test.valueChanged.connect(lambda v: self.set_field(("data", "test_split"), round(v, 4), "Set test split"))
         more.addRow("Test split", self.test)
-        self.shuffle = QCheckBox("Shuffle the training data each epoch")
-        self.shuffle.toggled.connect(lambda on: self.set_field("data", "shuffle", on, "Set shuffle"))
+        self.shuffle = QCheckBox(shuffle.help)
+        self.shuffle.toggled.connect(lambda on: self.set_field(("data", "shuffle"), on, "Set shuffle"))
         more.addRow("", self.shuffle)
         outer.addWidget(self.error)
         self.preview_title = QLabel("Preview")
@@ -157,7 +162,7 @@ class DataPanel(SectionPanel):
     # ------------------------------------------------------------------ preview
     def _preview(self) -> None:
         spec = self.doc.view()
-        key = json.dumps([spec["data"], spec["training"].get("seed")], sort_keys=True)
+        key = data_loading_key(spec)
         if key == self._preview_key:
             return
         self._preview_key = key
