@@ -40,7 +40,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
                                            f"and {tuple(out.shape)}; a shoot-out compares runs of one spec")
         diff = np.abs(out - reference)
         differences.append({"max": float(diff.max(initial=0.0)), "mean": float(diff.mean()) if diff.size else 0.0})
-    return {"split": split, "samples": int(len(x)), "differences": differences}
+    return {"split": split, "samples": len(x), "differences": differences}
 
 
 if __name__ == "__main__":

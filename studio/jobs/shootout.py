@@ -18,14 +18,23 @@ import io
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from studio.core import events as ev
 from studio.core.install_hints import install_command
-from studio.core.runs import METRICS_FILE, MODEL_FILE, SUMMARY_FILE, read_events, read_json, read_metrics, \
-    write_atomic, write_json_atomic
+from studio.core.runs import (
+    METRICS_FILE,
+    MODEL_FILE,
+    SUMMARY_FILE,
+    read_events,
+    read_json,
+    read_metrics,
+    write_atomic,
+    write_json_atomic,
+)
 from studio.core.spec import BACKENDS, RunSpec, parse_spec
 
 TABLE_PREFIX = "shootout-"
@@ -97,16 +106,19 @@ class Table:
         write_atomic(csv_path, self.csv_text())
         return json_path, csv_path
 
+    def headers(self) -> list[str]:
+        """Column titles of `row_cells`, for a terminal and for the app's table."""
+        against = f" vs {self.reference}" if self.reference else ""
+        return ["backend", "state", "1st epoch s", "steady samples/s", "peak MiB", "final metrics",
+                f"max |Δ|{against}", "mean |Δ|"]
+
     def text(self) -> str:
         """The table for a terminal."""
-        headers = ["backend", "state", "1st epoch s", "steady samples/s", "peak MiB", "final metrics",
-                   f"max|Δ| vs {self.reference}" if self.reference else "max|Δ|", "mean|Δ|"]
-        lines = [[r.backend, r.state, _num(r.first_epoch_s, ".2f"), _num(r.steady_samples_per_s, ",.0f"),
-                  _num(r.peak_memory_mb, ",.0f"), final_metrics_text(r.metrics), _num(r.max_abs_diff, ".3g"),
-                  _num(r.mean_abs_diff, ".3g")] for r in self.rows]
+        headers = self.headers()
+        lines = [row_cells(r) for r in self.rows]
         widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
-        out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
-        out += ["  ".join(v.ljust(w) for v, w in zip(line, widths)) for line in lines]
+        out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+        out += ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines]
         for r in self.rows:
             if r.message and r.state != "done":
                 out.append(f"{r.backend}: {r.message}")
@@ -116,6 +128,13 @@ class Table:
         elif self.prediction_message:
             out.append(f"predictions not compared: {self.prediction_message}")
         return "\n".join(out)
+
+
+def row_cells(r: Row) -> list[str]:
+    """One row's figures as text, in the order of `Table.headers`."""
+    return [r.backend, r.state, _num(r.first_epoch_s, ".2f"), _num(r.steady_samples_per_s, ",.0f"),
+            _num(r.peak_memory_mb, ",.0f"), final_metrics_text(r.metrics), _num(r.max_abs_diff, ".3g"),
+            _num(r.mean_abs_diff, ".3g")]
 
 
 def _num(value: float | None, fmt: str) -> str:

@@ -243,6 +243,10 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_train, self.act_pause, self.act_stop])
         m.addSeparator()
         m.addActions([self.act_evaluate, self.act_evaluate_file, self.act_export])
+        m.addSeparator()
+        self.act_shootout = self._action("Backend &shoot-out…", self.open_shootout, None,
+                                         "Train this project on each installed backend and compare their speed")
+        m.addAction(self.act_shootout)
         m = bar.addMenu("&Help")
         m.addAction("&About Keras Studio", self._about)
 
@@ -660,6 +664,16 @@ class MainWindow(QMainWindow):
         table.finished.connect(table.deleteLater)
         self.run_table = table
         table.show()
+
+    def open_shootout(self) -> None:
+        from studio.ui.shootout_dialog import ShootoutDialog
+
+        dialog = ShootoutDialog(self.doc, self.runs.root or self.runs_root(), devices.installed_backends(), self)
+        dialog.compare.connect(self.compare_runs)
+        dialog.compare.connect(lambda _runs: self.runs.refresh())
+        dialog.finished.connect(dialog.deleteLater)
+        self.shootout_dialog = dialog
+        dialog.show()
 
     def open_gallery(self) -> None:
         gallery = PresetGallery(self)

@@ -12,32 +12,15 @@ import pytest
 
 from studio.core import events as ev
 from studio.core.presets import load_preset
-from studio.core.runs import MODEL_FILE, SUMMARY_FILE, create_run_dir, set_status, write_json_atomic
+from studio.core.runs import (
+    MODEL_FILE,
+)
 from studio.jobs import shootout as so
-
-
-def _epochs(run_dir, pairs):
-    """events.jsonl with one EpochEnd per (seconds, samples/s)."""
-    with open(run_dir / "events.jsonl", "w", encoding="utf-8") as f:
-        for i, (seconds, rate) in enumerate(pairs):
-            e = ev.EpochEnd(epoch=i, epochs=len(pairs), logs={"loss": 1.0 / (i + 1)}, learning_rate=0.01,
-                            seconds=seconds, samples_per_s=rate)
-            f.write(json.dumps(e.to_dict()) + "\n")
-
-
-def _made_up_run(root, backend, pairs, memory=500.0, accuracy=0.9):
-    path = create_run_dir(root, {"meta": {"title": f"Lab — shoot-out: {backend}"}, "training": {"backend": backend}})
-    _epochs(path, pairs)
-    write_json_atomic(path / SUMMARY_FILE, {"backend": backend, "peak_memory_mb": memory,
-                                            "samples": {"train": 100, "validation": 0, "test": 20},
-                                            "metrics": {"train": {"accuracy": accuracy, "loss": 0.3},
-                                                        "test": {"accuracy": accuracy - 0.1, "loss": 0.4}}})
-    set_status(path, "finished")
-    return path
+from tests.jobs.fake_training import FakeTraining, made_up_run
 
 
 def test_first_epoch_is_split_from_the_steady_rate(tmp_path):
-    run = _made_up_run(tmp_path, "jax", [(4.0, 25.0), (0.1, 1000.0), (0.2, 500.0)], memory=321.5)
+    run = made_up_run(tmp_path, "jax", [(4.0, 25.0), (0.1, 1000.0), (0.2, 500.0)], memory=321.5)
     f = so.run_figures(run)
     assert f["first_epoch_s"] == 4.0  # compilation included
     # two epochs of equal size at 1000 and 500 samples/s: 2 epochs in 1/1000 + 1/500 of a unit of time
@@ -47,7 +30,7 @@ def test_first_epoch_is_split_from_the_steady_rate(tmp_path):
 
 
 def test_without_events_the_epoch_seconds_of_metrics_csv_are_used(tmp_path):
-    run = _made_up_run(tmp_path, "torch", [])
+    run = made_up_run(tmp_path, "torch", [])
     (run / "events.jsonl").unlink()
     (run / "metrics.csv").write_text("epoch,loss,learning_rate,seconds\n1,1.0,0.01,3.0\n2,0.9,0.01,0.5\n"
                                      "3,0.8,0.01,0.5\n")
@@ -57,7 +40,7 @@ def test_without_events_the_epoch_seconds_of_metrics_csv_are_used(tmp_path):
 
 
 def test_a_single_epoch_has_no_steady_rate(tmp_path):
-    assert so.run_figures(_made_up_run(tmp_path, "jax", [(2.0, 50.0)]))["steady_samples_per_s"] is None
+    assert so.run_figures(made_up_run(tmp_path, "jax", [(2.0, 50.0)]))["steady_samples_per_s"] is None
 
 
 def test_medians_of_repeats_figure_by_figure():
@@ -77,34 +60,9 @@ def test_backends_are_chosen_from_the_installed_ones():
         so.choose_backends(["mxnet"], ["jax"])
 
 
-class _FakeTraining:
-    """Stands in for TrainingProcess: "trains" by writing a finished run directory with made-up epochs."""
-
-    rates = {"tensorflow": 800.0, "torch": 300.0, "jax": 1500.0}
-
-    def __init__(self, spec, runs_root):
-        self.spec, self.runs_root, self.terminal, self.stopped = spec, runs_root, None, False
-
-    def start(self):
-        backend = self.spec.training.backend
-        self.run_dir = _made_up_run(self.runs_root, backend, [(2.0, 10.0), (0.1, self.rates[backend])])
-        (self.run_dir / MODEL_FILE).write_bytes(b"model")
-        return self.run_dir
-
-    def poll(self, timeout):
-        self.terminal = ev.Finished(run_dir=str(self.run_dir), summary={})
-        return [self.terminal]
-
-    def stop(self):
-        self.stopped = True
-
-    def close(self):
-        pass
-
-
 def test_a_shootout_writes_its_table_with_one_row_per_backend(tmp_path, monkeypatch):
     asked = []
-    monkeypatch.setattr(so, "start_training", _FakeTraining)
+    monkeypatch.setattr(so, "start_training", FakeTraining)
 
     def fake_compare(reference, spec, models, timeout=0):
         asked.append((reference, models))
@@ -133,11 +91,11 @@ def test_a_shootout_writes_its_table_with_one_row_per_backend(tmp_path, monkeypa
     assert float(rows[1]["steady_samples_per_s"]) == 800.0 and rows[1]["test_accuracy"] == "0.8"
     assert rows[2]["steady_samples_per_s"] == ""
     text = table.text()
-    assert "max|Δ| vs jax" in text and "1,500" in text and "torch: not installed" in text
+    assert "max |Δ| vs jax" in text and "1,500" in text and "torch: not installed" in text
 
 
 def test_a_failed_backend_keeps_the_others_and_says_why(tmp_path, monkeypatch):
-    class Failing(_FakeTraining):
+    class Failing(FakeTraining):
         def poll(self, timeout):
             if self.spec.training.backend == "torch":
                 self.terminal = ev.Failed(reason=ev.CRASHED, message="The training process crashed.",
