@@ -671,6 +671,7 @@ class MainWindow(QMainWindow):
         dialog = ShootoutDialog(self.doc, self.runs.root or self.runs_root(), devices.installed_backends(), self)
         dialog.compare.connect(self.compare_runs)
         dialog.compare.connect(lambda _runs: self.runs.refresh())
+        dialog.finished.connect(lambda _result: setattr(self, "shootout_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         self.shootout_dialog = dialog
         dialog.show()
@@ -778,6 +779,8 @@ class MainWindow(QMainWindow):
             self._try_it.shutdown()
         if getattr(self, "_export_dialog", None) is not None:
             self._export_dialog.shutdown()
+        if getattr(self, "shootout_dialog", None) is not None:  # a shoot-out still training
+            self.shootout_dialog.shutdown()
         self.data_panel.shutdown()
         self.augmentation_panel.shutdown()
         self.doc.shutdown()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from studio.core import events as ev
 from studio.core.presets import load_preset
 from studio.jobs import shootout as so
 from studio.jobs.devices import installed_backends
@@ -79,3 +80,28 @@ def test_a_real_shootout_on_two_backends_from_the_dialog(window, qtbot, tmp_path
         w.act_undo.trigger()
     assert w.doc.view()["training"]["backend"] == "tensorflow"
     dialog.reject()
+
+
+def test_closing_the_window_stops_a_running_shootout(window, qtbot, tmp_path, monkeypatch):
+    """A training that only ends when asked to stop: the window's shutdown must ask (the leak check fails on
+    a shoot-out thread left running)."""
+    stopped = []
+
+    class Endless(FakeTraining):
+        def poll(self, timeout):
+            if self.stopped:
+                stopped.append(self.spec.training.backend)
+                self.terminal = ev.Stopped(run_dir=str(self.run_dir), summary={}, reason="stopped by the user")
+                return [self.terminal]
+            return []
+
+    monkeypatch.setattr(so, "start_training", Endless)
+    w = window
+    w.doc.load_dict(load_preset("optimization_lab").to_dict(), None)
+    w.runs.set_root(tmp_path / "runs")
+    dialog = _open(w)
+    dialog.start_btn.click()
+    qtbot.waitUntil(lambda: dialog.grid.rowCount() and "running" in _cells(dialog, 1), timeout=5000)
+    w.shutdown()
+    assert stopped == [dialog.chosen()[0]]  # the running backend was stopped, no other one started
+    assert not dialog.running
