@@ -17,6 +17,7 @@ COMMANDS = {
     "export": "studio.cli.export",
     "runs": "studio.cli.runs",
     "sweep": "studio.cli.sweep",
+    "shootout": "studio.cli.shootout",
 }
 
 

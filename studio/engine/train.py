@@ -35,6 +35,28 @@ from studio.engine.callbacks import Reporter, tensorboard_callback
 from studio.engine.evaluate import evaluate as evaluate_run
 
 
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory in MiB (None where the system cannot say).
+
+    /proc/self/status VmHWM first: it belongs to this image alone (reset by exec), whereas ru_maxrss may
+    carry the parent's size over a fork+exec; ru_maxrss is the fallback (kilobytes on Linux, bytes on macOS).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    except (ImportError, OSError):
+        return None
+
+
 class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
     """Keras' best-model checkpoint, saving at epoch ends only (keeps batch dispatch asynchronous). Keras
     writes a partial file that is then renamed over best.keras: a save cut short (a full disk) never tears
@@ -254,6 +276,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         "params": int(model.count_params()),
         "samples": {"train": n_train, "validation": n_val, "test": n_test},
         "versions": bootstrap.versions(backend),
+        "peak_memory_mb": peak_memory_mb(),
         "stopped_early": reporter.epochs_done < spec.training.epochs and not reporter.stopped_by_user,
     }
     if ds.extra.get("naive_baseline"):  # a series: "repeat the last value", in the units of the loss

@@ -247,6 +247,10 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_sweep)
         m.addSeparator()
         m.addActions([self.act_evaluate, self.act_evaluate_file, self.act_export])
+        m.addSeparator()
+        self.act_shootout = self._action("Backend &shoot-out…", self.open_shootout, None,
+                                         "Train this project on each installed backend and compare their speed")
+        m.addAction(self.act_shootout)
         m = bar.addMenu("&Help")
         m.addAction("&About Keras Studio", self._about)
 
@@ -679,9 +683,27 @@ class MainWindow(QMainWindow):
             return
         dialog = SweepDialog(spec, self.runs.root or self.runs_root(), self)
         dialog.open_run.connect(self.show_run)
-        dialog.use_spec.connect(lambda s: self.doc.edit(s, "Use the best trial's settings"))
+        dialog.use_spec.connect(self._use_spec)
         dialog.finished.connect(self.runs.refresh)
         self.sweep_dialog = dialog
+        dialog.show()
+
+    def _use_spec(self, spec: dict) -> None:
+        """Make `spec` the project's (one undoable edit)."""
+        def replace(s: dict) -> None:
+            s.clear()
+            s.update(spec)
+        self.doc.patch(replace, "Use the best trial's settings")
+
+    def open_shootout(self) -> None:
+        from studio.ui.shootout_dialog import ShootoutDialog
+
+        dialog = ShootoutDialog(self.doc, self.runs.root or self.runs_root(), devices.installed_backends(), self)
+        dialog.compare.connect(self.compare_runs)
+        dialog.compare.connect(lambda _runs: self.runs.refresh())
+        dialog.finished.connect(lambda _result: setattr(self, "shootout_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.shootout_dialog = dialog
         dialog.show()
 
     def open_gallery(self) -> None:
@@ -787,8 +809,10 @@ class MainWindow(QMainWindow):
             self._try_it.shutdown()
         if getattr(self, "_export_dialog", None) is not None:
             self._export_dialog.shutdown()
-        if getattr(self, "sweep_dialog", None) is not None:
+        if getattr(self, "sweep_dialog", None) is not None:  # a sweep still training
             self.sweep_dialog.shutdown()
+        if getattr(self, "shootout_dialog", None) is not None:  # a shoot-out still training
+            self.shootout_dialog.shutdown()
         self.data_panel.shutdown()
         self.augmentation_panel.shutdown()
         self.doc.shutdown()
