@@ -38,6 +38,7 @@ PLATEAU = (
     Param("patience", "int", 3, "Epochs without improvement before reducing", minimum=0, unit="epochs"),
     Param("min_lr", "float", 1e-6, "Lowest rate", minimum=0),
 )
+PREVIEW_STEPS = 100  # optimizer steps per epoch the preview assumes (the curve barely depends on it)
 POINTS = 200
 CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
 
@@ -178,7 +179,7 @@ class OptimizerPanel(SectionPanel):
     def _plot(self, base: float, schedule: str, params: dict, epochs: int) -> None:
         xs = np.linspace(0, epochs, POINTS)
         try:
-            ys = [learning_rate_at(base, schedule, params, float(x), epochs) for x in xs]
+            ys = list(learning_rate_at(base, schedule, params, xs * PREVIEW_STEPS, PREVIEW_STEPS, epochs))
         except (ValueError, ZeroDivisionError):
             ys = [base] * POINTS
         self.curve.setData(xs, ys)
