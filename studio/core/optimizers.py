@@ -84,7 +84,7 @@ def learning_rate_at(base: float, schedule: str, params: dict, step: Any, steps_
     """The learning rate at optimizer step `step` (a float or an array of them): the one formula of each schedule.
 
     `xp` is the math namespace: NumPy for the GUI's preview, `keras.ops` inside the engine's Keras schedule
-    (studio.engine.recipe.SpecSchedule), which the exported script embeds too. Epoch counts become steps here,
+    (SpecSchedule, in the engine's recipe), which the exported script embeds too. Epoch counts become steps here,
     rounded as Keras' own schedules round them.
     """
     if schedule == "constant":
@@ -106,4 +106,4 @@ def learning_rate_at(base: float, schedule: str, params: dict, step: Any, steps_
         for boundary, value in reversed(list(zip(params["boundaries"], params["values"]))):
             rate = xp.where(step <= int(boundary * steps_per_epoch), value, rate)
         return rate
-    raise ValueError(f"Unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
+    raise ValueError(f"Unknown schedule {schedule!r}")  # the spec refuses it first, naming the choices

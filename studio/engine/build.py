@@ -14,6 +14,7 @@ import numpy as np
 
 from studio.core import catalog, head_fit
 from studio.core.analysis import DataShape, check_spec, resolve_graph
+from studio.core.optimizers import OPTIMIZER_CLASSES
 from studio.core.spec import RunSpec
 from studio.engine import recipe
 
@@ -123,7 +124,8 @@ def optimizer_kwargs(spec: RunSpec) -> dict[str, Any]:
 
 
 def make_optimizer(spec: RunSpec, steps_per_epoch: int):
-    return recipe.optimizer(spec.optimizer.name, optimizer_kwargs(spec), learning_rate(spec, steps_per_epoch))
+    return recipe.optimizer(OPTIMIZER_CLASSES[spec.optimizer.name], optimizer_kwargs(spec),
+                            learning_rate(spec, steps_per_epoch))
 
 
 def compile_model(model: keras.Model, spec: RunSpec, data: DataShape, steps_per_epoch: int) -> tuple[str, list[str]]:

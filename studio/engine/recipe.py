@@ -11,10 +11,10 @@ from typing import Any
 
 import keras
 
-from studio.core.optimizers import OPTIMIZER_CLASSES, learning_rate_at
+from studio.core.optimizers import learning_rate_at
 
 
-@keras.saving.register_keras_serializable(package="keras_studio")
+@keras.saving.register_keras_serializable(package="KerasStudio")
 class SpecSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """A Keras schedule that follows `learning_rate_at`, the same formula the GUI plots."""
 
@@ -39,9 +39,9 @@ def learning_rate(base, schedule, params, steps_per_epoch, total_epochs):
     return SpecSchedule(base, schedule, params, steps_per_epoch, total_epochs)
 
 
-def optimizer(name, params, rate):
-    """The Keras optimizer of a spec name (`adam`, `rmsprop`, …) with its keyword arguments."""
-    return getattr(keras.optimizers, OPTIMIZER_CLASSES[name])(learning_rate=rate, **params)
+def optimizer(class_name, params, rate):
+    """The Keras optimizer of that class (OPTIMIZER_CLASSES of Keras Studio's core names it for a spec)."""
+    return getattr(keras.optimizers, class_name)(learning_rate=rate, **params)
 
 
 def loss_object(name, label_smoothing):

@@ -43,5 +43,5 @@ def test_the_preview_draws_a_whole_curve_at_once():
     epochs = np.linspace(0, 10, 11)
     rates = learning_rate_at(0.1, "step", {"step_epochs": 4, "factor": 0.5}, epochs * 100, 100, 10)
     np.testing.assert_allclose(rates, [0.1] * 4 + [0.05] * 4 + [0.025] * 3)
-    with pytest.raises(ValueError, match="choose one of"):
+    with pytest.raises(ValueError, match="Unknown schedule"):
         learning_rate_at(0.1, "linear", {}, 0.0, 100, 10)
