@@ -560,7 +560,7 @@ def load(data_spec: Any, seed: int | None = None, keras_loader: KerasLoader | No
 def prepare(ds: Dataset, source_kind: str, title: str, params: dict, validation_split: float, test_split: float,
             normalize: str, seed: int | None, shuffle: bool, keep_lazy: bool = False) -> Dataset:
     """What every source goes through after loading: its kind settled, finite values checked, split,
-    imputed and normalised (studio.data.dataset.finish)."""
+    imputed and normalised (`finish`)."""
     if ds.kind == "table" and source_kind != "table" and np.ndim(ds.x_train) > 2:
         ds.kind = source_kind  # flat samples stay a table (digits as 64 pixels): normalised, shown as a form
     where = ds.extra.get("file") or f"the {title} samples"
