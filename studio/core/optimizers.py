@@ -95,7 +95,7 @@ def learning_rate_at(base: float, schedule: str, params: dict, step: Any, steps_
     if schedule == "step":
         return base * xp.power(params["factor"], xp.floor(step / (params["step_epochs"] * steps_per_epoch)))
     if schedule == "cosine":
-        warm = int(round(params["warmup_epochs"] * steps_per_epoch))
+        warm = round(params["warmup_epochs"] * steps_per_epoch)
         span = max(1, total_epochs * steps_per_epoch - warm)
         progress = xp.minimum(xp.maximum(step - warm, 0.0), span) / span
         alpha = params["alpha"]

@@ -86,8 +86,8 @@ def _source(spec: RunSpec) -> tuple[list, str, dict[str, Any], str]:
     if isinstance(loader, functools.partial) and loader.func is loaders._bundled_series:
         kw = loader.keywords  # the bundled series goes into the script itself, so it runs anywhere
         consts["SERIES"] = [float(v) for v in loaders.bundled_series(kw["file"], kw["column"])]
-        return ([loaders._series_dataset], f"_series_dataset(np.asarray(SERIES), PARAMS, {kw['column']!r}, "
-                f"{kw['title']!r})", consts, f"{info.title}, bundled with Keras Studio: the values are in SERIES")
+        call = f"_series_dataset(np.asarray(SERIES), PARAMS, {kw['column']!r}, {kw['title']!r})"
+        return [loaders._series_dataset], call, consts, f"{info.title}, bundled with Keras Studio: the values are in SERIES"
     if isinstance(loader, functools.partial):
         kw = ", ".join(f"{k}={v!r}" for k, v in loader.keywords.items())
         return [loader.func], f"{loader.func.__name__}(PARAMS, {kw})", consts, info.title

@@ -16,7 +16,7 @@ import builtins
 import inspect
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
 
 PACKAGE = "studio"
@@ -34,7 +34,7 @@ class _Module:
     imports: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # bound name → (module, name, level)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module(name: str) -> _Module:
     mod: ModuleType = sys.modules.get(name) or __import__(name, fromlist=["_"])
     source = inspect.getsource(mod)

@@ -37,7 +37,7 @@ def check_script(script: Path, backend: str, timeout: float = 600) -> dict:
     env["KERAS_BACKEND"] = backend
     try:
         done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True,
-                              timeout=timeout, env=env)
+                              timeout=timeout, env=env, check=False)
     except subprocess.TimeoutExpired:
         raise ScriptCheckError(f"the generated script's check (load the data, train one step) took over "
                                f"{timeout:.0f} s") from None
@@ -64,7 +64,7 @@ def script_outputs(script: Path, model_path: str, x: np.ndarray, backend: str, t
         try:
             done = subprocess.run([sys.executable, "-m", "studio.engine.script_check", str(script), str(model_path),
                                    str(inputs), str(outputs)], capture_output=True, text=True, timeout=timeout,
-                                  env=env, cwd=tmp)
+                                  env=env, cwd=tmp, check=False)
         except subprocess.TimeoutExpired:
             raise ScriptCheckError(f"checking the generated script took over {timeout:.0f} s") from None
         if done.returncode != 0 or not outputs.is_file():

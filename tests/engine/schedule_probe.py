@@ -23,7 +23,7 @@ def builtin(keras, spec, steps_per_epoch):
     if sched.name == "step":
         return s.ExponentialDecay(base, p["step_epochs"] * steps_per_epoch, p["factor"], staircase=True)
     if sched.name == "cosine":
-        warm = int(round(p["warmup_epochs"] * steps_per_epoch))
+        warm = round(p["warmup_epochs"] * steps_per_epoch)
         if warm:
             return s.CosineDecay(0.0, max(1, total - warm), alpha=p["alpha"], warmup_target=base, warmup_steps=warm)
         return s.CosineDecay(base, max(1, total), alpha=p["alpha"])
@@ -38,7 +38,9 @@ def main(path: str) -> None:
 
     out = {}
     steps_per_epoch = 10
-    for name, data in json.loads(open(path).read()).items():
+    with open(path) as f:
+        payload = json.load(f)
+    for name, data in payload.items():
         spec = parse_spec(data)
         sched = learning_rate(spec, steps_per_epoch)
         reference = builtin(keras, spec, steps_per_epoch)

@@ -17,9 +17,9 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the quickest to import; generation builds one tiny model
 
-from studio.core.spec import parse_spec  # noqa: E402
-from studio.data.loaders import data_shape, load  # noqa: E402
-from studio.engine.codegen import generate  # noqa: E402
+from studio.core.spec import parse_spec
+from studio.data.loaders import data_shape, load
+from studio.engine.codegen import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "data" / "files"
@@ -54,7 +54,7 @@ def run_script(spec: dict, tmp: Path, backend: str, *args: str) -> subprocess.Co
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the script needs no Keras Studio
     env.update(KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", CUDA_VISIBLE_DEVICES="-1")
     return subprocess.run([sys.executable, str(script), *args], cwd=tmp, env=env, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, check=False)
 
 
 def _trains_and_saves(spec: dict, tmp: Path, backend: str) -> None:
