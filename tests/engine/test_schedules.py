@@ -45,3 +45,35 @@ def test_the_preview_draws_a_whole_curve_at_once():
     np.testing.assert_allclose(rates, [0.1] * 4 + [0.05] * 4 + [0.025] * 3)
     with pytest.raises(ValueError, match="Unknown schedule"):
         learning_rate_at(0.1, "linear", {}, 0.0, 100, 10)
+
+
+def test_a_run_trains_with_the_schedule_and_studio_loads_its_model(tmp_path):
+    """The shared formula drives a real run (the epoch-end rates are the formula's) and the saved model, whose
+    optimizer holds the Keras Studio schedule, opens in Studio's own loader."""
+    from studio.core import events as ev
+    from studio.core.optimizers import learning_rate_at
+    from tests.helpers import spec_from, train_in_child
+
+    spec = spec_from([{"type": "Input", "params": {"shape": [2]}},
+                      {"type": "Dense", "params": {"units": 2, "activation": "softmax"}}],
+                     data={"source": "optimization_lab", "validation_split": 0.0},
+                     optimizer={"name": "sgd", "learning_rate": 0.1,
+                                "schedule": {"name": "step", "params": {"step_epochs": 1, "factor": 0.5}}},
+                     regularization={"early_stopping": {"monitor": "val_loss", "patience": 50}},
+                     training={"epochs": 3, "batch_size": 5, "backend": "jax", "seed": 1})
+    terminal, seen = train_in_child(spec, tmp_path)
+    assert isinstance(terminal, ev.Finished), terminal
+    rates = [e.learning_rate for e in seen if isinstance(e, ev.EpochEnd)]
+    steps = 2  # 10 samples in batches of 5
+    want = [float(learning_rate_at(0.1, "step", {"step_epochs": 1, "factor": 0.5}, (i + 1) * steps, steps, 3))
+            for i in range(3)]
+    assert rates == pytest.approx(want, rel=1e-5)
+    import subprocess
+    import sys
+
+    code = ("import sys; from studio.engine import bootstrap; bootstrap.start('jax', 'cpu'); "
+            "from studio.engine.evaluate import load_model; print(load_model(sys.argv[1]).count_params())")
+    done = subprocess.run([sys.executable, "-c", code, terminal.run_dir + "/model.keras"], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "6"
