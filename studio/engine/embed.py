@@ -187,7 +187,7 @@ class _Collector:
         if level:
             raise EmbedError(f"{mod.name} imports `{name}` relatively; import it by its full module name")
         if source.split(".")[0] == PACKAGE:
-            if not original:
+            if not original or isinstance(getattr(__import__(source, fromlist=["_"]), original, None), ModuleType):
                 raise EmbedError(f"{mod.name} uses the module `{name}` of this package; import the names it needs "
                                  "from it instead, so they can be copied into a script")
             self.add(source, original, alias)

@@ -166,3 +166,12 @@ def test_every_source_gives_a_script_that_needs_no_keras_studio(name, tmp_path):
                 for a in n.names} | {n.module.split(".")[0] for n in ast.walk(tree)
                                      if isinstance(n, ast.ImportFrom) and n.module}
     assert "studio" not in imported
+
+
+def test_embedding_refuses_code_that_reaches_into_a_module_of_this_package():
+    """Embeddable code imports names; a `module.name` reference could not run without Keras Studio."""
+    from studio.engine import train
+    from studio.engine.embed import EmbedError, embed
+
+    with pytest.raises(EmbedError, match="import the names it needs"):
+        embed([train._callbacks])
