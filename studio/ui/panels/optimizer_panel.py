@@ -21,6 +21,7 @@ from studio.ui.forms import ParamForm, params_from_model
 from studio.ui.panels.common import CallbackSection, SectionPanel
 
 # the optimizer section's own fields (common to every optimizer); their form is read from the spec's model
+PREVIEW_STEPS = 100  # optimizer steps per epoch the preview assumes (the curve barely depends on it)
 CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
 COMMON = ("learning_rate", "weight_decay", *CLIPS)
 POINTS = 200
@@ -153,7 +154,7 @@ class OptimizerPanel(SectionPanel):
     def _plot(self, base: float, schedule: str, params: dict, epochs: int) -> None:
         xs = np.linspace(0, epochs, POINTS)
         try:
-            ys = [learning_rate_at(base, schedule, params, float(x), epochs) for x in xs]
+            ys = list(learning_rate_at(base, schedule, params, xs * PREVIEW_STEPS, PREVIEW_STEPS, epochs))
         except (ValueError, ZeroDivisionError):
             ys = [base] * POINTS
         self._rates = (xs, ys, epochs)
