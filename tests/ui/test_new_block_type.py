@@ -84,8 +84,9 @@ def test_the_builder_and_the_python_export_make_the_keras_layer(tmp_path):
     result = run_probe("tests.ui.test_new_block_type", "jax", SPEC, tmp_path)
     total = check_spec(parse_spec(SPEC)).total_params  # the keras-free checker's count
     assert result["built"] == {"class": NAME, "l1": 0.01, "shape": [None, 4], "params": total}
-    assert f"keras.layers.{NAME}(l1=0.01, l2=0.0, name='penalty')" in result["code"]
-    assert result["exported"] == result["built"]  # the export's text builds the same layer
+    # the script embeds the model as Keras config: the new block is in it with its settings …
+    assert f'"class_name":"{NAME}"' in result["code"] and '"l1":0.01' in result["code"]
+    assert result["exported"] == result["built"]  # … and the script, run on its own, builds the same layer
 
 
 def _layer_facts(model) -> dict:
@@ -100,17 +101,17 @@ def main(path: str) -> None:
 
     from studio.engine import bootstrap
 
-    keras = bootstrap.start(os.environ["KERAS_BACKEND"], "cpu")
+    bootstrap.start(os.environ["KERAS_BACKEND"], "cpu")  # the backend first, as in the training child
     from studio.engine.build import build_model
-    from studio.engine.codegen import model_code
+    from studio.engine.codegen import generate
 
     register(ACTIVITY)
     payload = Path(path)
     spec = parse_spec(json.loads(payload.read_text()))
-    code = model_code(spec)
+    code = generate(spec)
     script = payload.with_name("exported_model.py")
     script.write_text(code)
-    exported = runpy.run_path(str(script), init_globals={"keras": keras})["build_model"]
+    exported = runpy.run_path(str(script), run_name="exported_model")["build_model"]
     print("RESULT " + json.dumps({"built": _layer_facts(build_model(spec)), "code": code,
                                   "exported": _layer_facts(exported())}))
 
