@@ -86,7 +86,8 @@ class ModelReport:
 AUGMENT_PREFIX = "augment_"
 
 
-def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = ()) -> tuple[list[tuple[BlockSpec, list[str]]], list[str]]:
+def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = (),
+                  ) -> tuple[list[tuple[BlockSpec, list[str]]], list[str]]:
     """Enabled blocks in order, each with the ids it reads from, and the output ids.
 
     A block without `inputs` reads the previous enabled block. A disabled block is bypassed: whoever reads
@@ -203,7 +204,7 @@ def _infer(rep: BlockReport, block: BlockSpec, srcs: list[str], shapes: dict[str
     ins = [shapes.get(s) for s in srcs]
     if any(s is None for s in ins):
         # the real misfit is upstream: name it, so the user knows what this block waits for
-        src = next(s for s, shape in zip(srcs, ins) if shape is None)
+        src = next(s for s, shape in zip(srcs, ins, strict=True) if shape is None)
         upstream = reports.get(src)
         rep.waiting_for = (upstream.waiting_for or src) if upstream is not None and not upstream.error else src
         if rep.waiting_for.startswith(AUGMENT_PREFIX):
@@ -263,7 +264,8 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
     first = inputs[0]
     declared = tuple(first.params.get("shape", catalog.get("Input").param("shape").default))
     fits = len(declared) == len(data.input_shape) and all(
-        d is None or d == w for d, w in zip(declared, data.input_shape))  # None: any length (e.g. a series window)
+        # None: any length (e.g. a series window)
+        d is None or d == w for d, w in zip(declared, data.input_shape, strict=True))
     if len(inputs) == 1 and not fits:
         want = list(data.input_shape)
         reports[first.id].error = f"declares samples of shape {fmt(declared)} but the data has {fmt(tuple(want))}"

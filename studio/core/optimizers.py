@@ -94,7 +94,7 @@ def learning_rate_at(base: float, schedule: str, params: dict, epoch: float, tot
         alpha = params["alpha"]
         return base * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * progress)) + alpha)
     if schedule == "piecewise":
-        for boundary, value in zip(params["boundaries"], params["values"]):
+        for boundary, value in zip(params["boundaries"], params["values"], strict=False):
             if epoch <= boundary:
                 return value
         return params["values"][-1]

@@ -129,7 +129,8 @@ class Param:
         if not isinstance(items, (list, tuple)) or (self.length and len(items) != self.length) or not items:
             raise self.fail(value)
         scalar = Param(self.name, "int" if kind == "ints" else "float", None, "", self.minimum,
-                       self.maximum, self.exclusive_min, self.exclusive_max, optional=self.extra.get("none_items", False))
+                       self.maximum, self.exclusive_min, self.exclusive_max,
+                       optional=self.extra.get("none_items", False))
         out = []
         for item in items:
             try:

@@ -9,8 +9,9 @@ Tests hold these rules to Keras' own numbers on every backend.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 Shape = tuple[int | None, ...]
 
@@ -100,7 +101,7 @@ def _window(n: int | None, k: int, s: int, padding: str, d: int = 1) -> int | No
 
 def _spatial(shape: Shape, kernel, strides, padding, dilation, block: str) -> tuple[int | None, ...]:
     out = []
-    for n, k, s, d in zip(shape, kernel, strides, dilation):
+    for n, k, s, d in zip(shape, kernel, strides, dilation, strict=False):
         m = _window(n, k, s, padding, d)
         if m is not None and m < 1:
             raise ShapeError(
@@ -191,7 +192,7 @@ def _transpose(inputs, p):
     _rank(x, 3, "Conv2DTranspose", "height×width×channels", _image_fix(x))
     cin = _last(x, "Conv2DTranspose")
     out = []
-    for n, k, s in zip(x[:-1], p["kernel_size"], p["strides"]):
+    for n, k, s in zip(x[:-1], p["kernel_size"], p["strides"], strict=False):
         out.append(None if n is None else (n * s if p["padding"] == "same" else n * s + max(k - s, 0)))
     params = math.prod(p["kernel_size"]) * cin * p["filters"] + (p["filters"] if p["use_bias"] else 0)
     return (*out, p["filters"]), params, 0
@@ -339,7 +340,8 @@ def _add(inputs, _p):
         raise ShapeError(f"Add needs two or more inputs but received {len(inputs)}; connect another block to it")
     first = inputs[0]
     for other in inputs[1:]:
-        if len(other) != len(first) or any(a is not None and b is not None and a != b for a, b in zip(first, other)):
+        if len(other) != len(first) or any(a is not None and b is not None and a != b
+                                           for a, b in zip(first, other, strict=True)):
             raise ShapeError("Add needs inputs of the same shape but received "
                              + " and ".join(fmt(s) for s in inputs))
     return first, 0, 0
@@ -356,7 +358,7 @@ def _concatenate(inputs, p):
         raise ShapeError(f"Concatenate axis {axis} is out of range for inputs {fmt(inputs[0])}")
     ax = axis - 1 if axis > 0 else rank + axis  # index without the batch axis
     if any(len(s) != rank for s in inputs) or any(
-            a != b for s in inputs for i, (a, b) in enumerate(zip(inputs[0], s)) if i != ax):
+            a != b for s in inputs for i, (a, b) in enumerate(zip(inputs[0], s, strict=True)) if i != ax):
         raise ShapeError(f"Concatenate needs inputs equal except along axis {axis} but received "
                          + " and ".join(fmt(s) for s in inputs))
     joined = None if any(s[ax] is None for s in inputs) else sum(s[ax] for s in inputs)

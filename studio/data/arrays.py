@@ -11,9 +11,10 @@ sub-folder per class (`ImageFileSource`). No Keras here: this module runs in the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +117,7 @@ class LazyArray:
 
     dtype = np.dtype(np.float32)
 
-    def __getitem__(self, item: Any) -> "LazyArray | np.ndarray":
+    def __getitem__(self, item: Any) -> LazyArray | np.ndarray:
         if isinstance(item, (int, np.integer)):
             return self.take([int(item)])[0]
         return LazyArray(self.source, self.indices[item], self.shift, self.scale)
@@ -145,7 +146,7 @@ class LazyArray:
         for start in range(0, len(self), size):
             yield start, self.take(np.arange(start, min(start + size, len(self))))
 
-    def with_transform(self, shift: Any, scale: Any) -> "LazyArray":
+    def with_transform(self, shift: Any, scale: Any) -> LazyArray:
         return LazyArray(self.source, self.indices, shift, scale)
 
 

@@ -15,8 +15,9 @@ import csv
 import math
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -279,8 +280,10 @@ def _task_for(raw: list[str], nums: list[float | None]) -> tuple[str, str]:
     integral = bool(np.all(np.mod(values, 1) == 0))
     limit = max(20, int(math.sqrt(len(nums))))
     if integral and len(values) <= limit and len(values) <= max(2, len(nums) // 2):  # classes repeat
-        return "classification", f"classification: the target holds {len(values)} distinct whole numbers that repeat, so each is a class"
-    return "regression", f"regression: the target holds {len(values)} distinct numbers, so it is predicted as a quantity"
+        return "classification", (f"classification: the target holds {len(values)} distinct whole numbers that "
+                                  "repeat, so each is a class")
+    return "regression", (f"regression: the target holds {len(values)} distinct numbers, so it is predicted as "
+                          "a quantity")
 
 
 def inspect_csv(path: str | Path, target: str | None = None) -> dict[str, Any]:
@@ -303,7 +306,7 @@ def inspect_csv(path: str | Path, target: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"file": path.name, "rows": len(body), "columns": columns, "target": target}
     if target in header:
         raw = [r[header.index(target)] for r in body]
-        present = [(r, n) for r, n in zip(raw, (_number(v) for v in raw)) if n is not None]
+        present = [(r, n) for r, n in zip(raw, (_number(v) for v in raw), strict=True) if n is not None]
         out["task"], out["task_reason"] = _task_for([r for r, _ in present], [n for _, n in present])
     return out
 

@@ -37,7 +37,8 @@ def device_environment(backend: str, device: str) -> dict[str, str]:
 def start(backend: str, device: str = "auto"):
     """Set the environment, import keras and return it; BootstrapError with a reason on failure."""
     if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
-        raise BootstrapError("internal_error", f"keras is already loaded with another backend; cannot switch to {backend}")
+        raise BootstrapError("internal_error",
+                             f"keras is already loaded with another backend; cannot switch to {backend}")
     os.environ.update(device_environment(backend, device))
     module = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}[backend]
     try:

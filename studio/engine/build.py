@@ -84,7 +84,7 @@ def build_model(spec: RunSpec, data: DataShape | None = None) -> keras.Model:
             layer = make_layer(block.type, params, block.id, spec)
             args = [tensors[s] for s in srcs]
             tensors[block.id] = layer(args if catalog.get(block.type).arity is None else args[0])
-        except Exception as exc:  # noqa: BLE001 - Keras raises many types; the user needs the block's name
+        except Exception as exc:
             raise ModelBuildError(f"{block.id} ({block.type}): {exc}") from exc
     outs = [tensors[o] for o in outputs]
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], outs if len(outs) > 1 else outs[0],
@@ -132,7 +132,8 @@ def make_metrics(names: list[str], loss: str, data: DataShape) -> list:
         elif m in ("mae", "mse"):
             out.append(m)
         else:
-            kind = "binary classification" if m in ("auc", "precision", "recall") else "classification with over 5 classes"
+            binary = m in ("auc", "precision", "recall")
+            kind = "binary classification" if binary else "classification with over 5 classes"
             warnings.warn(f"metric `{m}` applies to {kind} only; it is left out of this run", stacklevel=2)
     return out
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from studio.core.runs import write_json_atomic
 from studio.core.spec import RunSpec
-from studio.data import evaluation as E
+from studio.data import evaluation as E  # noqa: N812 - short, like np
 from studio.data.dataset import Dataset, DataError
 from studio.data.keras_files import keras_file_problem
 from studio.data.loaders import load
@@ -61,7 +61,8 @@ def load_model(path: str | Path):
         if "safe_mode" in text or "lambda" in text.lower():
             raise EvaluationError(f"{path.name} holds Python code (a Lambda layer) that safe mode will not run; "
                                   "Keras Studio only opens models without arbitrary code") from None
-        raise EvaluationError(f"cannot open {path.name}: {text.splitlines()[0] if text else type(exc).__name__}") from None
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise EvaluationError(f"cannot open {path.name}: {first}") from None
     except Exception as exc:  # noqa: BLE001 - zip, h5 and deserialisation errors of every kind
         raise EvaluationError(f"cannot open {path.name} ({type(exc).__name__}: {exc}); is it a complete .keras "
                               "file saved by Keras 3?") from None
@@ -100,7 +101,7 @@ def check_fits(model, x: np.ndarray) -> None:
         return
     want = tuple(model.inputs[0].shape[1:])
     have = tuple(x.shape[1:])
-    if len(want) != len(have) or any(w is not None and w != h for w, h in zip(want, have)):
+    if len(want) != len(have) or any(w is not None and w != h for w, h in zip(want, have, strict=True)):
         raise EvaluationError(f"the model takes samples of shape {want} but the data has {have}; "
                               "open the model with the spec it was trained on")
 

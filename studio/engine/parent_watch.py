@@ -18,8 +18,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import wait
-from typing import Callable
 
 INTERVAL_S = 0.25
 GONE_EXIT_CODE = 75  # a child that had to end itself because its parent was gone

@@ -13,8 +13,9 @@ import threading
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -153,7 +154,7 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
                 warnings.simplefilter("ignore", category)
             warnings.showwarning = relay_warning  # the user sees warnings in the log, not on a console
             result = _run(spec, run_dir, send, control, writer)
-    except BaseException as exc:  # noqa: BLE001 - every failure becomes a Failed event
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         reason, message = classify(exc)

@@ -13,9 +13,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from studio.core.runs import MODEL_FILE, SPEC_FILE, read_json
 from studio.core.spec import BACKENDS, RunSpec, SpecError, load_spec, parse_spec

@@ -17,8 +17,9 @@ import queue as queue_mod
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from studio.core import events as ev
 from studio.core.control import Control

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -38,11 +39,11 @@ class _SpecCommand(QUndoCommand):
 
     _ids: dict[str, int] = {}
 
-    def __init__(self, doc: "Document", before: dict, after: dict, text: str, merge_key: str | None):
+    def __init__(self, doc: Document, before: dict, after: dict, text: str, merge_key: str | None):
         super().__init__(text)
         self.doc, self.before, self.after, self.merge_key = doc, before, after, merge_key
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         if not self.merge_key:
             return -1
         return self._ids.setdefault(self.merge_key, len(self._ids) + 1)

@@ -53,7 +53,7 @@ class SciSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int):  # noqa: D102
+    def validate(self, text: str, pos: int):
         try:
             float(text)
             return QValidator.State.Acceptable, text, pos
@@ -153,7 +153,8 @@ class ParamField(QWidget):
                 value: Any = None
             else:
                 try:
-                    value = float(text) if p.kind == "float" else (int(text) if text.lstrip("-").isdigit() else float(text))
+                    whole = p.kind != "float" and text.lstrip("-").isdigit()
+                    value = int(text) if whole else float(text)
                 except ValueError:
                     value = text
         elif p.kind in ("ints", "floats", "list"):

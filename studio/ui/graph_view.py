@@ -193,7 +193,7 @@ def _augmentation_shapes(spec: dict, input_block: dict) -> list[tuple[dict, str,
         reports = analyze(ModelSpec(blocks=chain)).blocks[1:]
     except (ValueError, SpecError, KeyError):
         return [(a, "", "") for a in aug]
-    return [(a, r.shape_text if r.output_shape is not None else "", r.error) for a, r in zip(aug, reports)]
+    return [(a, r.shape_text if r.output_shape is not None else "", r.error) for a, r in zip(aug, reports, strict=True)]
 
 
 class GraphView(QWidget):
@@ -355,7 +355,8 @@ class GraphView(QWidget):
             except KeyError:
                 category = ""
             params = f"{rep.params:,} params" if rep is not None and rep.params else ""
-            detail = "disabled" if not enabled else (rep.error if error else " · ".join(x for x in (b["id"], params) if x))
+            summary = " · ".join(x for x in (b["id"], params) if x)
+            detail = "disabled" if not enabled else (rep.error if error else summary)
             node = self._node(b["id"], b["type"], [detail], category, error=error, greyed=not enabled)
             node.setToolTip(f"{b['type']} · {b['id']}" + (f"\n{rep.error}" if error else ""))
             node.setPos(pos[b["id"]])
@@ -363,7 +364,7 @@ class GraphView(QWidget):
             self.nodes[b["id"]] = node
         shapes = {r: (reports[r].shape_text if reports[r].output_shape is not None else "") for r in reports}
         before = shapes.get(first_input["id"], "") if first_input else ""
-        for aid, (a, shape, err) in zip(aug_ids, aug):
+        for aid, (a, shape, err) in zip(aug_ids, aug, strict=True):
             what = "training only · changes the shape" if shape and before and shape != before else \
                 "training only (random)"
             before = shape or before
@@ -373,7 +374,7 @@ class GraphView(QWidget):
             node.setPos(pos[aid])
             self.aug_nodes.append(node)
             shapes[aid] = shape
-        all_nodes = {**self.nodes, **dict(zip(aug_ids, self.aug_nodes))}
+        all_nodes = {**self.nodes, **dict(zip(aug_ids, self.aug_nodes, strict=True))}
         pen = QPen(QColor(c.muted), 1.6)
         grey = QPen(QColor(c.muted), 1.4, Qt.PenStyle.DashLine)
         lanes = 0

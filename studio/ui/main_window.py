@@ -163,7 +163,8 @@ class MainWindow(QMainWindow):
         self._dock("Setup", self.setup_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.docks["Log"].hide()  # opens itself on a warning or an error (View ▸ Log any time)
-        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)  # all five setup tabs in view
+        # wide enough for all five setup tabs in view
+        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [260, 600], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
 
@@ -195,7 +196,7 @@ class MainWindow(QMainWindow):
         return act
 
     def _actions(self) -> None:
-        K = QKeySequence.StandardKey
+        K = QKeySequence.StandardKey  # noqa: N806 - a short alias of a Qt enum
         self.act_new = self._action("&New", self.new_project, K.New, "Start a new, empty run spec")
         self.act_open = self._action("&Open…", self.open_dialog, K.Open, "Open a run spec (JSON)")
         self.act_save = self._action("&Save", self.save, K.Save, "Save the run spec")

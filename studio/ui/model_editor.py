@@ -11,8 +11,8 @@ import json
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSizePolicy, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import catalog
 from studio.core.analysis import ModelReport, apply_run_fix
@@ -275,7 +275,8 @@ class ModelEditor(QWidget):
         bad = sum(1 for b in report.blocks if b.error) + (len(report.problems) if n else 0)  # empty: see the hint
         status = f" · <span style='color:{theme.colors().error}'>{bad} problem{'s' * (bad != 1)}</span>" if bad else ""
         self.totals.setText(f"<b>{report.total_params:,}</b> parameters (trainable {report.trainable_params:,}, "
-                            f"non-trainable {report.non_trainable_params:,}) · {n} block{'s' * (n != 1)}{shape}{status}")
+                            f"non-trainable {report.non_trainable_params:,}) · {n} block{'s' * (n != 1)}"
+                            f"{shape}{status}")
 
     # ------------------------------------------------------------------ selection
     def selected_ids(self) -> list[str]:

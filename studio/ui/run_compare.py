@@ -52,7 +52,7 @@ def compare_runs(panel: PlotsPanel, run_dirs: list[str | Path]) -> list[str]:
         p.legend.clear()  # the live curves' entries: nothing of theirs is drawn here
     # the legend goes where the curves are not: a rising metric leaves its lower right free, loss its upper right
     legend_plot = next((n for n in names if n != "loss"), names[0])
-    for i, ((_title, cols), label) in enumerate(zip(runs, labels)):
+    for i, ((_title, cols), label) in enumerate(zip(runs, labels, strict=True)):
         color = colors[i % len(colors)]
         x = cols["epoch"]
         for name, p in panel.plots.items():

@@ -60,7 +60,7 @@ def apply_requested() -> None:
             app.setPalette(QApplication.style().standardPalette())
         return
     c, p = DARK, QPalette()
-    R = QPalette.ColorRole
+    R = QPalette.ColorRole  # noqa: N806 - a short alias of a Qt enum
     for role, colour in ((R.Window, "#2b2d30"), (R.WindowText, c.foreground), (R.Base, c.background),
                          (R.AlternateBase, "#26282b"), (R.ToolTipBase, "#3c3f41"), (R.ToolTipText, c.foreground),
                          (R.Text, c.foreground), (R.Button, "#35373a"), (R.ButtonText, c.foreground),

@@ -4,6 +4,7 @@ engine's Keras schedule and from the keras-free core formula the GUI plots."""
 import json
 import os
 import sys
+from pathlib import Path
 
 from studio.engine import bootstrap
 
@@ -16,7 +17,7 @@ def main(path: str) -> None:
 
     out = {}
     steps_per_epoch = 10
-    for name, data in json.loads(open(path).read()).items():
+    for name, data in json.loads(Path(path).read_text()).items():
         spec = parse_spec(data)
         sched = learning_rate(spec, steps_per_epoch)
         rows = []

@@ -128,7 +128,8 @@ def test_kill_is_reported(tmp_path):
 
 def test_nan_loss_ends_the_run_with_a_clear_reason(tmp_path):
     spec = spec_from(
-        [{"type": "Input", "params": {"shape": [1]}}, {"type": "Dense", "params": {"units": 1, "activation": "linear"}}],
+        [{"type": "Input", "params": {"shape": [1]}},
+         {"type": "Dense", "params": {"units": 1, "activation": "linear"}}],
         data={"source": "inline", "params": {"x": [[1000.0 * i] for i in range(1, 41)],
                                             "y": [1e6 * i + 0.5 for i in range(1, 41)]}},
         optimizer={"name": "sgd", "learning_rate": 5.0},
@@ -179,10 +180,11 @@ def test_batch_values_are_each_batchs_own_for_every_mean_metric(probe):
         for name in ("loss", "accuracy"):
             own = [b[f"batch_{name}"] for b in batches]
             # the samples-weighted mean of the batches' own values is the epoch's figure ...
-            assert sum(v * k for v, k in zip(own, sizes)) / n == pytest.approx(logs[name], rel=1e-4, abs=1e-5)
+            weighted = sum(v * k for v, k in zip(own, sizes, strict=True)) / n
+            assert weighted == pytest.approx(logs[name], rel=1e-4, abs=1e-5)
             assert batches[-1][name] == pytest.approx(logs[name], rel=1e-5)  # ... as is Keras' running mean
         # an accuracy of one batch counts its own samples: a multiple of 1/32 (1/22 for the last)
-        for b, k in zip(batches, sizes):
+        for b, k in zip(batches, sizes, strict=True):
             assert b["batch_accuracy"] * k == pytest.approx(round(b["batch_accuracy"] * k), abs=1e-3)
         assert any(abs(b["batch_accuracy"] - b["accuracy"]) > 1e-3 for b in batches[1:])  # not the running mean
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from studio.data import evaluation as E
+from studio.data import evaluation as E  # noqa: N812 - short, like np
 
 
 def _multiclass(seed: int, n: int = 300, k: int = 4):

@@ -6,14 +6,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import multiprocessing  # noqa: E402
+import multiprocessing
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 pytest.importorskip("pytestqt")
 
-from studio.jobs import evaluate_job  # noqa: E402
+from studio.jobs import evaluate_job
 
 
 @pytest.fixture

@@ -338,7 +338,7 @@ class EvaluationView(QWidget):
         probs = self.arrays.get("probabilities")
         images = xs.ndim == 4 or (xs.ndim == 3 and self.doc.get("kind") == "image")
         if images:
-            for n, (i, x) in enumerate(zip(idx, xs)):
+            for n, (i, x) in enumerate(zip(idx, xs, strict=False)):
                 view = pg.GraphicsLayoutWidget()
                 view.setFixedSize(110, 110)
                 box = view.addViewBox(lockAspect=True, invertY=True)

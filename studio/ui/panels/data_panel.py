@@ -251,7 +251,8 @@ class DataPanel(SectionPanel):
                 for c in range(cols):
                     self.table.setItem(r, c, QTableWidgetItem(f"{flat[r, c]:.4g}"))
                 y = ds.y_train[r]
-                label = ds.class_names[int(y)] if ds.task == "classification" and ds.class_names else f"{float(np.ravel(y)[0]):.4g}"
+                named = ds.task == "classification" and ds.class_names
+                label = ds.class_names[int(y)] if named else f"{float(np.ravel(y)[0]):.4g}"
                 self.table.setItem(r, cols, QTableWidgetItem(label))
             self.table.resizeColumnsToContents()
             self.stack.setCurrentWidget(self.table)
