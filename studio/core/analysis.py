@@ -9,7 +9,8 @@ milliseconds. The engine builds the real Keras model from the same graph (`resol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from studio.core import catalog
 from studio.core.params import ParamError
@@ -86,7 +87,7 @@ class ModelReport:
 AUGMENT_PREFIX = "augment_"
 
 
-def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = (),
+def resolve_graph(model: ModelSpec, augmentation: Sequence[BlockSpec] = (),
                   ) -> tuple[list[tuple[BlockSpec, list[str]]], list[str]]:
     """Enabled blocks in order, each with the ids it reads from, and the output ids.
 
@@ -124,7 +125,7 @@ def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = (),
     return order, outputs
 
 
-def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[BlockSpec] = (),
+def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: Sequence[BlockSpec] = (),
             loss: str = "auto", label_smoothing: float = 0.0, graph_fixes: bool = True) -> ModelReport:
     """The report of `model` (against `data` and `loss` when given). `graph_fixes`: also offer repairs that
     move a block, each tried on a copy first (off for those trials themselves)."""
@@ -211,7 +212,7 @@ def _infer(rep: BlockReport, block: BlockSpec, srcs: list[str], shapes: dict[str
             rep.waiting_for = "the augmentation"
         return None
     try:
-        rep.output_shape, rep.params, rep.non_trainable = RULES[block.type](ins, params)
+        rep.output_shape, rep.params, rep.non_trainable = RULES[block.type](cast(list[Shape], ins), params)
     except ShapeError as exc:
         rep.error = f"{exc} (from {', '.join(srcs)})" if srcs else str(exc)
         rep.fixes = [*exc.fixes, REMOVE]
@@ -225,7 +226,7 @@ def _merge_fixes(shapes: list[Shape | None]) -> list[Fix]:
     for kind in ("Concatenate", "Add"):
         try:
             if all(s is not None for s in shapes):
-                RULES[kind](shapes, catalog.get(kind).defaults())
+                RULES[kind](cast(list[Shape], shapes), catalog.get(kind).defaults())
                 fixes.append(insert(kind))
         except ShapeError:
             pass

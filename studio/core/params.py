@@ -73,7 +73,7 @@ class Param:
             text += " (or null)"
         return text
 
-    def _limits(self) -> tuple[float | None, float | None]:
+    def _limits(self) -> tuple[float, float]:
         """The range checked: the Param's own, or the sane limits where it names none."""
         cap = INT_LIMIT if self.kind in ("int", "ints") else FLOAT_LIMIT
         lo = self.minimum if self.minimum is not None else -cap
@@ -82,15 +82,15 @@ class Param:
 
     def _range_text(self) -> str:
         lo, hi = self.minimum, self.maximum
-        if lo is None and hi is None:
-            return ""
-        if hi is None:
+        if lo is not None and hi is not None:
+            left = "(" if self.exclusive_min else "["
+            right = ")" if self.exclusive_max else "]"
+            return f" in {left}{_num(lo)}, {_num(hi)}{right}"
+        if lo is not None:
             return f" {'>' if self.exclusive_min else '≥'} {_num(lo)}"
-        if lo is None:
+        if hi is not None:
             return f" {'<' if self.exclusive_max else '≤'} {_num(hi)}"
-        left = "(" if self.exclusive_min else "["
-        right = ")" if self.exclusive_max else "]"
-        return f" in {left}{_num(lo)}, {_num(hi)}{right}"
+        return ""
 
     # ------------------------------------------------------------------ checking
     def fail(self, value: Any) -> ParamError:

@@ -243,7 +243,8 @@ def read_boundary(run_dir: str | Path) -> Boundary | None:
     """The last decision boundary a run recorded, or None."""
     data = read_json(Path(run_dir) / BOUNDARY_FILE)
     try:
-        return from_dict(data) if isinstance(data, dict) else None
+        event = from_dict(data) if isinstance(data, dict) else None
+        return event if isinstance(event, Boundary) else None
     except (KeyError, TypeError):
         return None
 

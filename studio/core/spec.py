@@ -112,7 +112,7 @@ class DataSpec(_Section):
     shuffle: bool = True
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> DataSpec:
         try:
             datasets.get(self.source).check_params(self.params)
         except ParamError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -69,8 +69,8 @@ class ImageFileSource(Source):
         from PIL import Image, UnidentifiedImageError
 
         try:
-            with Image.open(path) as img:
-                img = img.convert("RGB" if self.channels == 3 else "L")
+            with Image.open(path) as opened:
+                img = opened.convert("RGB" if self.channels == 3 else "L")
                 if img.size != (self.width, self.height):
                     img = img.resize((self.width, self.height), Image.Resampling.BILINEAR)
                 arr = np.asarray(img, dtype=np.float32) / 255.0
@@ -150,7 +150,7 @@ class LazyArray:
         return LazyArray(self.source, self.indices, shift, scale)
 
 
-def is_lazy(x: Any) -> bool:
+def is_lazy(x: Any) -> TypeGuard[LazyArray]:
     return isinstance(x, LazyArray)
 
 
@@ -191,7 +191,9 @@ def stats_lazy(x: LazyArray, method: str) -> tuple[np.ndarray, np.ndarray]:
             lo = bmin if lo is None else np.minimum(lo, bmin)
             hi = bmax if hi is None else np.maximum(hi, bmax)
     if method == "standard":
+        assert total is not None and total_sq is not None, "an empty array has no statistics"
         mean = total / n
         std = np.sqrt(np.maximum(total_sq / n - mean * mean, 0))
         return mean.astype(np.float32), std.astype(np.float32)
+    assert lo is not None and hi is not None, "an empty array has no statistics"
     return lo.astype(np.float32), (hi - lo).astype(np.float32)

@@ -210,7 +210,7 @@ def evaluate_regression(y_true: np.ndarray, y_pred: np.ndarray, y_train: np.ndar
     if len(y_true) == 0:
         raise ValueError("there are no samples to evaluate")
     y_pred = np.asarray(y_pred, dtype=np.float64).reshape(y_true.shape if y_true.ndim > 1 else (len(y_true), -1))
-    if y_true.ndim == 1 and y_pred.shape[1] == 1:
+    if y_true.ndim == 1 and y_pred.size == len(y_true):  # one output column
         y_pred = y_pred[:, 0]
     e = errors(y_true, y_pred)
     base, base_name = naive_baseline(y_train, len(y_true), last_values)

@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -451,9 +451,9 @@ def _npz(p) -> Dataset:
         task = p["task"] if p["task"] != "auto" else _guess_task(y)
         if task == "classification":
             y_codes, names = _classes(y)
-            ds = Dataset(LazyArray(MemmapSource(path, x)), y_codes, task=task, class_names=names)
+            ds = Dataset(cast(np.ndarray, LazyArray(MemmapSource(path, x))), y_codes, task=task, class_names=names)
         else:
-            ds = Dataset(LazyArray(MemmapSource(path, x)), y.astype(np.float32), task=task)
+            ds = Dataset(cast(np.ndarray, LazyArray(MemmapSource(path, x))), y.astype(np.float32), task=task)
     else:
         ds = _table(np.asarray(x, dtype=np.float32), y, p["task"])
     if len(ds.x_train.shape) == 4:
@@ -488,7 +488,8 @@ def _image_folder(p) -> Dataset:
                         "sub-folders, one per class")
     channels = 3 if p["color"] == "rgb" else 1
     x = LazyArray(ImageFileSource(files, p["height"], p["width"], channels))
-    ds = Dataset(x, np.asarray(labels, dtype=np.int32), kind="image", class_names=[d.name for d in classes])
+    ds = Dataset(cast(np.ndarray, x), np.asarray(labels, dtype=np.int32), kind="image",  # a LazyArray stands in
+                 class_names=[d.name for d in classes])
     ds.extra.update({"file": str(root), "stream": p.get("stream", False)})
     return ds
 

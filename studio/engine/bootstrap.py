@@ -71,7 +71,7 @@ def keep_tensorflow_out(keras) -> None:
     if keras.config.backend() == "tensorflow" or "tensorflow" in sys.modules:
         return
     lazy_tf = getattr(getattr(keras.src.utils, "module_utils", None), "tensorflow", None)
-    if hasattr(lazy_tf, "_available"):
+    if lazy_tf is not None and hasattr(lazy_tf, "_available"):
         lazy_tf._available = False
     # TensorBoard's event writer takes its stub file API when this marker module exists (its `notf` build)
     sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))

@@ -8,7 +8,7 @@ plain chain and a branching graph take the same path.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, overload
 
 import keras
 import numpy as np
@@ -185,6 +185,10 @@ def compile_model(model: keras.Model, spec: RunSpec, data: DataShape, steps_per_
     return loss, ["loss"] + [m if isinstance(m, str) else m.name for m in metrics]
 
 
+@overload
+def prepare_targets(y: np.ndarray, loss: str, num_classes: int) -> np.ndarray: ...
+@overload
+def prepare_targets(y: None, loss: str, num_classes: int) -> None: ...
 def prepare_targets(y: np.ndarray | None, loss: str, num_classes: int) -> np.ndarray | None:
     """One-hot targets for categorical losses; the rest as they are."""
     if y is None or loss != "categorical_crossentropy" or y.ndim != 1:

@@ -138,7 +138,7 @@ class SeriesScale:
         return v + last if self.relative else v
 
 
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _save_npz(path: Path, arrays: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
     os.close(fd)
     try:
@@ -180,6 +180,7 @@ def evaluate(model_path: str | Path, spec: RunSpec, out_dir: str | Path | None =
         "feature_names": list(ds.feature_names), "input_shape": list(ds.input_shape),
         "title": spec.meta.title,
     }
+    r: E.ClassificationResult | E.RegressionResult
     if ds.task == "classification":
         r = E.evaluate_classification(y, outputs, ds.class_names, worst_k)
         doc["metrics"] = {k: _clean(v) for k, v in r.metrics().items()}

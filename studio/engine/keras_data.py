@@ -66,7 +66,8 @@ def cache_dir() -> Path:
 
 def cached_files(name: str) -> tuple[list[Path], list[Path]]:
     """(present, missing) cache paths of dataset `name`."""
-    present, missing = [], []
+    present: list[Path] = []
+    missing: list[Path] = []
     for f in CACHE[name]:
         p = cache_dir() / f.name
         (present if p.is_file() else missing).append(p)

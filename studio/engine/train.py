@@ -23,7 +23,7 @@ import numpy as np
 from studio.core import diskspace
 from studio.core import events as ev
 from studio.core.analysis import DataShape
-from studio.core.control import Control
+from studio.core.control import Control, ControlReader
 from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DIR, RunWriter, set_status, \
     write_json_atomic
 from studio.core.spec import RunSpec, SpecError
@@ -133,7 +133,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
 
 
 def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
-        control: Control | None = None) -> ev.Event:
+        control: ControlReader | None = None) -> ev.Event:
     run_dir = Path(run_dir)
     control = control or Control()
     writer = RunWriter(run_dir)
@@ -193,7 +193,7 @@ def _start_from(model, path_text: str, send) -> None:
     send(ev.Log(message=f"Continuing from the weights of {path}"))
 
 
-def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter) -> ev.Event:
+def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: RunWriter) -> ev.Event:
     t_start = time.perf_counter()
     backend = keras.config.backend()
     device = spec.training.device
@@ -228,7 +228,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         reporter.stopped_by_user = True
     else:
         if train_feed is not None:  # a keras PyDataset: batches read by parallel workers
-            fit_data = {"x": train_feed}
+            fit_data: dict[str, Any] = {"x": train_feed}
         else:
             fit_data = {"x": split_inputs(model, ds.x_train), "y": y_train, "batch_size": batch_size,
                         "shuffle": spec.data.shuffle}

@@ -18,7 +18,7 @@ def augment(images: np.ndarray, blocks: list[dict[str, Any]], rng: np.random.Gen
     """Apply each augmentation block (type + resolved params) in order to images (n, h, w, c)."""
     from scipy import ndimage  # on first use: importing it costs the window's start about 0.15 s
 
-    x = np.array(images, dtype=np.float32)
+    x: np.ndarray = np.array(images, dtype=np.float32)
     for b in blocks:
         kind, p = b["type"], b["params"]
         if kind == "RandomFlip":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QValidator
@@ -97,7 +97,7 @@ class ParamField(QWidget):
         self.widget.setToolTip(tooltip(param))
         lay.addWidget(self.widget, 1)
         if param.kind == "str" and param.name.endswith("path"):
-            browse = QToolButton(text="…", toolTip="Choose a file")
+            browse = QToolButton(text="…", toolTip="Choose a file")  # type: ignore[call-arg]  # inherited Qt properties: missing from PySide6's stubs
             browse.clicked.connect(self._browse)
             lay.addWidget(browse)
         self.set_value(value)
@@ -105,6 +105,7 @@ class ParamField(QWidget):
     # ------------------------------------------------------------------ widgets
     def _make(self) -> QWidget:
         p = self.param
+        w: Any  # each branch makes its own kind of widget
         if p.kind == "bool":
             w = QCheckBox()
             w.toggled.connect(lambda on: self._commit(bool(on)))
@@ -142,7 +143,7 @@ class ParamField(QWidget):
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, f"Choose {pretty(self.param.name)}")
         if path:
-            self.widget.setText(path)
+            cast(QLineEdit, self.widget).setText(path)  # a path is edited as text
             self._commit_text(path)
 
     def _commit_text(self, text: str) -> None:
@@ -224,7 +225,7 @@ class ParamForm(QWidget):
             label.setToolTip(tooltip(p))
             (adv_form if p.advanced else basic).addRow(label, f)
         if advanced:
-            toggle = QToolButton(text="Advanced", checkable=True)
+            toggle = QToolButton(text="Advanced", checkable=True)  # type: ignore[call-arg]
             toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             toggle.setArrowType(Qt.ArrowType.RightArrow)
             toggle.setAutoRaise(True)

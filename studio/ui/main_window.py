@@ -4,8 +4,10 @@ background and training runs in a child process through TrainingBridge."""
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -92,7 +94,7 @@ class MainWindow(QMainWindow):
         head.setContentsMargins(6, 0, 2, 0)
         self.headline = ResultHeadline()
         head.addWidget(self.headline, 1)
-        self.results_toggle = QToolButton(autoRaise=True, checkable=True)
+        self.results_toggle = QToolButton(autoRaise=True, checkable=True)  # type: ignore[call-arg]  # inherited Qt properties: missing from PySide6's stubs
         self.results_toggle.setObjectName("resultsToggle")
         self.results_toggle.setToolTip("Collapse or expand the results (the model gets the room)")
         self.results_toggle.toggled.connect(self.collapse_results)
@@ -134,7 +136,8 @@ class MainWindow(QMainWindow):
         self._show_results(False)
 
         # ---------------------------------------------------------------- docks
-        self.palette = Palette()
+        # the block palette; shadows QWidget.palette() (the colours), which this window never asks for
+        self.palette: Palette = Palette()  # type: ignore[assignment]
         self.runs = RunsPanel()
         self.inspector = Inspector(self.doc)
         self.data_panel = DataPanel(self.doc, self.checker, self.background)
@@ -228,7 +231,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         self.preset_menu = m.addMenu("Open &Preset")
         for p in list_presets():
-            self.preset_menu.addAction(p.title, lambda p=p: self.open_file(p.path, as_template=True)).setToolTip(
+            self.preset_menu.addAction(p.title, functools.partial(self.open_file, p.path, as_template=True)).setToolTip(
                 p.description)
         m.addSeparator()
         m.addActions([self.act_save, self.act_save_as])
@@ -284,9 +287,17 @@ class MainWindow(QMainWindow):
         self.graph.delete_requested.connect(self.editor.delete)
         self.editor.selection_changed.connect(lambda ids: self.inspector.show_block(ids[-1] if ids else None))
         self.editor.selection_changed.connect(self.graph.select)
-        self.inspector.renamed.connect(lambda _old, new: (self.editor.select([new]), self.graph.select([new])))
-        self.graph.selection_changed.connect(lambda ids: (self.editor.select(ids),
-                                                          self.inspector.show_block(ids[-1] if ids else None)))
+
+        def select_renamed(_old: str, new: str) -> None:
+            self.editor.select([new])
+            self.graph.select([new])
+
+        def select_from_graph(ids: list[str]) -> None:
+            self.editor.select(ids)
+            self.inspector.show_block(ids[-1] if ids else None)
+
+        self.inspector.renamed.connect(select_renamed)
+        self.graph.selection_changed.connect(select_from_graph)
         for w in (self.editor, self.graph, self.data_panel, self.optimizer_panel, self.regularization_panel,
                   self.augmentation_panel, self.training_panel):
             w.message.connect(self.show_message)
@@ -404,7 +415,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ devices
     def _probe_devices(self) -> None:
         for backend in devices.installed_backends():
-            self.background.submit(lambda b=backend: devices.probe(b),
+            self.background.submit(functools.partial(devices.probe, backend),
                                    lambda info: self.training_panel.set_devices(info.backend, info.devices,
                                                                                 info.error))
 
@@ -479,17 +490,17 @@ class MainWindow(QMainWindow):
 
     def _recent_add(self, path: str) -> None:
         s = settings()
-        recent = [p for p in (s.value("recent", []) or []) if p != path]
+        recent = [p for p in (cast(list[str], s.value("recent", [])) or []) if p != path]
         s.setValue("recent", [path] + recent[: MAX_RECENT - 1])
         self._recent_refresh()
 
     def _recent_refresh(self) -> None:
         self.recent_menu.clear()
-        recent = settings().value("recent", []) or []
+        recent = cast(list[str] | str, settings().value("recent", [])) or []
         if isinstance(recent, str):
             recent = [recent]
         for p in recent:
-            self.recent_menu.addAction(p, lambda p=p: self.open_file(p))
+            self.recent_menu.addAction(p, functools.partial(self.open_file, p))
         self.recent_menu.setEnabled(bool(recent))
 
     def report_unexpected(self, summary: str, details: str) -> None:
@@ -665,6 +676,7 @@ class MainWindow(QMainWindow):
                 self._failed_box = box
         else:
             self.statusBar().showMessage(f"Training {e.kind.lower()}: {getattr(e, 'run_dir', '')}", 10000)
+            assert isinstance(e, (ev.Finished, ev.Stopped))  # the only other ends
             self.set_result_run(e.run_dir)
             self.headline.show_run(e.run_dir, past=False)
 

@@ -159,7 +159,8 @@ class ModelEditor(QWidget):
     def rebuild(self, report: ModelReport) -> None:
         c = theme.colors()
         selected = set(self.selected_ids())
-        current = self.tree.currentItem().data(0, ID_ROLE) if self.tree.currentItem() else None
+        item = self.tree.currentItem()
+        current = item.data(0, ID_ROLE) if item else None
         reports = report.by_id()
         self._rebuilding = True
         self.tree.setUpdatesEnabled(False)
@@ -242,7 +243,8 @@ class ModelEditor(QWidget):
 
     def _problems(self, report: ModelReport) -> None:
         while self.problems_lay.count():
-            w = self.problems_lay.takeAt(0).widget()
+            taken = self.problems_lay.takeAt(0)
+            w = taken.widget() if taken is not None else None
             if w is not None:
                 w.deleteLater()
         c = theme.colors()
@@ -255,12 +257,14 @@ class ModelEditor(QWidget):
             return
         for p in report.problems:
             w = self._message_widget(p, [], "", c)
-            w.layout().setContentsMargins(0, 0, 0, 0)
+            if (lay := w.layout()) is not None:
+                lay.setContentsMargins(0, 0, 0, 0)
             self.problems_lay.addWidget(w)
         misfits = [b for b in report.blocks if b.error]
         for rep in misfits[:FOOTER_MISFITS]:  # the first ones: fixing one often mends those after it
             w = self._message_widget(f"✖ {rep.id} ({rep.type}): {rep.error}", rep.fixes, rep.id, c)
-            w.layout().setContentsMargins(0, 0, 0, 0)
+            if (lay := w.layout()) is not None:
+                lay.setContentsMargins(0, 0, 0, 0)
             self.problems_lay.addWidget(w)
         if len(misfits) > FOOTER_MISFITS:
             more = QLabel(f"… and {len(misfits) - FOOTER_MISFITS} more (marked ✖ in the model)")
@@ -288,7 +292,7 @@ class ModelEditor(QWidget):
         self.tree.clearSelection()
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            if item.data(0, ID_ROLE) in ids:
+            if item is not None and item.data(0, ID_ROLE) in ids:
                 item.setSelected(True)
                 self.tree.setCurrentItem(item, 0, self.tree.selectionModel().SelectionFlag.NoUpdate)
                 self.tree.scrollToItem(item)

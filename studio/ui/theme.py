@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -31,7 +32,7 @@ DARK = Colors(True, "#1e1f22", "#e6e6e6", "#3a3b3e", "#ff6b6b", "#4a2326", "#81c
 
 
 def is_dark() -> bool:
-    app = QGuiApplication.instance()
+    app = cast(QGuiApplication | None, QGuiApplication.instance())
     if app is None:
         return False
     hints = app.styleHints()
@@ -50,7 +51,7 @@ ENV = "KERAS_STUDIO_THEME"  # light | dark: force a scheme (screenshots, offscre
 def apply_requested() -> None:
     """Force the scheme named in KERAS_STUDIO_THEME: a dark palette (Fusion's roles) or the style's own light one."""
     wanted = os.environ.get(ENV, "").strip().lower()
-    app = QGuiApplication.instance()
+    app = cast(QGuiApplication | None, QGuiApplication.instance())
     if app is None or wanted not in ("dark", "light"):
         return
     if wanted == "light":
@@ -79,7 +80,7 @@ def colors() -> Colors:
 
 def on_change(callback) -> None:
     """Call `callback()` when the system switches between light and dark."""
-    app = QGuiApplication.instance()
+    app = cast(QGuiApplication | None, QGuiApplication.instance())
     if app is not None and hasattr(app.styleHints(), "colorSchemeChanged"):
         app.styleHints().colorSchemeChanged.connect(lambda *_: callback())
 

@@ -111,7 +111,8 @@ class DataPanel(SectionPanel):
         self.normalize.activated.connect(lambda i: self.set_field("data", "normalize", self.normalize.itemText(i),
                                                                   "Set normalisation"))
         more.addRow("Normalise", self.normalize)
-        self.test = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
+        self.test = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2,  # type: ignore[call-arg]
+                                   keyboardTracking=False)  # inherited Qt properties: missing from PySide6's stubs
         self.test.setToolTip("Fraction held out for the final test when the data ships no test set")
         self.test.valueChanged.connect(lambda v: self.set_field("data", "test_split", round(v, 4), "Set test split"))
         more.addRow("Test split", self.test)
@@ -158,7 +159,7 @@ class DataPanel(SectionPanel):
             self.form.changed.connect(self._param_changed)
             self.form.refused.connect(self.refuse)
             self.form_holder.addWidget(self.form)
-        else:
+        elif self.form is not None:
             self.form.set_values(values)
         self.normalize.setCurrentText(d.get("normalize", "none"))
         self.test.setValue(d.get("test_split", 0.0))

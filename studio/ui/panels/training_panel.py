@@ -28,20 +28,21 @@ class TrainingPanel(SectionPanel):
         outer = QVBoxLayout(self)
         form = QFormLayout()
         outer.addLayout(form)
-        self.epochs = QSpinBox(minimum=1, maximum=100_000, keyboardTracking=False)
+        self.epochs = QSpinBox(minimum=1, maximum=100_000, keyboardTracking=False)  # type: ignore[call-arg]  # inherited Qt properties: missing from PySide6's stubs
         self.epochs.valueChanged.connect(lambda v: self.set_field("training", "epochs", v, "Set epochs"))
         form.addRow("Epochs", self.epochs)
-        self.batch = QSpinBox(minimum=0, maximum=1_000_000, keyboardTracking=False)
+        self.batch = QSpinBox(minimum=0, maximum=1_000_000, keyboardTracking=False)  # type: ignore[call-arg]
         self.batch.setSpecialValueText("whole set")
         self.batch.setToolTip("Samples per gradient step; 0 = the whole training set in one batch")
         self.batch.valueChanged.connect(lambda v: self.set_field("training", "batch_size", v or None, "Set batch size"))
         form.addRow("Batch size", self.batch)
-        self.val = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
+        self.val = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2,  # type: ignore[call-arg]
+                                  keyboardTracking=False)
         self.val.setToolTip("Fraction of the training data held out to validate after each epoch")
         self.val.valueChanged.connect(lambda v: self.set_field("data", "validation_split", round(v, 4),
                                                                "Set validation split"))
         form.addRow("Validation split", self.val)
-        self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1, keyboardTracking=False)
+        self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1, keyboardTracking=False)  # type: ignore[call-arg]
         self.seed.setSpecialValueText("random")
         self.seed.setToolTip("Same seed, same data split and initial weights; -1 = a new random start each run")
         self.seed.valueChanged.connect(lambda v: self.set_field("training", "seed", None if v < 0 else v, "Set seed"))
