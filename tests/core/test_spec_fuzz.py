@@ -112,6 +112,7 @@ _folder = Path(tempfile.mkdtemp(prefix="spec_fuzz_"))
 # database=None: no .hypothesis folder in the checkout; each run draws fresh cases
 @settings(max_examples=1500, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@pytest.mark.slow
 @given(mutants(), st.sampled_from(["utf-8"] * 12 + ["utf-8-sig", "utf-16", "garbage"]))
 def test_check_never_raises_on_a_mutated_preset(doc, encoding):
     code, err = check_in_process(_write(doc, _folder, encoding))

@@ -12,6 +12,8 @@ from studio.core.runs import read_boundary, read_events
 from studio.data.loaders import LAB_X, LAB_Y
 from tests.helpers import spec_from, train_in_child
 
+pytestmark = pytest.mark.slow  # every test trains in a child
+
 
 def _cell(b: ev.Boundary, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of the grid cell holding each point."""

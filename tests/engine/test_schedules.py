@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a keras child per backend
+
 SCHEDULES = {
     "constant": {"name": "constant"},
     "exponential": {"name": "exponential", "params": {"decay_epochs": 2, "decay_rate": 0.5}},

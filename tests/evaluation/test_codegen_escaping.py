@@ -121,6 +121,7 @@ def test_block_ids_that_are_keywords_or_module_names_still_compile():
     assert [layer.name for layer in model.layers] == ids
 
 
+@pytest.mark.slow
 def test_exporting_a_hostile_spec_runs_none_of_it(tmp_path):
     """The issue's case: a title that closes the docstring used to become code the export check then ran."""
     marker = tmp_path / "pwned"

@@ -93,10 +93,11 @@ def test_try_it_form_predicts_live(qtbot, runs):
     assert not multiprocessing.active_children()
 
 
-def test_drawing_canvas_gives_the_model_grid():
+def test_drawing_canvas_gives_the_model_grid(qtbot):  # qtbot: the QApplication a widget needs, also run alone
     from studio.ui.evaluation import DrawingCanvas
 
     canvas = DrawingCanvas(28, 28)
+    qtbot.addWidget(canvas)
     assert canvas.array().shape == (28, 28) and canvas.array().max() == 0
     canvas.stroke([(140, 40), (140, 240)])  # a vertical bar: a "1"
     a = canvas.array()

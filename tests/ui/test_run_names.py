@@ -28,6 +28,7 @@ def choose(combo, data) -> None:
     combo.activated.emit(combo.currentIndex())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FAST, reason="no backend installed")
 def test_a_run_is_titled_by_what_differs_from_the_preset(qtbot, window, tmp_path):
     w = window
