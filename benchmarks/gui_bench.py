@@ -55,7 +55,7 @@ def redraw_rate(app, w, points: int = 100_000, seconds: float = 3.0) -> dict:
     plots.setup(["loss", "accuracy"])
     rng = np.random.default_rng(0)
     xs = np.linspace(0, 100, points)
-    for name, p in plots.plots.items():
+    for p in plots.plots.values():
         for kind, s in p.series.items():
             s.extend(xs, rng.random(points))
             p.dirty.add(kind)

@@ -40,9 +40,10 @@ MODEL = [
 def plain(backend: str, data: Path, epochs: int, batch: int) -> float:
     env = dict(os.environ, KERAS_BACKEND=backend, CUDA_VISIBLE_DEVICES="-1", JAX_PLATFORMS="cpu",
                TF_CPP_MIN_LOG_LEVEL="3")
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "plain_fit.py"), str(data), str(epochs), str(batch)],
+    script = ROOT / "benchmarks" / "plain_fit.py"
+    out = subprocess.run([sys.executable, str(script), str(data), str(epochs), str(batch)],
                          env=env, capture_output=True, text=True, check=True)
-    return float(next(l for l in out.stdout.splitlines() if l.startswith("RESULT")).split()[1])
+    return float(next(line for line in out.stdout.splitlines() if line.startswith("RESULT")).split()[1])
 
 
 def studio(backend: str, data: Path, epochs: int, batch: int, runs: Path) -> float:

@@ -2,6 +2,7 @@
 # Set up (or refresh) the project's virtual environment, then run the app or the tests.
 #   bash packaging/dev.sh app  [args…]   set everything up and launch Keras Studio
 #   bash packaging/dev.sh test [args…]   set everything up and run the test suite
+#   bash packaging/dev.sh lint           set everything up and run ruff, mypy and the import contracts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${KERAS_STUDIO_VENV:-.venv}
@@ -29,5 +30,10 @@ case "$cmd" in
     app)  exec "$VENV/bin/keras-studio" "$@" ;;
     test) export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
           exec "$VENV/bin/python" -m pytest "$@" ;;
-    *)    echo "usage: bash packaging/dev.sh app|test [args…]" >&2; exit 2 ;;
+    lint) status=0  # each check runs, so that one report shows every finding
+          "$VENV/bin/ruff" check . || status=1
+          "$VENV/bin/mypy" || status=1
+          "$VENV/bin/lint-imports" --no-cache || status=1
+          exit "$status" ;;
+    *)    echo "usage: bash packaging/dev.sh app|test|lint [args…]" >&2; exit 2 ;;
 esac

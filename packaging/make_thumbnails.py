@@ -16,8 +16,8 @@ import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPointF, QRectF, Qt  # noqa: E402
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QImage, QPainter, QPainterPath, QPen  # noqa: E402
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QImage, QPainter, QPainterPath, QPen
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "presets" / "thumbnails"
@@ -52,7 +52,7 @@ def polyline(p: QPainter, xs, ys, rect: QRectF, lo=None, hi=None, pen: QPen | No
     lo = ys.min() if lo is None else lo
     hi = ys.max() if hi is None else hi
     path = QPainterPath()
-    for i, (x, y) in enumerate(zip(xs, ys)):
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         px = rect.left() + (x - xs.min()) / (xs.max() - xs.min()) * rect.width()
         py = rect.bottom() - (y - lo) / (hi - lo) * rect.height()
         (path.moveTo if i == 0 else path.lineTo)(px, py)
@@ -188,7 +188,7 @@ def regression_mlp() -> QImage:
     p.drawLine(pt(lo, lo), pt(hi, hi))
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(90, 170, 255, 150))
-    for a, b in zip(y, pred):
+    for a, b in zip(y, pred, strict=True):
         p.drawEllipse(pt(a, b), 1.6, 1.6)
     p.end()
     return img

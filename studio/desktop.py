@@ -56,7 +56,7 @@ def install(home: Path | None = None) -> list[Path]:
                        encoding="utf-8")
     shutil.copyfile(assets / "desktop" / metainfo.name, metainfo)
     shutil.copyfile(assets / "icons" / "keras-studio.svg", svg)
-    for size, png in zip(PNG_SIZES, pngs):
+    for size, png in zip(PNG_SIZES, pngs, strict=True):
         shutil.copyfile(assets / "icons" / f"keras-studio-{size}.png", png)
     _refresh(home)
     return _targets(home)
@@ -76,7 +76,8 @@ def _refresh(home: Path) -> None:
     for tool, arg in (("update-desktop-database", home / "applications"),
                       ("gtk-update-icon-cache", home / "icons" / "hicolor")):
         if shutil.which(tool) and arg.is_dir():
-            subprocess.run([tool, "-q", str(arg)] if tool == "update-desktop-database" else [tool, "-q", "-t", str(arg)],
+            args = [tool, "-q", str(arg)] if tool == "update-desktop-database" else [tool, "-q", "-t", str(arg)]
+            subprocess.run(args,
                            capture_output=True, check=False)
 
 

@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build, train, evaluate and export Keras 3 networks. Without a command, opens the app.")
     parser.add_argument("--version", action="version", version=f"keras-studio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in COMMANDS.items():
+    for module in COMMANDS.values():
         importlib.import_module(module).add_parser(sub)
     return parser
 

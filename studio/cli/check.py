@@ -24,7 +24,8 @@ def format_report(report: ModelReport) -> str:
         shapeless = b.output_shape is None  # a misfit (✖), or a block waiting for one
         rows.append((b.id, b.type, ("✖ " if b.error else "") + b.shape_text, "" if shapeless else f"{b.params:,}"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+             for r in rows]
     lines.insert(1, "-" * len(lines[0]))
     lines.append("-" * len(lines[0]))
     lines.append(f"total params: {report.total_params:,} (trainable {report.trainable_params:,}, "

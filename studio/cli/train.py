@@ -101,6 +101,7 @@ def run(args) -> int:
     if isinstance(result, ev.Failed):
         error(f"{result.message} [{result.reason}]")
         return EXIT_KILLED if len(interrupts) > 1 else EXIT_FAILED
+    assert isinstance(result, (ev.Finished, ev.Stopped))  # the loop above ends on a terminal event
     summary = result.summary
     print(f"{result.reason if isinstance(result, ev.Stopped) else 'finished'} after {summary['epochs_run']} epochs "
           f"in {summary['seconds']:.1f}s ({summary['samples_per_s']:,.0f} samples/s)")

@@ -7,7 +7,17 @@ spawned child. The training side only reads; the supervisor only writes.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Protocol
+
+
+class ControlReader(Protocol):
+    """What the training side reads: a Control, or the child's wrapper that adds its own stop requests."""
+
+    def stop_requested(self) -> bool: ...
+
+    def pause_requested(self) -> bool: ...
+
+    def wait_while_paused(self, poll: float = 0.05) -> None: ...
 
 
 class Control:

@@ -62,7 +62,8 @@ DATASET_LIST: tuple[DatasetInfo, ...] = (
                           "models)", minimum=1, maximum=4),
                 )),
     DatasetInfo("iris", "Iris", "Bundled", "table", "classification", "150 flowers, 4 measurements, 3 species"),
-    DatasetInfo("wine", "Wine", "Bundled", "table", "classification", "178 wines, 13 chemical measurements, 3 cultivars"),
+    DatasetInfo("wine", "Wine", "Bundled", "table", "classification",
+                "178 wines, 13 chemical measurements, 3 cultivars"),
     DatasetInfo("breast_cancer", "Breast cancer", "Bundled", "table", "classification",
                 "569 tumours, 30 features, benign or malignant"),
     DatasetInfo("diabetes", "Diabetes", "Bundled", "table", "regression",
@@ -111,7 +112,8 @@ DATASET_LIST: tuple[DatasetInfo, ...] = (
                           choices=("auto", "classification", "regression")),
                     _window, _horizon, _relative,
                 )),
-    DatasetInfo("npz", "NumPy arrays", "Your data", "table", "auto", "An .npz with x and y arrays (or a pair of .npy)", (
+    DatasetInfo("npz", "NumPy arrays", "Your data", "table", "auto",
+                "An .npz with x and y arrays (or a pair of .npy)", (
         Param("path", "str", "", "The .npz file, or the x .npy file"),
         Param("y_path", "str", None, "The y .npy file when `path` is an .npy", optional=True),
         Param("x_key", "str", "x", "Array name of the samples in the .npz"),

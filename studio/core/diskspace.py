@@ -2,7 +2,8 @@
 
 `fault(path)` is the test hook: with KERAS_STUDIO_FAULT_ENOSPC=<file name> in the environment, the run-dir
 writers raise the same OSError(ENOSPC) a full disk gives when they write that file ("model.keras",
-"metrics.csv", "best.keras#2" for its second write). Tests use it because filling a real file system needs privileges CI does not have.
+"metrics.csv", "best.keras#2" for its second write). Tests use it because filling a real file system needs
+privileges CI does not have.
 """
 
 from __future__ import annotations

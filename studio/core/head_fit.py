@@ -42,7 +42,7 @@ class HeadMisfit:
 
 
 def _softmax_fix(classes: int, units: int, activation: str) -> Fix:
-    change = {}
+    change: dict[str, int | str] = {}
     if units != classes:
         change["units"] = classes
     if activation != "softmax":
@@ -51,7 +51,7 @@ def _softmax_fix(classes: int, units: int, activation: str) -> Fix:
 
 
 def _sigmoid_fix(units: int, activation: str) -> Fix:
-    change = {}
+    change: dict[str, int | str] = {}
     if units != 1:
         change["units"] = 1
     if activation != "sigmoid":

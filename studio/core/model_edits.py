@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from studio.core.spec import ModelSpec
 
@@ -24,7 +24,7 @@ def index_of(spec: dict[str, Any], block_id: str) -> int:
 def new_id(spec: dict[str, Any], block_type: str) -> str:
     # ModelSpec.new_id only reads the ids, so a shell with the same ids is enough (no validation needed)
     shell = SimpleNamespace(blocks=[SimpleNamespace(id=b["id"]) for b in blocks(spec)])
-    return ModelSpec.new_id(shell, block_type)
+    return ModelSpec.new_id(cast(ModelSpec, shell), block_type)
 
 
 def add_block(spec: dict[str, Any], block_type: str, index: int | None = None,

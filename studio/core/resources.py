@@ -22,12 +22,13 @@ def _folder(top: str, env: str) -> Path:
     if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / top).is_dir():
         return _CHECKOUT / top
     package = f"studio.{top}"
-    if importlib.util.find_spec(package) is not None:
+    spec = importlib.util.find_spec(package)
+    if spec is not None:
         root = importlib.resources.files(package)
         if isinstance(root, Path):
             return root
         # a package without __init__.py is a namespace package: its (single) folder
-        return Path(next(iter(importlib.util.find_spec(package).submodule_search_locations)))
+        return Path(next(iter(spec.submodule_search_locations or ())))
     return _CHECKOUT / top  # neither: the caller reports the missing files by name
 
 

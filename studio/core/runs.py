@@ -23,9 +23,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from studio.core import diskspace
 from studio.core.events import Boundary, Event, from_dict
@@ -138,7 +139,7 @@ class RunWriter:
 
     def __init__(self, run_dir: str | Path):
         self.dir = Path(run_dir)
-        self._events = open(self.dir / EVENTS_FILE, "a", encoding="utf-8", buffering=1)
+        self._events = open(self.dir / EVENTS_FILE, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - open until close()
         self._metrics: io.TextIOWrapper | None = None
         self._columns: list[str] = []
         self._boundary: Boundary | None = None
@@ -155,7 +156,7 @@ class RunWriter:
         if self._metrics is None:
             self._columns = list(row)
             new = not (self.dir / METRICS_FILE).exists()
-            self._metrics = open(self.dir / METRICS_FILE, "a", encoding="utf-8", newline="", buffering=1)
+            self._metrics = open(self.dir / METRICS_FILE, "a", encoding="utf-8", newline="", buffering=1)  # noqa: SIM115
             if new:
                 csv.writer(self._metrics).writerow(self._columns)
         csv.writer(self._metrics).writerow([row.get(c, "") for c in self._columns])
@@ -242,7 +243,8 @@ def read_boundary(run_dir: str | Path) -> Boundary | None:
     """The last decision boundary a run recorded, or None."""
     data = read_json(Path(run_dir) / BOUNDARY_FILE)
     try:
-        return from_dict(data) if isinstance(data, dict) else None
+        event = from_dict(data) if isinstance(data, dict) else None
+        return event if isinstance(event, Boundary) else None
     except (KeyError, TypeError):
         return None
 
@@ -263,6 +265,6 @@ def read_metrics(run_dir: str | Path) -> dict[str, list[float]]:
             values = [float(v) if v != "" else float("nan") for v in r]
         except ValueError:
             continue
-        for h, v in zip(header, values):
+        for h, v in zip(header, values, strict=True):
             cols[h].append(v)
     return cols

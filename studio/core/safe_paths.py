@@ -24,7 +24,8 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def refusal(out: str | Path, keep: list[Path], folder: bool, force: bool, no_entry: list[Path] = ()) -> str | None:
+def refusal(out: str | Path, keep: list[Path], folder: bool, force: bool,
+            no_entry: tuple[Path, ...] | list[Path] = ()) -> str | None:
     """Why `out` must not be written (None if it may).
 
     `keep` are files and folders the write must never replace, even with `force` (a run directory, its model):

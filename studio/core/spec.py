@@ -124,7 +124,7 @@ class DataSpec(_Section):
     shuffle: bool = Field(True, description="Shuffle the training data each epoch")
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> DataSpec:
         try:
             datasets.get(self.source).check_params(self.params)
         except ParamError as exc:
@@ -164,7 +164,7 @@ class ScheduleSpec(_Section):
             raise ValueError(str(exc)) from None
         if self.name == "piecewise" and len(p["values"]) != len(p["boundaries"]) + 1:
             raise ValueError("piecewise schedule needs exactly one more value than boundaries")
-        if self.name == "piecewise" and any(b <= a for a, b in zip(p["boundaries"], p["boundaries"][1:])):
+        if self.name == "piecewise" and any(b <= a for a, b in zip(p["boundaries"], p["boundaries"][1:], strict=False)):
             raise ValueError(f"piecewise boundaries must increase, received {p['boundaries']}; sort them and "
                              "keep each epoch once")
         return self

@@ -11,9 +11,10 @@ sub-folder per class (`ImageFileSource`). No Keras here: this module runs in the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -68,8 +69,8 @@ class ImageFileSource(Source):
         from PIL import Image, UnidentifiedImageError
 
         try:
-            with Image.open(path) as img:
-                img = img.convert("RGB" if self.channels == 3 else "L")
+            with Image.open(path) as opened:
+                img = opened.convert("RGB" if self.channels == 3 else "L")
                 if img.size != (self.width, self.height):
                     img = img.resize((self.width, self.height), Image.Resampling.BILINEAR)
                 arr = np.asarray(img, dtype=np.float32) / 255.0
@@ -116,7 +117,7 @@ class LazyArray:
 
     dtype = np.dtype(np.float32)
 
-    def __getitem__(self, item: Any) -> "LazyArray | np.ndarray":
+    def __getitem__(self, item: Any) -> LazyArray | np.ndarray:
         if isinstance(item, (int, np.integer)):
             return self.take([int(item)])[0]
         return LazyArray(self.source, self.indices[item], self.shift, self.scale)
@@ -145,11 +146,11 @@ class LazyArray:
         for start in range(0, len(self), size):
             yield start, self.take(np.arange(start, min(start + size, len(self))))
 
-    def with_transform(self, shift: Any, scale: Any) -> "LazyArray":
+    def with_transform(self, shift: Any, scale: Any) -> LazyArray:
         return LazyArray(self.source, self.indices, shift, scale)
 
 
-def is_lazy(x: Any) -> bool:
+def is_lazy(x: Any) -> TypeGuard[LazyArray]:
     return isinstance(x, LazyArray)
 
 
@@ -190,7 +191,9 @@ def stats_lazy(x: LazyArray, method: str) -> tuple[np.ndarray, np.ndarray]:
             lo = bmin if lo is None else np.minimum(lo, bmin)
             hi = bmax if hi is None else np.maximum(hi, bmax)
     if method == "standard":
+        assert total is not None and total_sq is not None, "an empty array has no statistics"
         mean = total / n
         std = np.sqrt(np.maximum(total_sq / n - mean * mean, 0))
         return mean.astype(np.float32), std.astype(np.float32)
+    assert lo is not None and hi is not None, "an empty array has no statistics"
     return lo.astype(np.float32), (hi - lo).astype(np.float32)

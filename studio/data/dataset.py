@@ -15,7 +15,7 @@ __all__ = ["DataError", "Dataset", "check_finite", "finish", "impute_missing", "
 
 @dataclass
 class Dataset:
-    x_train: np.ndarray
+    x_train: np.ndarray  # or a LazyArray standing in for one (image folders, memory-mapped .npy)
     y_train: np.ndarray
     x_val: np.ndarray | None = None
     y_val: np.ndarray | None = None
@@ -123,6 +123,8 @@ def impute_missing(ds: Dataset) -> None:
         return
     means = np.nanmean(ds.x_train, axis=0) if len(ds.x_train) else None
     names = ds.feature_names or [f"column {i}" for i in range(ds.x_train.shape[1])]
+    if means is None:  # no training rows: nothing to take means from
+        return
     filled = {}
     for j in np.flatnonzero(np.isnan(means)):
         raise DataError(f"{ds.extra.get('file', 'the data')}: column `{names[j]}` has no value in the training "
@@ -133,8 +135,8 @@ def impute_missing(ds: Dataset) -> None:
             continue
         rows, cols = np.nonzero(np.isnan(arr))
         arr[rows, cols] = means[cols]
-    for j in range(len(means)):
-        filled[names[j]] = float(means[j])
+    for k in range(len(means)):
+        filled[names[k]] = float(means[k])
     ds.extra["imputed_means"] = filled
 
 
@@ -149,7 +151,7 @@ def naive_baseline(ds: Dataset) -> dict[str, dict[str, float]]:
         return out
     for split_name, x, y in (("train", ds.x_train, ds.y_train), ("validation", ds.x_val, ds.y_val),
                              ("test", ds.x_test, ds.y_test)):
-        if x is None or len(x) == 0:
+        if x is None or y is None or len(x) == 0:
             continue
         x = np.asarray(x)
         guess = np.zeros(len(y), dtype=np.float64) if ds.extra.get("relative") else x[:, -1, 0].astype(np.float64)

@@ -1,7 +1,8 @@
-"""Evaluation math in plain NumPy: what a trained model's predictions say about it.
+"""Evaluation figures: what a trained model's predictions say about it.
 
-Keras-free (the GUI and the command line may import it); the engine calls it with the model's outputs, and
-the tests hold every figure against scikit-learn's on the same predictions.
+Keras-free (the GUI and the command line may import it); the engine calls it with the model's outputs. The
+figures are scikit-learn's (`sklearn.metrics`, imported on first use: the window only reads results); this module
+turns raw model outputs into what those functions take and packs their answers for evaluation.json.
 
 Classification: confusion matrix, accuracy, per-class and macro precision / recall / F1, one-vs-rest ROC
 curves and their AUC, and the worst mistakes (wrong answers given with the most confidence).
@@ -14,10 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 
 # ------------------------------------------------------------------------------------------- scores
 def to_probabilities(outputs: np.ndarray, num_classes: int) -> np.ndarray:
@@ -46,63 +49,27 @@ def to_probabilities(outputs: np.ndarray, num_classes: int) -> np.ndarray:
     return out
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
-    """Counts: row = true class, column = predicted class."""
-    y_true = np.asarray(y_true, dtype=np.int64).ravel()
-    y_pred = np.asarray(y_pred, dtype=np.int64).ravel()
-    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(cm, (y_true, y_pred), 1)
-    return cm
+def roc_curve(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """False- and true-positive rates at every distinct threshold (highest first); NaN rates where a class is
+    absent (a class missing from the split still gets its, empty, curve)."""
+    from sklearn.exceptions import UndefinedMetricWarning
+    from sklearn.metrics import roc_curve as sk_roc_curve
 
-
-def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
-
-
-def per_class_scores(cm: np.ndarray) -> dict[str, np.ndarray]:
-    """Precision, recall, F1 and support per class; 0 where a ratio is undefined (scikit-learn's zero_division=0)."""
-    tp = np.diag(cm).astype(np.float64)
-    predicted = cm.sum(axis=0)
-    actual = cm.sum(axis=1)
-    precision = _safe_div(tp, predicted)
-    recall = _safe_div(tp, actual)
-    f1 = _safe_div(2 * tp, predicted + actual)
-    return {"precision": precision, "recall": recall, "f1": f1, "support": actual}
-
-
-def roc_curve(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """False- and true-positive rates at every distinct threshold (highest first), as scikit-learn draws them."""
-    y = np.asarray(y_true).astype(bool).ravel()
-    s = np.asarray(scores, dtype=np.float64).ravel()
-    order = np.argsort(-s, kind="mergesort")
-    s, y = s[order], y[order]
-    distinct = np.where(np.diff(s))[0]
-    ends = np.r_[distinct, len(s) - 1]
-    tps = np.cumsum(y)[ends].astype(np.float64)
-    fps = (ends + 1 - tps).astype(np.float64)
-    thresholds = s[ends]
-    tps, fps = np.r_[0.0, tps], np.r_[0.0, fps]
-    thresholds = np.r_[np.inf, thresholds]
-    p, n = tps[-1], fps[-1]
-    tpr = tps / p if p else np.full_like(tps, np.nan)
-    fpr = fps / n if n else np.full_like(fps, np.nan)
-    return fpr, tpr, thresholds
-
-
-def auc(x: np.ndarray, y: np.ndarray) -> float:
-    """Area under a curve by the trapezoid rule."""
-    return float(np.trapezoid(y, x)) if hasattr(np, "trapezoid") else float(np.trapz(y, x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        fpr, tpr, _ = sk_roc_curve(np.asarray(y_true).astype(bool).ravel(),
+                                   np.asarray(scores, dtype=np.float64).ravel(), drop_intermediate=False)
+    return fpr, tpr
 
 
 def roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
     """ROC-AUC of a binary problem; NaN when only one class is present."""
-    y = np.asarray(y_true).astype(bool)
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(y_true).astype(bool).ravel()
     if y.all() or not y.any():
         return math.nan
-    fpr, tpr, _ = roc_curve(y, scores)
-    return auc(fpr, tpr)
+    return float(roc_auc_score(y, np.asarray(scores, dtype=np.float64).ravel()))
 
 
 # ------------------------------------------------------------------------------------------- results
@@ -141,6 +108,8 @@ class ClassificationResult:
 def evaluate_classification(y_true: np.ndarray, outputs: np.ndarray, class_names: list[str],
                             worst_k: int = 16) -> ClassificationResult:
     """Every classification figure from the true labels and the model's raw outputs."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
     k = len(class_names)
     if k < 2:
         raise ValueError("classification needs at least two classes")
@@ -151,14 +120,17 @@ def evaluate_classification(y_true: np.ndarray, outputs: np.ndarray, class_names
     if len(probs) != len(y_true):
         raise ValueError(f"{len(probs)} predictions for {len(y_true)} targets")
     y_pred = probs.argmax(axis=1)
-    cm = confusion_matrix(y_true, y_pred, k)
-    sc = per_class_scores(cm)
-    present = sc["support"] > 0
-    n = len(y_true)
-    macro = {m: float(sc[m].mean()) for m in ("precision", "recall", "f1")}
-    weighted = {m: float((sc[m] * sc["support"]).sum() / n) for m in ("precision", "recall", "f1")}
+    labels = np.arange(k)  # every class, also one absent from this split (its scores are 0, as zero_division says)
+    cm = confusion_matrix(y_true, y_pred, labels=labels)
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+
+    def averaged(average: str) -> dict[str, float]:
+        p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average=average, zero_division=0)
+        return {"precision": float(p), "recall": float(r), "f1": float(f)}
+
+    present = support > 0
     if k == 2:
-        fpr, tpr, _ = roc_curve(y_true == 1, probs[:, 1])
+        fpr, tpr = roc_curve(y_true == 1, probs[:, 1])
         binary_auc = roc_auc(y_true == 1, probs[:, 1])
         aucs = np.array([binary_auc, binary_auc])
         roc = [(fpr, tpr)]
@@ -167,14 +139,16 @@ def evaluate_classification(y_true: np.ndarray, outputs: np.ndarray, class_names
         aucs = np.full(k, np.nan)
         roc = []
         for c in range(k):
-            fpr, tpr, _ = roc_curve(y_true == c, probs[:, c])
+            fpr, tpr = roc_curve(y_true == c, probs[:, c])
             roc.append((fpr, tpr))
             aucs[c] = roc_auc(y_true == c, probs[:, c])
         valid = aucs[present & ~np.isnan(aucs)]
         overall = float(valid.mean()) if len(valid) else math.nan
-    return ClassificationResult(class_names=list(class_names), confusion=cm, accuracy=float(np.trace(cm) / n),
-                                precision=sc["precision"], recall=sc["recall"], f1=sc["f1"], support=sc["support"],
-                                macro=macro, weighted=weighted, auc_per_class=aucs, roc_auc=float(overall), roc=roc,
+    return ClassificationResult(class_names=list(class_names), confusion=cm,
+                                accuracy=float(accuracy_score(y_true, y_pred)),
+                                precision=precision, recall=recall, f1=f1, support=support,
+                                macro=averaged("macro"), weighted=averaged("weighted"),
+                                auc_per_class=aucs, roc_auc=float(overall), roc=roc,
                                 y_true=y_true, y_pred=y_pred, probabilities=probs,
                                 worst=worst_mistakes(y_true, probs, worst_k))
 
@@ -209,15 +183,17 @@ class RegressionResult:
 
 
 def errors(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
     y_true = np.asarray(y_true, dtype=np.float64).reshape(len(y_true), -1)
     y_pred = np.asarray(y_pred, dtype=np.float64).reshape(len(y_pred), -1)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"predictions of shape {y_pred.shape} do not match targets of shape {y_true.shape}")
-    diff = y_pred - y_true
-    mse = float(np.mean(diff ** 2))
-    ss_tot = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
-    r2 = 1.0 - float(np.sum(diff ** 2)) / ss_tot if ss_tot > 0 else math.nan
-    return {"mse": mse, "rmse": math.sqrt(mse), "mae": float(np.mean(np.abs(diff))), "r2": r2}
+    mse = float(mean_squared_error(y_true, y_pred))
+    # R² of all outputs pooled (1 - total residual / total variance); undefined for constant targets
+    constant = not np.any(y_true != y_true[:1])
+    r2 = math.nan if constant else float(r2_score(y_true, y_pred, multioutput="variance_weighted"))
+    return {"mse": mse, "rmse": math.sqrt(mse), "mae": float(mean_absolute_error(y_true, y_pred)), "r2": r2}
 
 
 def naive_baseline(y_train: np.ndarray, n: int, last_values: np.ndarray | None = None) -> tuple[np.ndarray, str]:
@@ -234,7 +210,7 @@ def evaluate_regression(y_true: np.ndarray, y_pred: np.ndarray, y_train: np.ndar
     if len(y_true) == 0:
         raise ValueError("there are no samples to evaluate")
     y_pred = np.asarray(y_pred, dtype=np.float64).reshape(y_true.shape if y_true.ndim > 1 else (len(y_true), -1))
-    if y_true.ndim == 1 and y_pred.shape[1] == 1:
+    if y_true.ndim == 1 and y_pred.size == len(y_true):  # one output column
         y_pred = y_pred[:, 0]
     e = errors(y_true, y_pred)
     base, base_name = naive_baseline(y_train, len(y_true), last_values)

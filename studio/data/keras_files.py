@@ -97,7 +97,7 @@ def read(name: str, path: Path) -> tuple[Arrays, list[str] | None]:
 def check_arrays(name: str, arrays: Arrays, where: str) -> None:
     """Refuse arrays whose shapes are not those of dataset `name`, naming the array and the shapes."""
     want = IMAGE_SHAPES[name]
-    for split, (x, y) in zip(("train", "test"), arrays):
+    for split, (x, y) in zip(("train", "test"), arrays, strict=True):
         if tuple(x.shape[1:]) != want:
             raise DataError(f"{where}: x_{split} has shape {tuple(x.shape)} but {name} images are "
                             f"{'×'.join(map(str, want))}: expected (samples, {', '.join(map(str, want))})")
@@ -211,7 +211,7 @@ def _cifar(name: str, path: Path) -> tuple[Arrays, list[str] | None]:
                         f"expected {KERAS_FILES[name]}")
     parts = []
     for group in (train_names, test_names):
-        xs, ys = zip(*(_batch(_unpickle(files[n]), label_key, n) for n in group))
+        xs, ys = zip(*(_batch(_unpickle(files[n]), label_key, n) for n in group), strict=True)
         parts.append((np.concatenate(xs), np.concatenate(ys)))
     names = None
     if meta in files:

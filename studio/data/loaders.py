@@ -16,8 +16,9 @@ import functools
 import math
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, cast
 
 import numpy as np
 
@@ -280,8 +281,10 @@ def _task_for(raw: list[str], nums: list[float | None]) -> tuple[str, str]:
     integral = bool(np.all(np.mod(values, 1) == 0))
     limit = max(20, int(math.sqrt(len(nums))))
     if integral and len(values) <= limit and len(values) <= max(2, len(nums) // 2):  # classes repeat
-        return "classification", f"classification: the target holds {len(values)} distinct whole numbers that repeat, so each is a class"
-    return "regression", f"regression: the target holds {len(values)} distinct numbers, so it is predicted as a quantity"
+        return "classification", (f"classification: the target holds {len(values)} distinct whole numbers that "
+                                  "repeat, so each is a class")
+    return "regression", (f"regression: the target holds {len(values)} distinct numbers, so it is predicted as "
+                          "a quantity")
 
 
 def inspect_csv(path: str | Path, target: str | None = None) -> dict[str, Any]:
@@ -304,7 +307,7 @@ def inspect_csv(path: str | Path, target: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"file": path.name, "rows": len(body), "columns": columns, "target": target}
     if target in header:
         raw = [r[header.index(target)] for r in body]
-        present = [(r, n) for r, n in zip(raw, (_number(v) for v in raw)) if n is not None]
+        present = [(r, n) for r, n in zip(raw, (_number(v) for v in raw), strict=True) if n is not None]
         out["task"], out["task_reason"] = _task_for([r for r, _ in present], [n for _, n in present])
     return out
 
@@ -449,9 +452,9 @@ def _npz(p) -> Dataset:
         task = p["task"] if p["task"] != "auto" else _guess_task(y)
         if task == "classification":
             y_codes, names = _classes(y)
-            ds = Dataset(LazyArray(MemmapSource(path, x)), y_codes, task=task, class_names=names)
+            ds = Dataset(cast(np.ndarray, LazyArray(MemmapSource(path, x))), y_codes, task=task, class_names=names)
         else:
-            ds = Dataset(LazyArray(MemmapSource(path, x)), y.astype(np.float32), task=task)
+            ds = Dataset(cast(np.ndarray, LazyArray(MemmapSource(path, x))), y.astype(np.float32), task=task)
     else:
         ds = _table(np.asarray(x, dtype=np.float32), y, p["task"])
     if len(ds.x_train.shape) == 4:
@@ -486,7 +489,8 @@ def _image_folder(p) -> Dataset:
                         "sub-folders, one per class")
     channels = 3 if p["color"] == "rgb" else 1
     x = LazyArray(ImageFileSource(files, p["height"], p["width"], channels))
-    ds = Dataset(x, np.asarray(labels, dtype=np.int32), kind="image", class_names=[d.name for d in classes])
+    ds = Dataset(cast(np.ndarray, x), np.asarray(labels, dtype=np.int32), kind="image",  # a LazyArray stands in
+                 class_names=[d.name for d in classes])
     ds.extra.update({"file": str(root), "stream": p.get("stream", False)})
     return ds
 

@@ -10,7 +10,6 @@ shown with "≈"."""
 from __future__ import annotations
 
 from math import prod
-from typing import Any
 
 from studio.core.analysis import check_spec
 from studio.core.spec import RunSpec

@@ -37,7 +37,8 @@ def device_environment(backend: str, device: str) -> dict[str, str]:
 def start(backend: str, device: str = "auto"):
     """Set the environment, import keras and return it; BootstrapError with a reason on failure."""
     if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
-        raise BootstrapError("internal_error", f"keras is already loaded with another backend; cannot switch to {backend}")
+        raise BootstrapError("internal_error",
+                             f"keras is already loaded with another backend; cannot switch to {backend}")
     os.environ.update(device_environment(backend, device))
     module = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}[backend]
     try:
@@ -70,7 +71,7 @@ def keep_tensorflow_out(keras) -> None:
     if keras.config.backend() == "tensorflow" or "tensorflow" in sys.modules:
         return
     lazy_tf = getattr(getattr(keras.src.utils, "module_utils", None), "tensorflow", None)
-    if hasattr(lazy_tf, "_available"):
+    if lazy_tf is not None and hasattr(lazy_tf, "_available"):
         lazy_tf._available = False
     # TensorBoard's event writer takes its stub file API when this marker module exists (its `notf` build)
     sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))

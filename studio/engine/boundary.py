@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 import numpy as np

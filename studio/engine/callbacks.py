@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 
-from studio.core.control import Control
+from studio.core.control import ControlReader
 from studio.core.events import BatchEnd, EpochEnd, Event, Log
 
 MEANS = ("loss", "accuracy", "mae", "mse", "top5_accuracy")  # running means of per-sample values
@@ -39,7 +39,7 @@ def current_learning_rate(model) -> float:
 class Reporter(keras.callbacks.Callback):
     async_safe = True  # batch-end work runs on Keras' callback thread, off the training loop
 
-    def __init__(self, emit: Callable[[Event], None], control: Control, batch_size: int, steps: int,
+    def __init__(self, emit: Callable[[Event], None], control: ControlReader, batch_size: int, steps: int,
                  epochs: int, on_epoch: Callable[[int, dict, float, float], None] | None = None,
                  interval: float = 0.05, samples: int | None = None):
         super().__init__()

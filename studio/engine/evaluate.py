@@ -25,7 +25,7 @@ import numpy as np
 
 from studio.core.runs import write_json_atomic
 from studio.core.spec import RunSpec
-from studio.data import evaluation as E
+from studio.data import evaluation as E  # noqa: N812 - short, like np
 from studio.data.dataset import Dataset, DataError
 from studio.data.keras_files import keras_file_problem
 from studio.data.loaders import load
@@ -61,7 +61,8 @@ def load_model(path: str | Path):
         if "safe_mode" in text or "lambda" in text.lower():
             raise EvaluationError(f"{path.name} holds Python code (a Lambda layer) that safe mode will not run; "
                                   "Keras Studio only opens models without arbitrary code") from None
-        raise EvaluationError(f"cannot open {path.name}: {text.splitlines()[0] if text else type(exc).__name__}") from None
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise EvaluationError(f"cannot open {path.name}: {first}") from None
     except Exception as exc:  # noqa: BLE001 - zip, h5 and deserialisation errors of every kind
         raise EvaluationError(f"cannot open {path.name} ({type(exc).__name__}: {exc}); is it a complete .keras "
                               "file saved by Keras 3?") from None
@@ -100,7 +101,7 @@ def check_fits(model, x: np.ndarray) -> None:
         return
     want = tuple(model.inputs[0].shape[1:])
     have = tuple(x.shape[1:])
-    if len(want) != len(have) or any(w is not None and w != h for w, h in zip(want, have)):
+    if len(want) != len(have) or any(w is not None and w != h for w, h in zip(want, have, strict=True)):
         raise EvaluationError(f"the model takes samples of shape {want} but the data has {have}; "
                               "open the model with the spec it was trained on")
 
@@ -137,7 +138,7 @@ class SeriesScale:
         return v + last if self.relative else v
 
 
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _save_npz(path: Path, arrays: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
     os.close(fd)
     try:
@@ -179,6 +180,7 @@ def evaluate(model_path: str | Path, spec: RunSpec, out_dir: str | Path | None =
         "feature_names": list(ds.feature_names), "input_shape": list(ds.input_shape),
         "title": spec.meta.title,
     }
+    r: E.ClassificationResult | E.RegressionResult
     if ds.task == "classification":
         r = E.evaluate_classification(y, outputs, ds.class_names, worst_k)
         doc["metrics"] = {k: _clean(v) for k, v in r.metrics().items()}

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from studio.data import keras_files
 from studio.data.dataset import DataError
@@ -67,7 +66,8 @@ def cache_dir() -> Path:
 
 def cached_files(name: str) -> tuple[list[Path], list[Path]]:
     """(present, missing) cache paths of dataset `name`."""
-    present, missing = [], []
+    present: list[Path] = []
+    missing: list[Path] = []
     for f in CACHE[name]:
         p = cache_dir() / f.name
         (present if p.is_file() else missing).append(p)
@@ -131,7 +131,7 @@ def download(name: str, progress: Progress | None = None, timeout: float = TIMEO
         except DataError:
             partial.unlink(missing_ok=True)
             raise
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             partial.unlink(missing_ok=True)
             reason = getattr(exc, "reason", None) or exc
             raise DataError(offline_message(name, f"no network or no access to {f.origin} ({reason})")) from None

@@ -18,8 +18,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import wait
-from typing import Callable
 
 INTERVAL_S = 0.25
 GONE_EXIT_CODE = 75  # a child that had to end itself because its parent was gone
@@ -32,9 +32,13 @@ def _parent_gone_waiter() -> Callable[[float], bool]:
     if sentinel is not None:
         return lambda t: bool(wait([sentinel], t))
     ppid = os.getppid()
-    if sys.platform == "win32":  # no re-parenting to see; a subprocess child there is ended by its pipes
-        return lambda t: (time.sleep(t), False)[1]
-    return lambda t: (time.sleep(t), os.getppid() != ppid)[1]
+    win32 = sys.platform == "win32"  # no re-parenting to see; a subprocess child there is ended by its pipes
+
+    def slept_and_orphaned(t: float) -> bool:
+        time.sleep(t)
+        return not win32 and os.getppid() != ppid
+
+    return slept_and_orphaned
 
 
 def watch(on_gone: Callable[[], None], grace: float = 60.0, interval: float = INTERVAL_S) -> threading.Thread:

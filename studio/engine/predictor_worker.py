@@ -52,7 +52,7 @@ def main(conn, model_path: str, spec_dict: dict | None, backend: str, device: st
         from studio.data.dataset import DataError
         from studio.engine.build import split_inputs
         from studio.engine.evaluate import EvaluationError, SeriesScale, load_data, load_model
-        from studio.data import evaluation as E
+        from studio.data import evaluation as E  # noqa: N812 - short, like np
 
         try:
             model = load_model(model_path)

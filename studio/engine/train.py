@@ -13,8 +13,9 @@ import threading
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 from studio.core import diskspace
 from studio.core import events as ev
 from studio.core.analysis import DataShape
-from studio.core.control import Control
+from studio.core.control import Control, ControlReader
 from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DIR, RunWriter, set_status, \
     write_json_atomic
 from studio.core.spec import RunSpec, SpecError
@@ -146,7 +147,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
 
 
 def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
-        control: Control | None = None) -> ev.Event:
+        control: ControlReader | None = None) -> ev.Event:
     run_dir = Path(run_dir)
     control = control or Control()
     writer = RunWriter(run_dir)
@@ -167,7 +168,7 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
                 warnings.simplefilter("ignore", category)
             warnings.showwarning = relay_warning  # the user sees warnings in the log, not on a console
             result = _run(spec, run_dir, send, control, writer)
-    except BaseException as exc:  # noqa: BLE001 - every failure becomes a Failed event
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         reason, message = classify(exc)
@@ -206,7 +207,7 @@ def _start_from(model, path_text: str, send) -> None:
     send(ev.Log(message=f"Continuing from the weights of {path}"))
 
 
-def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter) -> ev.Event:
+def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: RunWriter) -> ev.Event:
     t_start = time.perf_counter()
     backend = keras.config.backend()
     device = spec.training.device
@@ -241,7 +242,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         reporter.stopped_by_user = True
     else:
         if train_feed is not None:  # a keras PyDataset: batches read by parallel workers
-            fit_data = {"x": train_feed}
+            fit_data: dict[str, Any] = {"x": train_feed}
         else:
             fit_data = {"x": split_inputs(model, ds.x_train), "y": y_train, "batch_size": batch_size,
                         "shuffle": spec.data.shuffle}

@@ -72,9 +72,9 @@ def on_interrupt(control: ChildControl) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def main(spec_dict: dict[str, Any], run_dir: str, queue: Any, control: Control) -> None:
+def main(spec_dict: dict[str, Any], run_dir: str, queue: Any, supervisor: Control) -> None:
     capture_stderr(run_dir)
-    control = ChildControl(control)
+    control = ChildControl(supervisor)
     on_interrupt(control)
     orphaned = []
 

@@ -13,9 +13,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from studio.core.runs import MODEL_FILE, SPEC_FILE, read_json
 from studio.core.spec import BACKENDS, RunSpec, SpecError, load_spec, parse_spec
@@ -43,10 +44,16 @@ def call_engine(module: str, request: dict[str, Any], timeout: float = 600,
         proc = subprocess.Popen([sys.executable, "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=err, text=True, encoding="utf-8", errors="replace", env=child_env)
         fired: list[bool] = []
-        timer = threading.Timer(timeout, lambda: (fired.append(True), proc.kill()))
+
+        def time_out() -> None:
+            fired.append(True)
+            proc.kill()
+
+        timer = threading.Timer(timeout, time_out)
         timer.daemon = True
         timer.start()
         result: dict[str, Any] | None = None
+        assert proc.stdin is not None and proc.stdout is not None  # both are PIPE
         try:
             proc.stdin.write(json.dumps(request))
             proc.stdin.close()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import importlib.util
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from studio.core import safe_paths
 from studio.core.install_hints import EXPORT_EXTRA, EXPORT_PACKAGES, export_install_hint
@@ -228,7 +229,7 @@ def _run_steps(target: Target, todo: list[tuple[str, Path]], staged: dict[str, P
                results: dict[str, ExportResult], onnx_backend: str | None, atol: float, rtol: float,
                timeout: float, on_message: Callable[[dict[str, Any]], None] | None) -> None:
     """Each backend's child exports to and checks the staged siblings; fills `results`."""
-    for fmt, out in todo:
+    for _fmt, out in todo:
         out.parent.mkdir(parents=True, exist_ok=True)
     steps, where = plan(target.backend, [(fmt, staged[fmt]) for fmt, _ in todo], onnx_backend)
     with tempfile.TemporaryDirectory(prefix="studio-export-") as work:
@@ -272,7 +273,7 @@ def _run_steps(target: Target, todo: list[tuple[str, Path]], staged: dict[str, P
                         r.error = (f"the exported model's outputs differ from the trained model's by up to "
                                    f"{r.max_abs_diff:.3g}, more than the tolerance {atol:g} + {rtol:g}·|y|")
                         r.reason = "mismatch"
-    for fmt, (eb, vb) in where.items():
+    for fmt, (_eb, vb) in where.items():
         r = results[fmt]
         r.ok = not r.error and bool(r.exported_on) and bool(r.verified_on)
         if not r.ok and not r.error:

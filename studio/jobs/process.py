@@ -17,8 +17,9 @@ import queue as queue_mod
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from studio.core import events as ev
 from studio.core.control import Control
@@ -137,6 +138,7 @@ class TrainingProcess:
         return out
 
     def _died(self) -> ev.Failed:
+        assert self.run_dir is not None, "start() made it"
         code = self.process.exitcode
         tail = log_tail(self.run_dir)
         if self._killed:
@@ -218,7 +220,7 @@ def crash_reason(code: int | None, log: str) -> tuple[str, str]:
             name = signal.Signals(-code).name
         except ValueError:
             name = "unknown"
-    by = f"by signal {-code} ({name})" if name else ""
+    by = f"by signal {-code} ({name})" if name and code is not None else ""
     if name == "SIGKILL":
         how = (f"was killed {by} from outside the app — the system's out-of-memory killer does this when memory "
                "runs out; if so, a smaller batch size helps")

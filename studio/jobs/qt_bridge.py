@@ -62,23 +62,27 @@ class TrainingBridge(QObject):
 
     def pause(self) -> None:
         if self.running and self.state == "running":
+            assert self.proc is not None  # running says so
             self.proc.pause()
             self._set_state("paused")
             self.log.emit("info", "Pausing after the current batch…")  # the child says "Paused" when it is
 
     def resume(self) -> None:
         if self.running and self.state == "paused":
+            assert self.proc is not None  # running says so
             self.proc.resume()
             self._set_state("running")  # the child logs "Resumed" itself, once it goes on
 
     def stop(self) -> None:
         if self.running:
+            assert self.proc is not None  # running says so
             self.proc.stop()
             self._set_state("stopping")
             self.log.emit("info", "Stopping after the current batch; the model so far is kept")
 
     def kill(self) -> None:
         if self.running:
+            assert self.proc is not None  # running says so
             self.proc.kill()
 
     def _poll(self) -> None:

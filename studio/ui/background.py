@@ -7,7 +7,8 @@ The pool is the window's own, so closing the window can wait for (or abandon) wh
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 

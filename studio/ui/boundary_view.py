@@ -203,8 +203,8 @@ class BoundaryView(PlaneView):
 
 def attach(window: Any) -> BoundaryView:
     """Put a BoundaryView in `window`'s results as a "Boundary" tab (last, so the other tabs keep their
-    indices), shown only for runs on two-feature data, and feed it the bridge's boundary events. The window calls `view.load_run` when it shows
-    a finished run."""
+    indices), shown only for runs on two-feature data, and feed it the bridge's boundary events. The window calls
+    `view.load_run` when it shows a finished run."""
     view = BoundaryView(window.background)
     tabs = window.result_tabs
     index = tabs.addTab(view, "Boundary")

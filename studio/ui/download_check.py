@@ -17,7 +17,7 @@ def ready_to_train(parent: QWidget, doc: Document) -> bool:
     name = needs_download(doc.view()["data"])
     if name is None:
         return True
-    B = QMessageBox.StandardButton
+    B = QMessageBox.StandardButton  # noqa: N806 - a short alias of a Qt enum
     answer = QMessageBox.question(
         parent, TITLE, offline_fix_text(name) + "\n\nYes: download it now and train (needs internet once). "
         "Open: choose a local copy. Cancel: change nothing.", B.Yes | B.Open | B.Cancel, B.Open)

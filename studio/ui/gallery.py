@@ -83,7 +83,7 @@ class PresetGallery(QDialog):
         spec = p.load()
         source = datasets.get(spec.data.source)
         download = self._needs_download(p)
-        offline = (f" — <b>needs internet once</b> (downloaded, then cached; or give a local copy in Data)"
+        offline = (" — <b>needs internet once</b> (downloaded, then cached; or give a local copy in Data)"
                    if download else "" if source.offline else " (in the Keras cache: no download needed)")
         if p.name not in self._estimates:
             self._estimates[p.name] = estimate_text(spec)

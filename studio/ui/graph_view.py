@@ -38,7 +38,7 @@ def _font(px: int, bold: bool = False) -> QFont:
     return f
 
 
-def _text(parent: QGraphicsItem, text: str, font: QFont, color: str, x: float, y: float,
+def _text(parent: QGraphicsItem | None, text: str, font: QFont, color: str, x: float, y: float,
           width: float) -> QGraphicsSimpleTextItem:
     """A line of text that never runs past `width` (elided, the full text in the tooltip)."""
     shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, int(width))
@@ -193,7 +193,7 @@ def _augmentation_shapes(spec: dict, input_block: dict) -> list[tuple[dict, str,
         reports = analyze(ModelSpec(blocks=chain)).blocks[1:]
     except (ValueError, SpecError, KeyError):
         return [(a, "", "") for a in aug]
-    return [(a, r.shape_text if r.output_shape is not None else "", r.error) for a, r in zip(aug, reports)]
+    return [(a, r.shape_text if r.output_shape is not None else "", r.error) for a, r in zip(aug, reports, strict=True)]
 
 
 class GraphView(QWidget):
@@ -223,7 +223,7 @@ class GraphView(QWidget):
                                 ("100 %", "The zoom; click for actual size", lambda: self.view.set_zoom(1.0)),
                                 ("+", "Zoom in (Ctrl+wheel)", lambda: self.view.set_zoom(self.view.zoom() * 1.25)),
                                 ("Fit", "Fit the whole model in view", self.view.fit)):
-            b = QToolButton(text=name, toolTip=tip, autoRaise=True)
+            b = QToolButton(text=name, toolTip=tip, autoRaise=True)  # type: ignore[call-arg]  # inherited Qt properties: missing from PySide6's stubs
             b.clicked.connect(slot)
             b.clicked.connect(self._show_zoom)
             bar.addWidget(b)
@@ -289,7 +289,8 @@ class GraphView(QWidget):
         room = max(self.view.viewport().height() - 64, NODE_H + GAP_Y)  # margins, wrap arcs, the last label
         per_band = max(int((room + GAP_Y) // (NODE_H + GAP_Y)), 3)
         band_w = widest * (NODE_W + GAP_X) - GAP_X + BAND_GAP
-        pos, column = {}, {}
+        pos: dict[str, QPointF] = {}
+        column: dict[int, int] = {}
         for bid in order:
             d = depth[bid]
             col = column.get(d, 0)
@@ -337,7 +338,7 @@ class GraphView(QWidget):
         layout_links: dict[str, list[str]] = {}
         for b in blocks:
             srcs = links[b["id"]]
-            if aug and b is not first_input and first_input["id"] in srcs:
+            if aug and first_input is not None and b is not first_input and first_input["id"] in srcs:
                 srcs = [aug_ids[-1] if s == first_input["id"] else s for s in srcs]
             order.append(b["id"])
             layout_links[b["id"]] = srcs
@@ -355,15 +356,17 @@ class GraphView(QWidget):
             except KeyError:
                 category = ""
             params = f"{rep.params:,} params" if rep is not None and rep.params else ""
-            detail = "disabled" if not enabled else (rep.error if error else " · ".join(x for x in (b["id"], params) if x))
+            summary = " · ".join(x for x in (b["id"], params) if x)
+            problem = rep.error if rep is not None else ""
+            detail = "disabled" if not enabled else (problem if error else summary)
             node = self._node(b["id"], b["type"], [detail], category, error=error, greyed=not enabled)
-            node.setToolTip(f"{b['type']} · {b['id']}" + (f"\n{rep.error}" if error else ""))
+            node.setToolTip(f"{b['type']} · {b['id']}" + (f"\n{problem}" if error else ""))
             node.setPos(pos[b["id"]])
             node.setSelected(b["id"] in selected)
             self.nodes[b["id"]] = node
         shapes = {r: (reports[r].shape_text if reports[r].output_shape is not None else "") for r in reports}
         before = shapes.get(first_input["id"], "") if first_input else ""
-        for aid, (a, shape, err) in zip(aug_ids, aug):
+        for aid, (a, shape, err) in zip(aug_ids, aug, strict=True):
             what = "training only · changes the shape" if shape and before and shape != before else \
                 "training only (random)"
             before = shape or before
@@ -373,7 +376,7 @@ class GraphView(QWidget):
             node.setPos(pos[aid])
             self.aug_nodes.append(node)
             shapes[aid] = shape
-        all_nodes = {**self.nodes, **dict(zip(aug_ids, self.aug_nodes))}
+        all_nodes = {**self.nodes, **dict(zip(aug_ids, self.aug_nodes, strict=True))}
         pen = QPen(QColor(c.muted), 1.6)
         grey = QPen(QColor(c.muted), 1.4, Qt.PenStyle.DashLine)
         lanes = 0
@@ -382,14 +385,14 @@ class GraphView(QWidget):
             for s in layout_links[bid]:
                 if s not in all_nodes:
                     continue
-                a = all_nodes[s].mapToScene(QPointF(NODE_W / 2, NODE_H))
+                start = all_nodes[s].mapToScene(QPointF(NODE_W / 2, NODE_H))
                 z = all_nodes[bid].mapToScene(QPointF(NODE_W / 2, 0))
                 skip = None
-                if z.y() - a.y() > NODE_H + GAP_Y + 1:
-                    skip = max(a.x(), z.x()) + NODE_W / 2 + GAP_X / 3 + 9 * lanes
+                if z.y() - start.y() > NODE_H + GAP_Y + 1:
+                    skip = max(start.x(), z.x()) + NODE_W / 2 + GAP_X / 3 + 9 * lanes
                     lanes += 1
                 is_aug = s in aug_ids or bid in aug_ids
-                edge = _Edge(s, bid, self._path(a, z, skip), removable=not is_aug)
+                edge = _Edge(s, bid, self._path(start, z, skip), removable=not is_aug)
                 edge.setPen(grey if is_aug else pen)
                 edge.setZValue(-1)
                 self.scene.addItem(edge)

@@ -46,7 +46,8 @@ class Inspector(QWidget):
         header.addWidget(self.name, 1)
         outer.addLayout(header)
         outer.addWidget(self.help)
-        self.scroll = QScrollArea(widgetResizable=True)
+        # shadows QWidget.scroll(), which nothing here calls
+        self.scroll: QScrollArea = QScrollArea(widgetResizable=True)  # type: ignore[assignment]
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
         outer.addWidget(self.error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import cast
 from pathlib import Path
 
 
@@ -80,7 +81,7 @@ def launch(argv: list[str]) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication | None, QApplication.instance()) or QApplication(sys.argv[:1])
     app.setApplicationName("Keras Studio")
     app.setOrganizationName("KerasStudio")
     app.setApplicationDisplayName("Keras Studio")

@@ -29,4 +29,5 @@ class LogPanel(QPlainTextEdit):
         text = html.escape(message).replace("\n", "<br>")
         if level == "detail":
             text = f"<pre style='margin:0'>{html.escape(message)}</pre>"
-        self.appendHtml(f"<span style='color:{c.muted}'>{stamp}</span> <span style='color:{color}'>{prefix}{text}</span>")
+        self.appendHtml(f"<span style='color:{c.muted}'>{stamp}</span> "
+                        f"<span style='color:{color}'>{prefix}{text}</span>")

@@ -11,8 +11,8 @@ import json
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSizePolicy, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import catalog, model_edits
 from studio.core.analysis import ModelReport
@@ -160,7 +160,8 @@ class ModelEditor(QWidget):
     def rebuild(self, report: ModelReport) -> None:
         c = theme.colors()
         selected = set(self.selected_ids())
-        current = self.tree.currentItem().data(0, ID_ROLE) if self.tree.currentItem() else None
+        item = self.tree.currentItem()
+        current = item.data(0, ID_ROLE) if item else None
         reports = report.by_id()
         self._rebuilding = True
         self.tree.setUpdatesEnabled(False)
@@ -243,7 +244,8 @@ class ModelEditor(QWidget):
 
     def _problems(self, report: ModelReport) -> None:
         while self.problems_lay.count():
-            w = self.problems_lay.takeAt(0).widget()
+            taken = self.problems_lay.takeAt(0)
+            w = taken.widget() if taken is not None else None
             if w is not None:
                 w.deleteLater()
         c = theme.colors()
@@ -256,12 +258,14 @@ class ModelEditor(QWidget):
             return
         for p in report.problems:
             w = self._message_widget(p, [], "", c)
-            w.layout().setContentsMargins(0, 0, 0, 0)
+            if (lay := w.layout()) is not None:
+                lay.setContentsMargins(0, 0, 0, 0)
             self.problems_lay.addWidget(w)
         misfits = [b for b in report.blocks if b.error]
         for rep in misfits[:FOOTER_MISFITS]:  # the first ones: fixing one often mends those after it
             w = self._message_widget(f"✖ {rep.id} ({rep.type}): {rep.error}", rep.fixes, rep.id, c)
-            w.layout().setContentsMargins(0, 0, 0, 0)
+            if (lay := w.layout()) is not None:
+                lay.setContentsMargins(0, 0, 0, 0)
             self.problems_lay.addWidget(w)
         if len(misfits) > FOOTER_MISFITS:
             more = QLabel(f"… and {len(misfits) - FOOTER_MISFITS} more (marked ✖ in the model)")
@@ -276,7 +280,8 @@ class ModelEditor(QWidget):
         bad = sum(1 for b in report.blocks if b.error) + (len(report.problems) if n else 0)  # empty: see the hint
         status = f" · <span style='color:{theme.colors().error}'>{bad} problem{'s' * (bad != 1)}</span>" if bad else ""
         self.totals.setText(f"<b>{report.total_params:,}</b> parameters (trainable {report.trainable_params:,}, "
-                            f"non-trainable {report.non_trainable_params:,}) · {n} block{'s' * (n != 1)}{shape}{status}")
+                            f"non-trainable {report.non_trainable_params:,}) · {n} block{'s' * (n != 1)}"
+                            f"{shape}{status}")
 
     # ------------------------------------------------------------------ selection
     def selected_ids(self) -> list[str]:
@@ -288,7 +293,7 @@ class ModelEditor(QWidget):
         self.tree.clearSelection()
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            if item.data(0, ID_ROLE) in ids:
+            if item is not None and item.data(0, ID_ROLE) in ids:
                 item.setSelected(True)
                 self.tree.setCurrentItem(item, 0, self.tree.selectionModel().SelectionFlag.NoUpdate)
                 self.tree.scrollToItem(item)

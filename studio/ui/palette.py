@@ -57,11 +57,12 @@ class Palette(QWidget):
 
     def filter(self, text: str) -> None:
         words = text.lower().split()
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
+        for top in self._tops():
             shown = 0
             for j in range(top.childCount()):
                 item = top.child(j)
+                if item is None:
+                    continue
                 hay = f"{item.text(0)} {top.text(0)} {item.toolTip(0)}".lower()
                 hide = not all(w in hay for w in words)
                 item.setHidden(hide)
@@ -74,9 +75,14 @@ class Palette(QWidget):
             self.add_requested.emit(block_type)
 
     def item_for(self, block_type: str) -> QTreeWidgetItem | None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
+        for top in self._tops():
             for j in range(top.childCount()):
-                if top.child(j).data(0, Qt.ItemDataRole.UserRole) == block_type:
-                    return top.child(j)
+                child = top.child(j)
+                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == block_type:
+                    return child
         return None
+
+    def _tops(self) -> list[QTreeWidgetItem]:
+        """The category items."""
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item for item in items if item is not None]

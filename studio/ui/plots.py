@@ -129,7 +129,8 @@ class MetricPlot:
             self.curves[kind] = curve
             self.series[kind] = Series()
         self.dirty: set[str] = set()
-        self._ema = (0.0, 0.0, None)  # the smoothing's weighted sum, its total weight, the last point's x
+        # the smoothing's weighted sum, its total weight, the last point's x
+        self._ema: tuple[float, float, float | None] = (0.0, 0.0, None)
         self._pinned_y = False  # the y range is set by _flat_y, not automatic
         self.divergence: pg.InfiniteLine | None = None
         self._diverged_pen = pg.mkPen(colors.error, width=2, style=pg.QtCore.Qt.PenStyle.DashDotLine)

@@ -4,6 +4,7 @@ This is how the optimizer-comparison presets are read (train all four, then comp
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -27,7 +28,7 @@ def short_labels(titles: list[str]) -> list[str]:
     return short if all(short) else titles
 
 
-def compare_runs(panel: PlotsPanel, run_dirs: list[str | Path]) -> list[str]:
+def compare_runs(panel: PlotsPanel, run_dirs: Sequence[str | Path]) -> list[str]:
     """Draw the runs' per-epoch curves on `panel`; returns the titles drawn (runs without epochs are left out)."""
     runs, specs = [], []
     for d in run_dirs:
@@ -52,7 +53,7 @@ def compare_runs(panel: PlotsPanel, run_dirs: list[str | Path]) -> list[str]:
         p.legend.clear()  # the live curves' entries: nothing of theirs is drawn here
     # the legend goes where the curves are not: a rising metric leaves its lower right free, loss its upper right
     legend_plot = next((n for n in names if n != "loss"), names[0])
-    for i, ((_title, cols), label) in enumerate(zip(runs, labels)):
+    for i, ((_title, cols), label) in enumerate(zip(runs, labels, strict=True)):
         color = colors[i % len(colors)]
         x = cols["epoch"]
         for name, p in panel.plots.items():

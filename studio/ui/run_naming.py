@@ -4,11 +4,11 @@ since, e.g. "Optimizer comparison: Adam — sgd, lr 0.01" (see studio.core.run_n
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 from studio.core.run_names import run_title
 from studio.core.spec import RunSpec, parse_spec
-from studio.ui.document import Document
+from studio.ui.document import Document, _SpecCommand
 
 
 def parent_spec(doc: Document) -> dict[str, Any]:
@@ -17,9 +17,9 @@ def parent_spec(doc: Document) -> dict[str, Any]:
     stack = doc.undo_stack
     clean, count = stack.cleanIndex(), stack.count()
     if count and 0 < clean <= count:
-        return copy.deepcopy(stack.command(clean - 1).after)
+        return copy.deepcopy(cast(_SpecCommand, stack.command(clean - 1)).after)
     if count:
-        return copy.deepcopy(stack.command(0).before)
+        return copy.deepcopy(cast(_SpecCommand, stack.command(0)).before)
     return doc.spec
 
 

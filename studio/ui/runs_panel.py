@@ -116,7 +116,7 @@ class RunsPanel(QWidget):
     def title_of(self, run_dir: str) -> str:
         for i in range(self.count()):
             item = self.tree.topLevelItem(i)
-            if item.data(0, Qt.ItemDataRole.UserRole) == run_dir:
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == run_dir:
                 return item.text(0).split("\n")[0]
         return ""
 
@@ -137,7 +137,7 @@ class RunsPanel(QWidget):
         self.refresh()
         for i in range(self.count()):  # keep the renamed run selected
             item = self.tree.topLevelItem(i)
-            if item.data(0, Qt.ItemDataRole.UserRole) == path:
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == path:
                 self.tree.setCurrentItem(item)
 
     def _continue_selected(self) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMainWindow
 
 
 def settle(ms: int = 300) -> None:
@@ -16,7 +16,7 @@ def settle(ms: int = 300) -> None:
         time.sleep(0.01)
 
 
-def take(window: QMainWindow, path: str | Path) -> Path:
+def take(window: Any, path: str | Path) -> Path:  # a MainWindow (not imported: it imports this module)
     """Wait for the data shape and previews, then grab the window into `path`."""
     window.checker.wait_data()
     window.background.pool.waitForDone(10000)

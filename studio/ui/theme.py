@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -31,7 +32,7 @@ DARK = Colors(True, "#1e1f22", "#e6e6e6", "#3a3b3e", "#ff6b6b", "#4a2326", "#81c
 
 
 def is_dark() -> bool:
-    app = QGuiApplication.instance()
+    app = cast(QGuiApplication | None, QGuiApplication.instance())
     if app is None:
         return False
     hints = app.styleHints()
@@ -50,7 +51,7 @@ ENV = "KERAS_STUDIO_THEME"  # light | dark: force a scheme (screenshots, offscre
 def apply_requested() -> None:
     """Force the scheme named in KERAS_STUDIO_THEME: a dark palette (Fusion's roles) or the style's own light one."""
     wanted = os.environ.get(ENV, "").strip().lower()
-    app = QGuiApplication.instance()
+    app = cast(QGuiApplication | None, QGuiApplication.instance())
     if app is None or wanted not in ("dark", "light"):
         return
     if wanted == "light":
@@ -60,7 +61,7 @@ def apply_requested() -> None:
             app.setPalette(QApplication.style().standardPalette())
         return
     c, p = DARK, QPalette()
-    R = QPalette.ColorRole
+    R = QPalette.ColorRole  # noqa: N806 - a short alias of a Qt enum
     for role, colour in ((R.Window, "#2b2d30"), (R.WindowText, c.foreground), (R.Base, c.background),
                          (R.AlternateBase, "#26282b"), (R.ToolTipBase, "#3c3f41"), (R.ToolTipText, c.foreground),
                          (R.Text, c.foreground), (R.Button, "#35373a"), (R.ButtonText, c.foreground),
@@ -79,7 +80,7 @@ def colors() -> Colors:
 
 def on_change(callback) -> None:
     """Call `callback()` when the system switches between light and dark."""
-    app = QGuiApplication.instance()
+    app = cast(QGuiApplication | None, QGuiApplication.instance())
     if app is not None and hasattr(app.styleHints(), "colorSchemeChanged"):
         app.styleHints().colorSchemeChanged.connect(lambda *_: callback())
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 LAB = str(ROOT / "presets" / "optimization_lab.json")
 
@@ -29,6 +31,7 @@ def test_check_reports_errors_with_exit_code_1():
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_a_bad_spec_is_a_message_not_a_traceback(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"training": {"epochs": "many"}}))
@@ -40,6 +43,7 @@ def test_a_bad_spec_is_a_message_not_a_traceback(tmp_path):
     assert out.returncode == 1 and "file not found" in out.stderr
 
 
+@pytest.mark.slow
 def test_train_headless_with_overrides(tmp_path):
     out = cli("train", LAB, "--backend", "jax", "--epochs", "3", "--set", "optimizer.learning_rate=0.05",
               "--out", str(tmp_path), "--quiet")
@@ -54,6 +58,7 @@ def test_train_headless_with_overrides(tmp_path):
     assert summary["backend"] == "jax" and summary["epochs_run"] == 3
 
 
+@pytest.mark.slow
 def test_devices_lists_each_backend():
     out = cli("devices")
     assert out.returncode == 0, out.stderr

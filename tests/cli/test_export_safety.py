@@ -12,6 +12,8 @@ from studio.core import events as ev
 from studio.core.spec import load_spec, with_overrides
 from studio.jobs.process import TrainingProcess
 
+pytestmark = pytest.mark.slow  # the module's project trains once, each export starts a child
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -127,7 +127,7 @@ def test_the_auto_loss(loss, units, smoothing, want):
 
 
 def test_every_preset_head_fits_its_loss():
-    from studio.core.presets import list_presets  # noqa: PLC0415
+    from studio.core.presets import list_presets
 
     for preset in list_presets():
         name, spec = preset.name, preset.load()
@@ -159,5 +159,6 @@ def test_a_head_without_an_activation_is_told_to_end_with_a_dense():
 @pytest.mark.parametrize("activation", ["relu", "linear", "tanh"])
 def test_one_unit_for_two_classes_needs_a_sigmoid(activation):
     spec = _spec({"units": 1, "activation": activation})
-    assert f"ends in {activation} but binary_crossentropy needs a sigmoid unit" in _check(spec, TWO).by_id()["head"].error
+    error = _check(spec, TWO).by_id()["head"].error
+    assert f"ends in {activation} but binary_crossentropy needs a sigmoid unit" in error
     assert _all_fixes_fit(spec, TWO) == ["Set activation to sigmoid"]

@@ -16,7 +16,7 @@ def test_every_block_has_a_category_help_and_valid_defaults():
 
 
 def test_the_issue_list_of_blocks_is_covered():
-    wanted = ("Input Dense Activation Dropout SpatialDropout1D SpatialDropout2D GaussianNoise BatchNormalization "
+    wanted = ("Input Dense Activation Dropout SpatialDropout1D SpatialDropout2D GaussianNoise BatchNormalization "  # noqa: SIM905 - as the issue lists them
               "LayerNormalization Flatten Reshape Rescaling Conv1D Conv2D SeparableConv2D Conv2DTranspose "
               "MaxPooling1D MaxPooling2D AveragePooling1D AveragePooling2D GlobalAveragePooling1D "
               "GlobalMaxPooling1D GlobalAveragePooling2D GlobalMaxPooling2D SimpleRNN LSTM GRU Bidirectional "

@@ -112,6 +112,7 @@ _folder = Path(tempfile.mkdtemp(prefix="spec_fuzz_"))
 # database=None: no .hypothesis folder in the checkout; each run draws fresh cases
 @settings(max_examples=1500, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@pytest.mark.slow
 @given(mutants(), st.sampled_from(["utf-8"] * 12 + ["utf-8-sig", "utf-16", "garbage"]))
 def test_check_never_raises_on_a_mutated_preset(doc, encoding):
     code, err = check_in_process(_write(doc, _folder, encoding))
@@ -125,7 +126,7 @@ def test_check_never_raises_on_a_mutated_preset(doc, encoding):
                             "model.blocks.1", "data.params", "meta.title", "training.epochs.x", "nope.nope",
                             "model.blocks.nope.params.units", "optimizer.schedule.params.boundaries"]),
        value=st.one_of(st.text(max_size=30), st.sampled_from(["NaN", "Infinity", "-1", "1e400", "9" * 5000,
-                                                                   "[" * 3000, '{"a": ' * 50]), 
+                                                                   "[" * 3000, '{"a": ' * 50]),
                        st.integers().map(str)))
 def test_set_overrides_never_raise(key, value):
     code, err = check_in_process(ROOT / "presets" / "optimization_lab.json", "--set", f"{key}={value}")

@@ -122,6 +122,7 @@ print("RESULT " + json.dumps({"shapes": [list(xt.shape), list(yt.shape), list(xs
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, cached", [("mnist", "mnist.npz"), ("fashion_mnist", "fashion-mnist")])
 def test_keras_own_loader_reads_the_cache(name, cached, tmp_path):
     home = tmp_path / "keras_home" / "datasets"

@@ -32,7 +32,7 @@ def test_keras_dataset_from_a_local_copy(name, file, n_train, n_test, shape, fir
     ds = load(spec(name, params={"path": str(FILES / file)}, validation_split=0.1), seed=1)
     assert ds.input_shape == shape and ds.kind == "image"
     assert ds.sizes() == (n_train - round(n_train * 0.1), round(n_train * 0.1), n_test)
-    assert ds.x_train.dtype == np.float32 and 0 <= ds.x_train.min() and ds.x_train.max() <= 1
+    assert ds.x_train.dtype == np.float32 and ds.x_train.min() >= 0 and ds.x_train.max() <= 1
     assert ds.class_names[0] == first_class and ds.num_classes == (100 if name == "cifar100" else 10)
     assert data_shape(spec(name, params={"path": str(FILES / file)})).input_shape == shape
 
@@ -210,7 +210,7 @@ def test_image_folder_in_memory_and_streamed():
                      validation_split=0.25), seed=0)
     assert isinstance(lazy.x_train, LazyArray) and lazy.input_shape == (16, 16, 1)
     batch = lazy.x_train.take([0, 2])
-    assert batch.shape == (2, 16, 16, 1) and 0 <= batch.min() and batch.max() <= 1
+    assert batch.shape == (2, 16, 16, 1) and batch.min() >= 0 and batch.max() <= 1
     assert data_shape(spec("image_folder", params=params)).num_classes == 2
 
 

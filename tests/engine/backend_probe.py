@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 
 def main(path: str) -> None:
@@ -21,7 +22,7 @@ def main(path: str) -> None:
     from studio.core.spec import parse_spec
     from studio.engine.build import build_model
 
-    cases = json.loads(open(path).read())
+    cases = json.loads(Path(path).read_text())
     out = {}
     for name, spec_dict in cases.items():
         spec = parse_spec(spec_dict)

@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+from pathlib import Path
 
 from studio.engine import bootstrap
 
@@ -10,7 +11,7 @@ from studio.engine import bootstrap
 def main(path: str) -> None:
     keras = bootstrap.start(os.environ["KERAS_BACKEND"], "cpu")
     out = {}
-    for name, model_path in json.loads(open(path).read()).items():
+    for name, model_path in json.loads(Path(path).read_text()).items():
         model = keras.saving.load_model(model_path, safe_mode=True)
         out[name] = {"params": int(model.count_params()), "layers": [layer.name for layer in model.layers]}
     print("RESULT " + json.dumps(out))

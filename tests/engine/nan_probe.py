@@ -6,6 +6,7 @@ import math
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 from studio.engine import bootstrap
 
@@ -37,7 +38,7 @@ def main(path: str) -> None:
     made = train._callbacks
     train._callbacks = lambda *args: made(*args) + [count]
     events = []
-    result = train.run(parse_spec(json.loads(open(path).read())), tempfile.mkdtemp(), events.append)
+    result = train.run(parse_spec(json.loads(Path(path).read_text())), tempfile.mkdtemp(), events.append)
     batches = [e for e in events if isinstance(e, ev.BatchEnd)]
     print("RESULT " + json.dumps({
         "result": result.to_dict(), "begun": count.begun, "first_nan": count.first_nan,

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 from studio.engine import bootstrap
 
@@ -18,7 +19,7 @@ def main(path: str) -> None:
 
     train.Reporter = functools.partial(callbacks.Reporter, interval=0.0)  # every batch, not 20 a second
     events = []
-    result = train.run(parse_spec(json.loads(open(path).read())), tempfile.mkdtemp(), events.append)
+    result = train.run(parse_spec(json.loads(Path(path).read_text())), tempfile.mkdtemp(), events.append)
     print("RESULT " + json.dumps({
         "result": result.kind,
         "batches": [[e.epoch, e.step, e.logs] for e in events if isinstance(e, ev.BatchEnd)],

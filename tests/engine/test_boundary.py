@@ -12,6 +12,8 @@ from studio.core.runs import read_boundary, read_events
 from studio.data.loaders import LAB_X, LAB_Y
 from tests.helpers import spec_from, train_in_child
 
+pytestmark = pytest.mark.slow  # every test trains in a child
+
 
 def _cell(b: ev.Boundary, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of the grid cell holding each point."""
@@ -36,7 +38,7 @@ def test_the_lab_streams_a_boundary_that_separates_its_classes(tmp_path):
     assert x0 < 1 < 10 < x1 and y0 < 1 < 5 < y1 and x1 - x0 < 13  # the points' range plus a margin
     classes, confidence = last.arrays()
     assert classes.shape == confidence.shape == (64, 64)
-    assert set(np.unique(classes)) == {0, 1} and 0.5 <= confidence.min() and confidence.max() <= 1
+    assert set(np.unique(classes)) == {0, 1} and confidence.min() >= 0.5 and confidence.max() <= 1
     row, col = _cell(last, x)
     agreement = np.mean(classes[row, col] == np.asarray(LAB_Y))
     assert agreement >= 0.9, agreement
@@ -55,10 +57,12 @@ def test_a_regression_on_two_features_streams_its_surface(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.uniform(-2, 2, size=(200, 2))
     y = 3 * x[:, 0] - x[:, 1] + 0.5
-    spec = spec_from([{"type": "Input", "params": {"shape": [2]}}, {"type": "Dense", "params": {"units": 1, "activation": "linear"}}],
+    spec = spec_from([{"type": "Input", "params": {"shape": [2]}},
+                      {"type": "Dense", "params": {"units": 1, "activation": "linear"}}],
                      data={"source": "inline", "params": {"x": x.round(3).tolist(), "y": y.round(3).tolist()}},
                      optimizer={"name": "adam", "learning_rate": 0.1},
-                     training={"epochs": 60, "batch_size": 32, "backend": "jax", "loss": "mean_squared_error", "metrics": []})
+                     training={"epochs": 60, "batch_size": 32, "backend": "jax", "loss": "mean_squared_error",
+                               "metrics": []})
     result, events = train_in_child(spec, tmp_path)
     assert isinstance(result, ev.Finished), getattr(result, "details", result)
     last = [e for e in events if isinstance(e, ev.Boundary)][-1]
@@ -72,8 +76,8 @@ def test_a_regression_on_two_features_streams_its_surface(tmp_path):
 
 
 def test_no_boundary_for_data_of_other_shapes(tmp_path):
-    spec = spec_from([{"type": "Input", "params": {"shape": [4]}}, {"type": "Dense", "params": {"units": 3,
-                                                                                                 "activation": "softmax"}}],
+    spec = spec_from([{"type": "Input", "params": {"shape": [4]}},
+                      {"type": "Dense", "params": {"units": 3, "activation": "softmax"}}],
                      data={"source": "iris"},
                      training={"epochs": 3, "backend": "jax", "loss": "sparse_categorical_crossentropy"})
     result, events = train_in_child(spec, tmp_path)

@@ -31,6 +31,7 @@ def train(tmp_path, fault: str | None, epochs: int = 3) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["model.keras", "metrics.csv", "best.keras#2"])
 def test_a_full_disk_fails_the_run_cleanly(tmp_path, fault):
     out = train(tmp_path, fault)
@@ -59,6 +60,7 @@ def test_status_is_written_even_without_room_for_a_copy(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "status.json").read_text())["state"] == "failed"
 
 
+@pytest.mark.slow
 def test_files_in_a_run_directory_are_0644(tmp_path):
     out = train(tmp_path, None, epochs=1)
     assert out.returncode == 0, out.stderr[-3000:]

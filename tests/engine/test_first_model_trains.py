@@ -13,6 +13,8 @@ from studio.core.analysis import DataShape, apply_run_fix, check_spec
 from studio.core.spec import parse_spec
 from tests.helpers import train_in_child
 
+pytestmark = pytest.mark.slow  # every test trains in a child
+
 TWO = DataShape((2,), "classification", 2)
 
 

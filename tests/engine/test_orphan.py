@@ -10,7 +10,7 @@ import pytest
 
 from tests.engine.proc_tools import children_of, run_dir_of, start_train, status, wait_for_epochs, wait_gone
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = [pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"), pytest.mark.slow]
 
 BOUND_S = 20  # the current batch, saving the model and a tiny evaluation take about a second here
 

@@ -9,9 +9,9 @@ import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-from studio.core.control import Control  # noqa: E402
-from studio.core.events import BatchEnd, EpochEnd  # noqa: E402
-from studio.engine.callbacks import Reporter  # noqa: E402
+from studio.core.control import Control
+from studio.core.events import BatchEnd, EpochEnd
+from studio.engine.callbacks import Reporter
 
 
 class _Model:  # what Reporter reads of a model: its optimizer's rate, and the stop flag it sets

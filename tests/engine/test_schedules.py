@@ -3,6 +3,8 @@ the one the engine trains with on keras.ops, and both follow Keras' own built-in
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a keras child per backend
+
 SCHEDULES = {
     "constant": {"name": "constant"},
     "exponential": {"name": "exponential", "params": {"decay_epochs": 2, "decay_rate": 0.5}},

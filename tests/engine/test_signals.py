@@ -14,6 +14,7 @@ from tests.engine.proc_tools import run_dir_of, start_train, status, wait_for_ep
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
 
 
+@pytest.mark.slow
 def test_ctrl_c_to_the_process_group_stops_and_keeps_the_model(tmp_path):
     cli = start_train(tmp_path)
     try:
@@ -33,6 +34,7 @@ def test_ctrl_c_to_the_process_group_stops_and_keeps_the_model(tmp_path):
     assert "out of memory" not in out + err
 
 
+@pytest.mark.slow
 def test_ctrl_c_twice_kills_and_says_so(tmp_path):
     cli = start_train(tmp_path)
     try:

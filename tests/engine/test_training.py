@@ -65,6 +65,7 @@ def _wait_for(proc, kind, timeout=120):
     raise AssertionError(f"no {kind.__name__} within {timeout}s: {[e.kind for e in seen]}")
 
 
+@pytest.mark.slow
 def test_stop_keeps_a_loadable_model(tmp_path, probe):
     proc = TrainingProcess(_long_spec(), tmp_path)
     proc.start()
@@ -82,6 +83,7 @@ def test_stop_keeps_a_loadable_model(tmp_path, probe):
     assert json.loads((proc.run_dir / "status.json").read_text())["state"] == "stopped"
 
 
+@pytest.mark.slow
 def test_pause_holds_and_resume_continues(tmp_path):
     proc = TrainingProcess(_long_spec(epochs=3), tmp_path)
     proc.start()
@@ -114,6 +116,7 @@ def test_a_child_that_dies_is_reported_and_the_parent_goes_on(tmp_path, title, e
     assert [e["event"] for e in read_events(proc.run_dir)][-1] == "Failed"
 
 
+@pytest.mark.slow
 def test_kill_is_reported(tmp_path):
     proc = TrainingProcess(_long_spec(), tmp_path)
     proc.start()
@@ -126,9 +129,11 @@ def test_kill_is_reported(tmp_path):
     assert isinstance(result, ev.Failed) and result.reason == ev.KILLED
 
 
+@pytest.mark.slow
 def test_nan_loss_ends_the_run_with_a_clear_reason(tmp_path):
     spec = spec_from(
-        [{"type": "Input", "params": {"shape": [1]}}, {"type": "Dense", "params": {"units": 1, "activation": "linear"}}],
+        [{"type": "Input", "params": {"shape": [1]}},
+         {"type": "Dense", "params": {"units": 1, "activation": "linear"}}],
         data={"source": "inline", "params": {"x": [[1000.0 * i] for i in range(1, 41)],
                                             "y": [1e6 * i + 0.5 for i in range(1, 41)]}},
         optimizer={"name": "sgd", "learning_rate": 5.0},
@@ -139,6 +144,7 @@ def test_nan_loss_ends_the_run_with_a_clear_reason(tmp_path):
     assert len([e for e in events if isinstance(e, ev.EpochEnd)]) < 100
 
 
+@pytest.mark.slow
 def test_nan_loss_stops_at_the_batch_that_diverged_and_names_its_1_based_epoch(probe):
     # a line fit whose SGD steps overshoot more each time: the loss overflows in the second epoch
     spec = {"model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [1]}},
@@ -161,6 +167,7 @@ def test_nan_loss_stops_at_the_batch_that_diverged_and_names_its_1_based_epoch(p
     assert (last["epoch"], last["step"]) == (epoch - 1, batch) and not math.isfinite(last["logs"]["loss"])
 
 
+@pytest.mark.slow
 def test_batch_values_are_each_batchs_own_for_every_mean_metric(probe):
     # Keras logs running means over the epoch; the plots need each batch's own value, for every metric alike
     spec = {"model": {"blocks": [{"id": "x", "type": "Input", "params": {"shape": [4]}},
@@ -179,14 +186,16 @@ def test_batch_values_are_each_batchs_own_for_every_mean_metric(probe):
         for name in ("loss", "accuracy"):
             own = [b[f"batch_{name}"] for b in batches]
             # the samples-weighted mean of the batches' own values is the epoch's figure ...
-            assert sum(v * k for v, k in zip(own, sizes)) / n == pytest.approx(logs[name], rel=1e-4, abs=1e-5)
+            weighted = sum(v * k for v, k in zip(own, sizes, strict=True)) / n
+            assert weighted == pytest.approx(logs[name], rel=1e-4, abs=1e-5)
             assert batches[-1][name] == pytest.approx(logs[name], rel=1e-5)  # ... as is Keras' running mean
         # an accuracy of one batch counts its own samples: a multiple of 1/32 (1/22 for the last)
-        for b, k in zip(batches, sizes):
+        for b, k in zip(batches, sizes, strict=True):
             assert b["batch_accuracy"] * k == pytest.approx(round(b["batch_accuracy"] * k), abs=1e-3)
         assert any(abs(b["batch_accuracy"] - b["accuracy"]) > 1e-3 for b in batches[1:])  # not the running mean
 
 
+@pytest.mark.slow
 def test_bad_data_and_misfitting_models_fail_with_the_checkers_message(tmp_path):
     spec = spec_from(
         [{"type": "Input", "params": {"shape": [4]}}, {"type": "Conv2D"}, {"type": "Dense", "params": {"units": 3}}],
@@ -203,6 +212,7 @@ def test_bad_data_and_misfitting_models_fail_with_the_checkers_message(tmp_path)
     assert "nope.csv" in result.message
 
 
+@pytest.mark.slow
 def test_several_inputs_share_the_columns_and_warnings_reach_the_log(tmp_path):
     spec = spec_from(
         [{"id": "left", "type": "Input", "params": {"shape": [2]}},
@@ -222,6 +232,7 @@ def test_several_inputs_share_the_columns_and_warnings_reach_the_log(tmp_path):
     assert any("metric `auc` applies to binary classification only" in w for w in warnings), warnings
 
 
+@pytest.mark.slow
 def test_continue_training_from_a_runs_model_and_refuse_other_blocks(tmp_path):
     lab = _with(load_preset("optimization_lab"), backend="jax", epochs=60, seed=0)
     first, _ = train_in_child(lab, tmp_path / "a")

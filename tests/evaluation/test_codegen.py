@@ -16,6 +16,8 @@ from studio.core.runs import read_events
 from studio.core.spec import load_spec, parse_spec
 from studio.data.loaders import load
 
+pytestmark = pytest.mark.slow  # every test runs an exported script (keras, a backend, a fit) in a child
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -14,8 +14,8 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the quickest to import; the tests here build no big model
 
-from studio.core.spec import parse_spec  # noqa: E402
-from studio.engine.codegen import generate  # noqa: E402
+from studio.core.spec import parse_spec
+from studio.engine.codegen import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = json.loads((ROOT / "presets" / "optimization_lab.json").read_text(encoding="utf-8"))
@@ -109,7 +109,7 @@ def test_a_hostile_column_name_read_from_a_csv_file_stays_a_literal(tmp_path):
 def test_block_ids_that_are_keywords_or_module_names_still_compile():
     d = json.loads(json.dumps(LAB))
     ids = ["keras", "np", "class", "build_model"]
-    for block, new in zip(d["model"]["blocks"], ids):
+    for block, new in zip(d["model"]["blocks"], ids, strict=True):
         block["id"] = new
     for block in d["model"]["blocks"]:
         if block.get("inputs"):
@@ -121,6 +121,7 @@ def test_block_ids_that_are_keywords_or_module_names_still_compile():
     assert [layer.name for layer in model.layers] == ids
 
 
+@pytest.mark.slow
 def test_exporting_a_hostile_spec_runs_none_of_it(tmp_path):
     """The issue's case: a title that closes the docstring used to become code the export check then ran."""
     marker = tmp_path / "pwned"

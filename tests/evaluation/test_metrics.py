@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from studio.data import evaluation as E
+from studio.data import evaluation as E  # noqa: N812 - short, like np
 
 
 def _multiclass(seed: int, n: int = 300, k: int = 4):
@@ -143,3 +145,20 @@ def test_csv_and_table():
     assert any(line.startswith("class b,f1,") for line in lines)
     table = E.format_table(doc)
     assert "accuracy" in table and "confusion matrix" in table
+
+
+def test_r2_pools_every_output_and_is_undefined_for_constant_targets():
+    rng = np.random.default_rng(7)
+    y = rng.normal(size=(60, 2)) * [1.0, 10.0]  # outputs on different scales: pooled differs from their mean
+    pred = y + rng.normal(0, 0.5, size=y.shape)
+    pooled = 1 - ((pred - y) ** 2).sum() / ((y - y.mean(axis=0)) ** 2).sum()
+    assert E.errors(y, pred)["r2"] == pytest.approx(pooled)
+    assert E.errors(y, pred)["r2"] != pytest.approx(skm.r2_score(y, pred))  # not the per-output mean
+    assert math.isnan(E.errors(np.ones(5), np.arange(5.0))["r2"])
+
+
+def test_the_module_loads_without_scikit_learn():
+    # the window imports it to write metrics.csv; sklearn.metrics (seconds on a cold start) loads on first use
+    code = "import sys, studio.data.evaluation; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr

@@ -6,14 +6,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import multiprocessing  # noqa: E402
+import multiprocessing
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 pytest.importorskip("pytestqt")
 
-from studio.jobs import evaluate_job  # noqa: E402
+from studio.jobs import evaluate_job
 
 
 @pytest.fixture
@@ -93,10 +93,11 @@ def test_try_it_form_predicts_live(qtbot, runs):
     assert not multiprocessing.active_children()
 
 
-def test_drawing_canvas_gives_the_model_grid():
+def test_drawing_canvas_gives_the_model_grid(qtbot):  # qtbot: the QApplication a widget needs, also run alone
     from studio.ui.evaluation import DrawingCanvas
 
     canvas = DrawingCanvas(28, 28)
+    qtbot.addWidget(canvas)
     assert canvas.array().shape == (28, 28) and canvas.array().max() == 0
     canvas.stroke([(140, 40), (140, 240)])  # a vertical bar: a "1"
     a = canvas.array()

@@ -24,7 +24,8 @@ def test_the_desktop_entry_is_valid():
 
 
 def test_the_metainfo_is_valid():
-    out = _validate("appstreamcli", "validate", "--no-net", str(DESKTOP / "io.github.kerasstudio.KerasStudio.metainfo.xml"))
+    metainfo = DESKTOP / "io.github.kerasstudio.KerasStudio.metainfo.xml"
+    out = _validate("appstreamcli", "validate", "--no-net", str(metainfo))
     assert out.returncode == 0, out.stdout + out.stderr
 
 

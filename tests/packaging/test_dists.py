@@ -22,6 +22,7 @@ def test_the_wheel_carries_every_module_and_every_file_the_app_reads(dists):
     names = _wheel_names(dists[1])
     modules = {p.relative_to(CHECKOUT).as_posix() for p in (CHECKOUT / "studio").rglob("*.py")}
     assert modules - names == set(), "a package is missing from [tool.setuptools] packages in pyproject.toml"
+    assert "studio/py.typed" in names  # PEP 561: type checkers read the installed package's annotations
     presets = sorted(p.name for p in (CHECKOUT / "presets").glob("*.json"))
     assert presets and {f"studio/presets/{p}" for p in presets} <= names
     thumbnails = {f"studio/presets/thumbnails/{p.name}" for p in (CHECKOUT / "presets" / "thumbnails").glob("*.png")}

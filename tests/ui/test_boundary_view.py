@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+import pytest
 
 from studio.core import events as ev
 from studio.core.presets import load_preset
@@ -38,6 +39,7 @@ def test_the_data_view_shows_two_features_as_a_scatter(qtbot, window):
     assert not w.result_tabs.isTabVisible(w.result_tabs.indexOf(w.boundary))
 
 
+@pytest.mark.slow
 def test_training_on_two_features_draws_the_boundary_live_and_keeps_it(qtbot, window):
     w = window
     spec = load_preset("optimization_lab")

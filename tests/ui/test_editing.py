@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -201,7 +201,7 @@ def test_a_new_project_shows_how_to_begin_not_an_error(window):
 
     w = window
     w.new_project()
-    texts = [l.text() for l in w.editor.problems.findChildren(QLabel)]
+    texts = [label.text() for label in w.editor.problems.findChildren(QLabel)]
     assert any("Start with an Input block" in t for t in texts)
     assert "problem" not in w.editor.totals.text() and "problem" not in w.status_totals.text()
     build(w, "Input", "Dense", "Conv2D")  # a real misfit (Conv2D fed 2-D data) is still counted

@@ -143,6 +143,7 @@ def test_the_paused_read_out_stays_on_one_line(qtbot):
     controls.on_end(ev.Stopped(run_dir="x", summary={}))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FAST, reason="no backend installed")
 def test_pause_and_resume_are_logged_once_each(qtbot, window):
     w = window

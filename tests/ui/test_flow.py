@@ -39,6 +39,7 @@ def type_into(qtbot, widget, text: str) -> None:
     qtbot.keyClick(line, Qt.Key.Key_Return)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FAST, reason="no backend installed")
 def test_build_train_stop_save_reopen_undo(qtbot, window, tmp_path, monkeypatch):
     w = window

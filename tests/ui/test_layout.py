@@ -5,6 +5,7 @@ it changes the shape, and the optimizer offers only what the spec accepts."""
 from __future__ import annotations
 
 import pyqtgraph as pg
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QComboBox
@@ -155,6 +156,7 @@ def test_the_selected_block_is_scrolled_into_view(window, qtbot):
         assert port.contains(g.view.mapFromScene(node.sceneBoundingRect()).boundingRect())
 
 
+@pytest.mark.slow
 def test_after_a_run_a_headline_sits_above_the_curves_and_a_past_run_is_named(window, qtbot):
     w = window
     spec = load_preset("optimization_lab")

@@ -3,6 +3,7 @@ Export is offered; the preset gallery opens a preset as a new project."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QFileDialog
 
 from studio.core import events as ev
@@ -10,6 +11,7 @@ from studio.core.presets import load_preset
 from studio.jobs.devices import installed_backends
 
 
+@pytest.mark.slow
 def test_a_finished_run_is_evaluated_tried_and_exportable(qtbot, window, monkeypatch):
     w = window
     spec = load_preset("optimization_lab")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -27,6 +28,7 @@ def choose(combo, data) -> None:
     combo.activated.emit(combo.currentIndex())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FAST, reason="no backend installed")
 def test_a_run_is_titled_by_what_differs_from_the_preset(qtbot, window, tmp_path):
     w = window
@@ -45,7 +47,7 @@ def test_a_run_is_titled_by_what_differs_from_the_preset(qtbot, window, tmp_path
     title = w.runs.tree.topLevelItem(0).text(0).split("\n")[0]
     assert title == "Optimisation lab — sgd, lr 0.05, 3 epochs"
     run_dir = w.runs.tree.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole)
-    assert json.loads(open(f"{run_dir}/spec.json").read())["meta"]["title"] == title  # kept with the run
+    assert json.loads(Path(run_dir, "spec.json").read_text())["meta"]["title"] == title  # kept with the run
 
 
 def test_rename_a_run_from_the_runs_panel(qtbot, window, tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from PySide6.QtGui import QImage
 
 
@@ -31,6 +32,7 @@ def test_screenshot_refuses_bad_input(tmp_path):
     assert out.returncode == 2 and "WIDTHxHEIGHT" in out.stderr
 
 
+@pytest.mark.slow
 def test_screenshot_of_a_finished_run(tmp_path):
     """`--run RUN_DIR` shows that run's curves; a folder that is not a run is refused with a message."""
     import json

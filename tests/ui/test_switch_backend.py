@@ -14,6 +14,7 @@ from studio.jobs.devices import installed_backends
 ORDER = [b for b in ("jax", "torch", "tensorflow") if b in installed_backends()]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(len(ORDER) < 2, reason="needs two installed backends")
 def test_train_switch_backend_in_the_panel_and_train_again(qtbot, window):
     w = window

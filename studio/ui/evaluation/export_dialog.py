@@ -22,7 +22,8 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export model")
         self.target = Path(target)
-        self.result: export_job.ExportResult | None = None
+        # shadows QDialog.result() (the exec() code), which this dialog never reads
+        self.result: export_job.ExportResult | None = None  # type: ignore[assignment]
         self._bg = Background(self, threads=1)
         self.format = QComboBox()
         for f in export_job.FORMATS.values():

@@ -323,8 +323,9 @@ class EvaluationView(QWidget):
     def _draw_gallery(self) -> None:
         while self.gallery_layout.count():
             item = self.gallery_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         xs = self.arrays.get("worst_x")
         idx = self.arrays.get("worst_index")
         self.gallery_items = 0
@@ -336,9 +337,10 @@ class EvaluationView(QWidget):
         y_true = self.arrays.get("y_true")
         y_pred = self.arrays.get("y_pred")
         probs = self.arrays.get("probabilities")
+        assert y_true is not None and y_pred is not None  # written beside worst_x
         images = xs.ndim == 4 or (xs.ndim == 3 and self.doc.get("kind") == "image")
         if images:
-            for n, (i, x) in enumerate(zip(idx, xs)):
+            for n, (i, x) in enumerate(zip(idx, xs, strict=False)):
                 view = pg.GraphicsLayoutWidget()
                 view.setFixedSize(110, 110)
                 box = view.addViewBox(lockAspect=True, invertY=True)

@@ -111,7 +111,7 @@ class DrawingCanvas(QWidget):
                             Qt.PenJoinStyle.RoundJoin))
         if len(points) == 1:
             painter.drawPoint(QPointF(*points[0]))
-        for a, b in zip(points, points[1:]):
+        for a, b in zip(points, points[1:], strict=False):
             painter.drawLine(QPointF(*a), QPointF(*b))
         painter.end()
         self.update()
@@ -124,23 +124,23 @@ class DrawingCanvas(QWidget):
     def array(self) -> np.ndarray:
         return centre_by_mass(self.ink(), self.grid)
 
-    def paintEvent(self, _event) -> None:
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
         p.drawImage(0, 0, self.image)
         p.end()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._last = event.position()
         self.stroke([(self._last.x(), self._last.y())])
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._last is None:
             return
         pos = event.position()
         self.stroke([(self._last.x(), self._last.y()), (pos.x(), pos.y())])
         self._last = pos
 
-    def mouseReleaseEvent(self, _event: QMouseEvent) -> None:
+    def mouseReleaseEvent(self, _event: QMouseEvent) -> None:  # noqa: N802
         self._last = None
 
 

@@ -102,7 +102,7 @@ class OptimizerPanel(SectionPanel):
         if o["name"] != self._name:
             self._name = o["name"]
             self.own = self._replace(self.own, self.own_box, own_params, values, self._own_changed)
-        else:
+        elif self.own is not None:
             self.own.set_values(values)
         s = o["schedule"]
         self.schedule.setCurrentIndex(self.schedule.findData(s["name"]))
@@ -112,7 +112,7 @@ class OptimizerPanel(SectionPanel):
             self._schedule = s["name"]
             self.sched_form = self._replace(self.sched_form, self.sched_box, sched_params, svalues,
                                             self._sched_changed)
-        else:
+        elif self.sched_form is not None:
             self.sched_form.set_values(svalues)
         self.plateau.show_section(spec)
         self._plot(o["learning_rate"], s["name"], svalues, spec["training"]["epochs"])
