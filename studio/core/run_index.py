@@ -24,13 +24,15 @@ from studio.core.runs import (METRICS_FILE, SPEC_FILE, STATUS_FILE, SUMMARY_FILE
 
 INDEX_FILE = ".runs-index.sqlite"
 META_FILE = "meta.json"  # {"tags": [...], "note": "..."}: what the user wrote about a run
-SCHEMA = 1  # bump when the row layout changes: an index of another schema is rebuilt
-WATCHED = (SPEC_FILE, STATUS_FILE, SUMMARY_FILE, META_FILE, METRICS_FILE)  # a change in one of these re-reads a run
+SWEEP_FILE = "sweep.json"  # a sweep trial's sweep, number and outcome (studio.jobs.sweep writes it)
+SCHEMA = 2  # bump when the row layout changes: an index of another schema is rebuilt
+WATCHED = (SPEC_FILE, STATUS_FILE, SUMMARY_FILE, META_FILE, METRICS_FILE, SWEEP_FILE)  # a change in one of these re-reads a run
 
 # the table's fixed columns, in order: key → heading
 COLUMNS = {
     "title": "title", "state": "state", "backend": "backend", "device": "device", "started": "started",
     "duration": "duration (s)", "epochs": "epochs", "params": "parameters", "samples_per_s": "samples/s",
+    "sweep": "sweep",
 }
 
 
@@ -48,6 +50,7 @@ class RunRow:
     epochs: int | None = None
     params: int | None = None
     samples_per_s: float | None = None
+    sweep: str = ""  # "lab-lr #3" for a sweep's trial
     final: dict[str, float] = field(default_factory=dict)  # last epoch's validation figures: val_loss …
     best: dict[str, float] = field(default_factory=dict)  # best epoch's validation figures: best_val_loss …
     test: dict[str, float] = field(default_factory=dict)  # held-out test figures: test_accuracy …
@@ -124,11 +127,17 @@ def read_row(run_dir: str | Path) -> RunRow | None:
     test = {f"test_{k}": v for k, v in (metrics.get("test") or {}).items() if _finite(v) is not None}
     meta = read_json(Path(run_dir) / META_FILE, {}) or {}
     spec = read_json(Path(run_dir) / SPEC_FILE, {}) or {}
+    trial = read_json(Path(run_dir) / SWEEP_FILE, {}) or {}
+    state = info.state
+    if trial.get("state") == "pruned" and state == "stopped":
+        state = "pruned"  # stopped by the sweep's pruner, not by a person
     return RunRow(
-        path=str(Path(run_dir)), title=info.title, state=info.state, backend=s.get("backend") or info.backend,
+        path=str(Path(run_dir)), title=info.title, state=state, backend=s.get("backend") or info.backend,
         device=s.get("device", "") or spec.get("training", {}).get("device", ""), started=info.created,
         duration=_finite(s.get("seconds")), epochs=s.get("epochs_run"), params=s.get("params"),
-        samples_per_s=_finite(s.get("samples_per_s")), final=final, best=_best(read_metrics(run_dir)), test=test,
+        samples_per_s=_finite(s.get("samples_per_s")),
+        sweep=f"{trial['sweep']} #{trial.get('trial')}" if trial.get("sweep") else "",
+        final=final, best=_best(read_metrics(run_dir)), test=test,
         spec=spec, tags=[str(t) for t in meta.get("tags", []) if str(t).strip()], note=str(meta.get("note", "")))
 
 
@@ -236,7 +245,8 @@ def spec_keys(rows: list[RunRow]) -> list[str]:
 
 def table(rows: list[RunRow], sort: str | None = None, descending: bool = False) -> tuple[list[str], list[list[Any]]]:
     """Headings and values of the run table: the fixed columns, the metrics, then the differing spec fields."""
-    keys = [*COLUMNS, *metric_keys(rows), *spec_keys(rows), "tags", "note"]
+    fixed = [k for k in COLUMNS if k != "sweep" or any(r.sweep for r in rows)]  # no empty sweep column
+    keys = [*fixed, *metric_keys(rows), *spec_keys(rows), "tags", "note"]
     if sort:
         if sort not in keys:
             raise KeyError(sort)

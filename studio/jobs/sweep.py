@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
-from studio.core.runs import write_json_atomic
+from studio.core.runs import read_json, write_json_atomic
 from studio.core.spec import RunSpec
 from studio.core.sweep_spec import SweepError, SweepSpec, trial_spec, trial_title
 from studio.jobs.process import TrainingProcess
@@ -104,7 +104,9 @@ class Sweep:
         s = self.sweep
         sampler = (optuna.samplers.RandomSampler(seed=s.seed) if s.sampler == "random"
                    else optuna.samplers.TPESampler(seed=s.seed))
-        pruner = {"median": lambda: optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1),
+        # a trial is judged only after a fifth of its epochs: early losses are noise
+        warmup = max(1, self.base.training.epochs // 5)
+        pruner = {"median": lambda: optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=warmup),
                   "hyperband": lambda: optuna.pruners.HyperbandPruner(),
                   "none": lambda: optuna.pruners.NopPruner()}[s.pruner]()
         study = optuna.create_study(study_name=s.name, storage=self.storage, direction=s.direction,
@@ -256,8 +258,21 @@ class Sweep:
             best = max(finite) if self.sweep.direction == "maximize" else min(finite)
             study.tell(t, best)
             result = TrialResult(t.number, "complete", best, params, run_dir)
+        self._mark_run(result)
         self.results.append(result)
         self.on_trial(result)
+
+    def _mark_run(self, result: TrialResult) -> None:
+        """The trial's outcome in its run directory's sweep.json (the run table shows "pruned", not "stopped")."""
+        if not result.run_dir:
+            return
+        path = Path(result.run_dir) / SWEEP_FILE
+        try:
+            data = read_json(path, {}) or {}
+            data.update(state=result.state, value=result.value)
+            write_json_atomic(path, data)
+        except OSError:
+            pass  # the run itself is complete; only the table's label is lost
 
 
 def best_trial(sweep: SweepSpec, runs_root: str | Path) -> dict[str, Any] | None:

@@ -174,14 +174,19 @@ class SweepDialog(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["trial", "state", "value", "parameters"])
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for col in range(3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         split.addWidget(self.table)
         import pyqtgraph as pg
 
         self.best_plot = pg.PlotWidget(background=theme.colors().background, title="best so far")
-        self.best_plot.setLabel("bottom", "trial")
+        self.best_plot.setLabel("bottom", "trials ended")
         self.best_curve = self.best_plot.plot([], [], pen=pg.mkPen(theme.colors().series[0], width=2),
                                               symbol="o", symbolSize=6)
         self.scatter_plot = pg.PlotWidget(background=theme.colors().background)
@@ -293,6 +298,7 @@ class SweepDialog(QDialog):
                            for k, v in r.params.items())
         for col, text in enumerate((str(r.number), r.state, "" if r.value is None else f"{r.value:.4g}", params)):
             item = QTableWidgetItem(text)
+            item.setToolTip(params)
             if r.state != "complete":
                 item.setForeground(Qt.GlobalColor.gray)
                 item.setToolTip(r.message)
@@ -314,15 +320,21 @@ class SweepDialog(QDialog):
         import pyqtgraph as pg
 
         c = theme.colors()
-        done = sorted((r for r in self.results if r.state == "complete" and r.value is not None),
-                      key=lambda r: r.number)
-        xs, ys, best = [], [], None
+        # the best value so far after each trial that ended, in the order they ended (pruned ones carry it on)
         better = (lambda a, b: a > b) if self.direction.currentText() == "maximize" else (lambda a, b: a < b)
-        for r in done:
-            best = r.value if best is None or better(r.value, best) else best
-            xs.append(r.number)
-            ys.append(best)
+        xs, ys, best = [], [], None
+        for i, r in enumerate(self.results):
+            if r.state == "complete" and r.value is not None and (best is None or better(r.value, best)):
+                best = r.value
+            if best is not None:
+                xs.append(i + 1)
+                ys.append(best)
         self.best_curve.setData(xs, ys)
+        if ys:  # a flat line must not zoom into rounding noise
+            lo, hi = min(ys), max(ys)
+            pad = max((hi - lo) * 0.1, abs(hi) * 0.1, 1e-6)
+            self.best_plot.setYRange(lo - pad, hi + pad, padding=0)
+            self.best_plot.setXRange(0.5, max(len(self.results), 1) + 0.5, padding=0)
         self.best_plot.setLabel("left", self.metric_box.currentText())
         first = self.rows[0].value()["path"] if self.rows else ""
         spots = []
@@ -334,6 +346,7 @@ class SweepDialog(QDialog):
             spots.append({"pos": (v, r.value), "brush": pg.mkBrush(PRUNED_COLOR if pruned else c.series[1]),
                           "symbol": "x" if pruned else "o"})
         self.scatter.setData(spots)
+        self.scatter_plot.setTitle("each trial (× pruned)")
         self.scatter_plot.setLabel("bottom", first.rsplit(".", 1)[-1])
         self.scatter_plot.setLabel("left", self.metric_box.currentText())
         self.scatter_plot.setLogMode(x=bool(self.rows) and self.rows[0].value()["distribution"].startswith("log"))

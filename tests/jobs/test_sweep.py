@@ -71,6 +71,9 @@ def test_a_hopeless_trial_is_pruned(tmp_path):
     assert [r.state for r in results] == ["complete", "complete", "pruned"]
     pruned = optuna.load_study(study_name="prune", storage=default_storage(tmp_path)).trials[2]
     assert pruned.state == TrialState.PRUNED and len(pruned.intermediate_values) < 30
+    rows = RunIndex(tmp_path).rows()  # the run table says pruned, with the sweep and trial it belongs to
+    assert sorted(r.state for r in rows) == ["finished", "finished", "pruned"]
+    assert sorted(r.sweep for r in rows) == ["prune #0", "prune #1", "prune #2"]
 
 
 def test_a_killed_sweep_resumes_to_the_planned_number_of_trials(tmp_path):
