@@ -35,7 +35,7 @@ class Placement:
         uneven = {name: size for name, size in sizes.items() if size % n}
         if n == 1 or (batch_size % n == 0 and not uneven):
             return
-        got = ", ".join([f"batch size {batch_size}"] + [f"{size} {name} samples" for name, size in sizes.items()])
+        got = ", ".join([f"batch size {batch_size}"] + [f"{size} {name} samples" for name, size in sizes.items() if size])
         raise BootstrapError(INVALID_SETUP, f"training.distribution: JAX splits every batch evenly over {n} devices, "
                                             f"so the batch size and the number of train, validation and test samples "
                                             f"must be multiples of {n}; received {got}. Change training.batch_size, "
