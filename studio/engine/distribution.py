@@ -9,6 +9,7 @@ MultiWorkerMirroredStrategy across hosts). Keras 3.15 has no torch distribution,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -28,6 +29,25 @@ class Placement:
     devices: list[str] = field(default_factory=list)  # empty: the backend's one default device
     scope: Callable[[], ContextManager[Any]] = contextlib.nullcontext
     batch_split: int = 1  # JAX cuts each batch into this many equal shards (tf.distribute copes with a remainder)
+    processes: int = 1  # JAX over several hosts: each process feeds its share of every batch
+    process_id: int = 0
+
+    def local_share(self, ds):
+        """This process's share of every split (every `processes`-th sample), which JAX joins into the global
+        batch; the whole data set with one process."""
+        if self.processes == 1:
+            return ds
+        cut = {name: getattr(ds, name)[self.process_id::self.processes] for name in
+               ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test") if getattr(ds, name) is not None}
+        return dataclasses.replace(ds, **cut)
+
+    def local_batch(self, batch_size: int) -> int:
+        """The samples this process puts into each global batch of `batch_size`."""
+        if batch_size % self.processes:
+            raise BootstrapError(INVALID_SETUP, f"training.batch_size: {self.processes} processes share each batch "
+                                                f"evenly, so it must be a multiple of {self.processes}; received "
+                                                f"{batch_size}")
+        return batch_size // self.processes
 
     def check_batches(self, batch_size: int, sizes: dict[str, int]) -> None:
         """Refuse, before training, batches that JAX cannot cut evenly (it would fail at the last batch)."""
@@ -49,11 +69,22 @@ def setup(dist: DistributionSpec, backend: str) -> Placement:
     if dist.multi_host:
         _join_hosts(dist.multi_host, backend)
     if backend == "jax":
-        return _jax(dist)
+        placement = _jax(dist)
+        if dist.multi_host:  # each process feeds its own share (Keras only shards a tf.data input itself)
+            keras_distribution().auto_shard_dataset = False
+            placement.processes, placement.process_id = dist.multi_host.num_processes, dist.multi_host.process_id
+            placement.batch_split = max(1, placement.batch_split // placement.processes)  # over local devices
+        return placement
     if backend == "tensorflow":
         return _tensorflow(dist)
     raise BootstrapError(DEVICE_UNAVAILABLE, f"{dist.mode} runs on the jax or tensorflow backend; Keras has no "
                                              f"{backend} distribution. Set training.distribution to none")
+
+
+def keras_distribution():
+    import keras
+
+    return keras.distribution.distribution()
 
 
 def kernel_key(block_id: str) -> str:

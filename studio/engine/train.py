@@ -201,13 +201,14 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         keras.utils.set_random_seed(spec.training.seed)
     ds = load(spec.data, spec.training.seed,
               keras_loader=lambda name: keras_data.load(name, progress=lambda m: send(ev.Log(message=m))))
+    ds = placement.local_share(ds)  # several hosts: this process's share of the data
     shape = DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width)
     with placement.scope():  # tf.distribute makes the model's variables on every device inside its scope
         model = build_model(spec, shape)
     if spec.training.initial_model:
         _start_from(model, spec.training.initial_model, send)
     n_train, n_val, n_test = ds.sizes()
-    batch_size = min(spec.training.batch_size or n_train, n_train)
+    batch_size = placement.local_batch(min(spec.training.batch_size or n_train, n_train))
     steps = math.ceil(n_train / batch_size)
     placement.check_batches(batch_size, {"train": n_train, "validation": n_val, "test": n_test})
     with placement.scope():  # and compiles there (the optimizer's variables)

@@ -154,3 +154,51 @@ def test_a_mesh_larger_than_the_devices_is_refused(tmp_path, monkeypatch):
     result, _ = train_in_child(_spec("jax", MODEL_PARALLEL), tmp_path)
     assert isinstance(result, ev.Failed) and result.reason == "device_unavailable"
     assert "mesh_shape [2, 2] needs 4 devices; this run sees 2 (cpu:0, cpu:1)" in result.message
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_two_processes_on_one_host_train_one_model(tmp_path, monkeypatch):
+    """Multi-host on one machine: 2 processes of 2 simulated CPUs each join through keras.distribution.initialize
+    (JAX's coordinator, Gloo collectives on CPU) and train one data-parallel model over all 4 devices."""
+    from studio.jobs.process import TrainingProcess
+
+    monkeypatch.setenv(SIMULATE_CPU_DEVICES, "2")
+    address = f"127.0.0.1:{_free_port()}"
+    procs = []
+    for pid in (0, 1):
+        multi = {"coordinator_address": address, "num_processes": 2, "process_id": pid}
+        proc = TrainingProcess(_spec("jax", {"mode": "data_parallel", "multi_host": multi}), tmp_path / str(pid))
+        proc.start()
+        procs.append(proc)
+    seen: list[list[ev.Event]] = [[], []]
+    try:
+        import time
+
+        end = time.monotonic() + 400
+        while any(p.terminal is None for p in procs) and time.monotonic() < end:
+            for i, p in enumerate(procs):
+                seen[i] += p.poll(0.1)
+    finally:
+        for p in procs:
+            p.close()
+    for p in procs:
+        assert isinstance(p.terminal, ev.Finished), f"{p.terminal}"
+    started = [next(e for e in events if isinstance(e, ev.Started)) for events in seen]
+    assert started[0].devices == started[1].devices and len(started[0].devices) == 4
+    assert started[0].train_samples == 200  # each process fed half of the 400 training samples
+    losses = [[e.logs["loss"] for e in events if isinstance(e, ev.EpochEnd)] for events in seen]
+    assert losses[0] == losses[1] and losses[0][-1] < losses[0][0]  # one model: the same loss on both
+    # the metrics are global (Keras' metrics see the whole batch) and both processes keep the model; the
+    # prediction-based evaluation report is not made across processes (its arrays span non-local devices)
+    summaries = [p.terminal.summary for p in procs]
+    assert summaries[0]["metrics"]["train"] == summaries[1]["metrics"]["train"]
+    assert all((tmp_path / str(i) / p.terminal.run_dir.split("/")[-1] / "model.keras").is_file()
+               for i, p in enumerate(procs))
