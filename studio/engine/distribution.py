@@ -14,8 +14,9 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ContextManager
+from typing import Any
 
 from studio.core.spec import DistributionSpec, MultiHostSpec
 from studio.engine.bootstrap import BootstrapError
@@ -27,7 +28,7 @@ INVALID_SETUP = "invalid_spec"  # the spec's numbers do not fit the devices: the
 @dataclass
 class Placement:
     devices: list[str] = field(default_factory=list)  # empty: the backend's one default device
-    scope: Callable[[], ContextManager[Any]] = contextlib.nullcontext
+    scope: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext
     batch_split: int = 1  # JAX cuts each batch into this many equal shards (tf.distribute copes with a remainder)
     processes: int = 1  # JAX over several hosts: each process feeds its share of every batch
     process_id: int = 0

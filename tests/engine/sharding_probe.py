@@ -21,7 +21,8 @@ def main(path: str) -> None:
     from studio.engine import distribution
     from studio.engine.build import build_model, compile_model
 
-    spec = parse_spec(json.loads(open(path).read()))
+    with open(path) as f:
+        spec = parse_spec(json.load(f))
     placement = distribution.setup(spec.training.distribution, "jax")
     shape = DataShape((2,), "classification", 2, 1)
     with placement.scope():

@@ -46,7 +46,7 @@ def test_torch_data_parallel_is_refused_naming_the_backends_that_do_it():
 def test_torch_data_parallel_is_refused_by_check(tmp_path):
     out = subprocess.run([sys.executable, "-m", "studio", "check", "optimization_lab", "--no-data",
                           "--set", "training.backend=torch", "--set", "training.distribution=data_parallel"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 1
     assert "training.distribution: data_parallel runs on the jax or tensorflow backend" in out.stderr
     assert "Traceback" not in out.stderr
@@ -84,7 +84,7 @@ def test_the_mode_alone_is_shorthand_and_none_is_the_default():
 
 
 def test_layout_keys_match_the_block_kernel_at_a_path_boundary():
-    from studio.engine.distribution import kernel_key  # keras-free: imports keras only inside setup
+    from studio.engine.distribution import kernel_key  # keras only inside setup
 
     key = kernel_key("hidden")
     assert re.fullmatch(key, "hidden/kernel") and re.fullmatch(key, "functional/hidden/kernel")
@@ -202,3 +202,23 @@ def test_two_processes_on_one_host_train_one_model(tmp_path, monkeypatch):
     assert summaries[0]["metrics"]["train"] == summaries[1]["metrics"]["train"]
     assert all((tmp_path / str(i) / p.terminal.run_dir.split("/")[-1] / "model.keras").is_file()
                for i, p in enumerate(procs))
+
+
+# --------------------------------------------------------------------------------------------- the app
+def test_the_training_panel_offers_data_parallel_and_says_how_the_batch_splits(qtbot):
+    from studio.ui.document import Document
+    from studio.ui.panels.training_panel import TrainingPanel
+
+    doc = Document()
+    panel = TrainingPanel(doc, ["tensorflow", "torch", "jax"])
+    qtbot.addWidget(panel)
+    combo = panel.distribution
+    assert "global batch, split evenly over the devices" in combo.toolTip()
+    combo.activated.emit(combo.findData("data_parallel"))
+    assert doc.view()["training"]["distribution"]["mode"] == "data_parallel"
+    doc.patch(lambda s: s["training"].update(distribution={"mode": "none"}), "back")
+    assert combo.currentData() == "none"
+    doc.patch(lambda s: s["training"].update(backend="torch"), "torch")
+    combo.activated.emit(combo.findData("data_parallel"))  # refused, with the reason shown in the panel
+    assert doc.view()["training"]["distribution"]["mode"] == "none" and combo.currentData() == "none"
+    assert "data_parallel runs on the jax or tensorflow backend" in panel.error.text()

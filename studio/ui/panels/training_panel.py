@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from studio.core.install_hints import missing_backend
 from studio.core.optimizers import LOSSES, METRICS
+from studio.core.spec import DistributionSpec, TrainingSpec
 from studio.ui.document import Document
 from studio.ui.panels.common import SectionPanel
 
@@ -33,9 +34,21 @@ class TrainingPanel(SectionPanel):
         form.addRow("Epochs", self.epochs)
         self.batch = QSpinBox(minimum=0, maximum=1_000_000, keyboardTracking=False)
         self.batch.setSpecialValueText("whole set")
-        self.batch.setToolTip("Samples per gradient step; 0 = the whole training set in one batch")
+        self.batch.setToolTip("Samples per gradient step; 0 = the whole training set in one batch. On several "
+                              "devices it is the global batch, split evenly over them")
         self.batch.valueChanged.connect(lambda v: self.set_field("training", "batch_size", v or None, "Set batch size"))
         form.addRow("Batch size", self.batch)
+        # several devices: the spec's own description is the help; model_parallel needs a mesh, set in the spec
+        self.distribution = QComboBox()
+        for mode, text in (("none", "One device"), ("data_parallel", "Data parallel: every device"),
+                           ("model_parallel", "Model parallel (mesh set in the spec)")):
+            self.distribution.addItem(text, mode)
+        self.distribution.model().item(2).setEnabled(False)
+        self.distribution.setToolTip(TrainingSpec.model_fields["distribution"].description + ". "
+                                     + DistributionSpec.model_fields["mode"].description)
+        self.distribution.activated.connect(lambda i: self.set_field(
+            "training", "distribution", {"mode": self.distribution.itemData(i)}, "Set devices"))
+        form.addRow("Devices", self.distribution)
         self.val = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
         self.val.setToolTip("Fraction of the training data held out to validate after each epoch")
         self.val.valueChanged.connect(lambda v: self.set_field("data", "validation_split", round(v, 4),
@@ -129,6 +142,8 @@ class TrainingPanel(SectionPanel):
         t, d = spec["training"], spec["data"]
         self.epochs.setValue(t["epochs"])
         self.batch.setValue(t["batch_size"] or 0)
+        mode = DistributionSpec.model_validate(t.get("distribution") or "none").mode  # also a spec of old, or "mode"
+        self.distribution.setCurrentIndex(self.distribution.findData(mode))
         self.val.setValue(d.get("validation_split", 0.0))
         self.seed.setValue(-1 if t.get("seed") is None else t["seed"])
         self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
