@@ -209,24 +209,20 @@ MODEL_PARALLEL_BACKENDS = ("jax",)  # keras.distribution.ModelParallel
 
 class MultiHostSpec(_Section):
     """One training over several machines (or processes): every process runs the same spec with its own
-    `process_id`. Passed to `keras.distribution.initialize` on JAX and as `TF_CONFIG` on TensorFlow."""
+    `process_id`, passed to `keras.distribution.initialize` (JAX). TensorFlow's MultiWorkerMirroredStrategy
+    (TF_CONFIG) does not train Keras 3 models (keras-team/keras#20585, reproduced with Keras 3.15), so the
+    spec refuses multi_host there."""
 
     coordinator_address: str = Field(pattern=r"^[^\s:]+:\d{1,5}$", description=(
         "host:port of process 0, which every process connects to"))
     num_processes: int = Field(ge=2, le=4096, description="how many processes take part, this one included")
     process_id: int = Field(ge=0, description="this process's number, 0 to num_processes - 1 (0 coordinates)")
-    worker_addresses: list[str] = Field(default_factory=list, description=(
-        "TensorFlow only: host:port of every process in process-id order (TF_CONFIG's cluster); "
-        "JAX needs only the coordinator"))
 
     @model_validator(mode="after")
     def _ids(self):
         if self.process_id >= self.num_processes:
             raise ValueError(f"process_id must be 0 to {self.num_processes - 1} for {self.num_processes} "
                              f"processes, received {self.process_id}")
-        if self.worker_addresses and len(self.worker_addresses) != self.num_processes:
-            raise ValueError(f"worker_addresses lists {len(self.worker_addresses)} addresses for "
-                             f"{self.num_processes} processes; give one host:port per process")
         return self
 
 
@@ -387,9 +383,10 @@ class RunSpec(_Section):
         if dist.mode == "model_parallel" and backend not in MODEL_PARALLEL_BACKENDS:
             raise ValueError(f"training.distribution: model_parallel runs on the jax backend only (Keras' "
                              f"ModelParallel), received backend {backend}; set training.backend to jax")
-        if dist.multi_host and backend == "tensorflow" and not dist.multi_host.worker_addresses:
-            raise ValueError("training.distribution.multi_host: TensorFlow needs worker_addresses, the host:port "
-                             "of every process (TF_CONFIG's cluster)")
+        if dist.multi_host and backend != "jax":
+            raise ValueError(f"training.distribution.multi_host: several hosts train on the jax backend only "
+                             f"(keras.distribution.initialize); received backend {backend}, whose multi-worker "
+                             "strategy does not train Keras 3 models. Set training.backend to jax")
         ids = {b.id for b in self.model.blocks}
         for block_id in dist.layout:
             if block_id not in ids:

@@ -1,6 +1,7 @@
 """Several devices in one training, on the libraries made for it: Keras' own `keras.distribution` on JAX
-(DataParallel, ModelParallel with a LayoutMap) and `tf.distribute` on TensorFlow (MirroredStrategy, or
-MultiWorkerMirroredStrategy across hosts). Keras 3.15 has no torch distribution, so the spec refuses one.
+(DataParallel, ModelParallel with a LayoutMap, several hosts through keras.distribution.initialize) and
+`tf.distribute.MirroredStrategy` on TensorFlow (one host). Keras 3.15 has no torch distribution and does not
+train under TensorFlow's MultiWorkerMirroredStrategy, so the spec refuses those.
 
 `setup` runs in the training child before the model is built and returns a `Placement`: the devices used
 (for the Started event) and the scope that the model must be built and compiled in.
@@ -10,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import math
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,12 +66,14 @@ def setup(dist: DistributionSpec, backend: str) -> Placement:
     """Make `backend` train over the devices `dist` asks for; BootstrapError when it cannot."""
     if dist.mode == "none":
         return Placement()
-    if dist.multi_host:
-        _join_hosts(dist.multi_host, backend)
     if backend == "jax":
+        if dist.multi_host:  # before JAX touches a device
+            _join_hosts(dist.multi_host)
         placement = _jax(dist)
         if dist.multi_host:  # each process feeds its own share (Keras only shards a tf.data input itself)
-            keras_distribution().auto_shard_dataset = False
+            import keras
+
+            keras.distribution.distribution().auto_shard_dataset = False
             placement.processes, placement.process_id = dist.multi_host.num_processes, dist.multi_host.process_id
             placement.batch_split = max(1, placement.batch_split // placement.processes)  # over local devices
         return placement
@@ -82,25 +83,15 @@ def setup(dist: DistributionSpec, backend: str) -> Placement:
                                              f"{backend} distribution. Set training.distribution to none")
 
 
-def keras_distribution():
-    import keras
-
-    return keras.distribution.distribution()
-
-
 def kernel_key(block_id: str) -> str:
     """The LayoutMap key of a block's kernel: Keras fullmatches it against the whole variable path
     (`model/dense_1/kernel`), so anchor at a path boundary (`d` must not match `hidden/kernel`)."""
     return f"(.*/)?{re.escape(block_id)}/kernel"
 
 
-def _join_hosts(multi: MultiHostSpec, backend: str) -> None:
+def _join_hosts(multi: MultiHostSpec) -> None:
     import keras
 
-    if backend == "tensorflow":  # read by MultiWorkerMirroredStrategy when it is made
-        os.environ["TF_CONFIG"] = json.dumps({"cluster": {"worker": multi.worker_addresses},
-                                              "task": {"type": "worker", "index": multi.process_id}})
-        return
     try:
         keras.distribution.initialize(multi.coordinator_address, multi.num_processes, multi.process_id)
     except Exception as exc:  # noqa: BLE001 - JAX raises RuntimeError/XlaRuntimeError with the cause
@@ -146,10 +137,6 @@ def _jax(dist: DistributionSpec) -> Placement:
 def _tensorflow(dist: DistributionSpec) -> Placement:
     import tensorflow as tf
 
-    if dist.multi_host:
-        strategy = tf.distribute.MultiWorkerMirroredStrategy()
-        return Placement([f"worker {dist.multi_host.process_id}: {d}" for d in strategy.extended.worker_devices],
-                         strategy.scope)
     # logical devices: the simulated CPUs of KERAS_STUDIO_SIMULATE_CPU_DEVICES count too
     gpus = [d.name for d in tf.config.list_logical_devices("GPU")]
     available = gpus or [d.name for d in tf.config.list_logical_devices("CPU")]

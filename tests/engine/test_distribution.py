@@ -71,9 +71,10 @@ def test_multi_host_fields_are_checked():
     multi = {"coordinator_address": "10.0.0.1:1234", "num_processes": 2, "process_id": 2}
     (problem,) = _problems(backend="jax", distribution={"mode": "data_parallel", "multi_host": multi})
     assert problem == ("training.distribution.multi_host: process_id must be 0 to 1 for 2 processes, received 2")
+    # TensorFlow's MultiWorkerMirroredStrategy fails in Keras 3's fit (keras-team/keras#20585)
     (problem,) = _problems(backend="tensorflow",
                            distribution={"mode": "data_parallel", "multi_host": {**multi, "process_id": 1}})
-    assert "TensorFlow needs worker_addresses" in problem
+    assert problem.startswith("training.distribution.multi_host: several hosts train on the jax backend only")
 
 
 def test_the_mode_alone_is_shorthand_and_none_is_the_default():
