@@ -106,6 +106,8 @@ def _train(spec, tmp_path, monkeypatch, devices=4):
     assert isinstance(result, ev.Finished), f"{result.kind}: {getattr(result, 'message', '')}\n" \
                                             f"{getattr(result, 'details', '')}"
     started = next(e for e in events if isinstance(e, ev.Started))
+    warnings = [e.message for e in events if isinstance(e, ev.Warning)]
+    assert not [w for w in warnings if "evaluation" in w], warnings  # the full evaluation ran on the devices too
     return [e.logs["loss"] for e in events if isinstance(e, ev.EpochEnd)], started
 
 
