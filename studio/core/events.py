@@ -41,6 +41,7 @@ class Started(Event):
     metrics: list[str]  # names of the logged metrics, loss first
     task: str = ""
     versions: dict[str, str] = field(default_factory=dict)
+    devices: list[str] = field(default_factory=list)  # the devices one training is spread over; empty: one device
 
 
 @dataclass

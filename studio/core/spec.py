@@ -237,10 +237,97 @@ class RegularizationSpec(_Section):
 
 
 # --------------------------------------------------------------------------------------------- training
+DISTRIBUTIONS = ("none", "data_parallel", "model_parallel")
+DATA_PARALLEL_BACKENDS = ("jax", "tensorflow")  # Keras 3.15 ships no torch distribution
+MODEL_PARALLEL_BACKENDS = ("jax",)  # keras.distribution.ModelParallel
+
+
+class MultiHostSpec(_Section):
+    """One training over several machines (or processes): every process runs the same spec with its own
+    `process_id`, passed to `keras.distribution.initialize` (JAX). TensorFlow's MultiWorkerMirroredStrategy
+    (TF_CONFIG) does not train Keras 3 models (keras-team/keras#20585, reproduced with Keras 3.15), so the
+    spec refuses multi_host there."""
+
+    coordinator_address: str = Field(pattern=r"^[^\s:]+:\d{1,5}$", description=(
+        "host:port of process 0, which every process connects to"))
+    num_processes: int = Field(ge=2, le=4096, description="how many processes take part, this one included")
+    process_id: int = Field(ge=0, description="this process's number, 0 to num_processes - 1 (0 coordinates)")
+
+    @model_validator(mode="after")
+    def _ids(self):
+        if self.process_id >= self.num_processes:
+            raise ValueError(f"process_id must be 0 to {self.num_processes - 1} for {self.num_processes} "
+                             f"processes, received {self.process_id}")
+        return self
+
+
+class DistributionSpec(_Section):
+    """How one training spreads over several devices (written as just the mode, e.g. "data_parallel")."""
+
+    mode: Literal["none", "data_parallel", "model_parallel"] = Field("none", description=(
+        "none: one device. data_parallel: a copy of the model on each device; the batch size is the global "
+        "batch, split evenly over the devices (JAX, TensorFlow). model_parallel: the kernels named in "
+        "`layout` are split over a device mesh (JAX only)"))
+    devices: list[str] | None = Field(None, description=(
+        "data_parallel: the devices to use, e.g. [\"gpu:0\", \"gpu:1\"]; empty = every visible device"))
+    mesh_shape: list[int] | None = Field(None, description=(
+        "model_parallel: the device mesh, e.g. [2, 2] for 4 devices (the product is the device count)"))
+    mesh_axes: list[str] = Field(default_factory=lambda: ["batch", "model"], description=(
+        "model_parallel: one name per mesh dimension; the first splits the batch"))
+    layout: dict[str, list[str | None]] = Field(default_factory=dict, description=(
+        "model_parallel: block id -> the mesh axis (or null) for each dimension of its kernel, e.g. "
+        "{\"dense_1\": [null, \"model\"]} splits dense_1's output units over the `model` axis"))
+    multi_host: MultiHostSpec | None = Field(None, description="several machines in one training")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"mode": data} if isinstance(data, str) else data
+
+    @field_validator("devices")
+    @classmethod
+    def _devices(cls, v: list[str] | None) -> list[str] | None:
+        for d in v or []:
+            if not re.fullmatch(r"(cpu|gpu|tpu):\d+", d):
+                raise ValueError(f"invalid device `{d}`; expected cpu:N, gpu:N or tpu:N (N = 0, 1, …)")
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError(f"a device is listed twice in {v}")
+        return v or None
+
+    @field_validator("mesh_shape")
+    @classmethod
+    def _mesh_shape(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and (not v or any(n < 1 for n in v)):
+            raise ValueError(f"expected one or more positive sizes, e.g. [2, 2], received {shown(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _mesh(self):
+        if self.mode == "model_parallel":
+            if self.mesh_shape is None:
+                raise ValueError("model_parallel needs `mesh_shape`, e.g. [2, 2] for 4 devices")
+            if len(self.mesh_axes) != len(self.mesh_shape) or len(set(self.mesh_axes)) != len(self.mesh_axes):
+                raise ValueError(f"mesh_axes needs {len(self.mesh_shape)} different names for mesh_shape "
+                                 f"{self.mesh_shape}, received {self.mesh_axes}")
+            if not self.layout:
+                raise ValueError("model_parallel needs `layout`: which block's kernel to split, e.g. "
+                                 "{\"dense_1\": [null, \"model\"]}")
+            for block_id, axes in self.layout.items():
+                unknown = [a for a in axes if a is not None and a not in self.mesh_axes]
+                if unknown:
+                    raise ValueError(f"layout.{block_id}: no mesh axis {unknown[0]!r}; the axes are "
+                                     f"{', '.join(self.mesh_axes)} (or null for a dimension not split)")
+        elif self.mode == "none" and (self.devices or self.layout or self.mesh_shape or self.multi_host):
+            raise ValueError("devices, mesh_shape, layout and multi_host need mode data_parallel or "
+                             "model_parallel; received mode none")
+        return self
+
+
 class TrainingSpec(_Section):
     epochs: int = Field(10, ge=1, le=100_000, description="Passes over the training data")
-    batch_size: int | None = Field(32, ge=1, le=1_000_000, description="Samples per gradient step; empty (null) = "
-                                   "the whole training set in one batch")
+    batch_size: int | None = Field(32, ge=1, le=1_000_000, description="Samples per gradient step (on several "
+                                   "devices the global batch, split evenly over them); empty (null) = the whole "
+                                   "training set in one batch")
     loss: str = Field("auto", description="auto: chosen from the task and the model's head")
     metrics: list[str] = Field(default_factory=lambda: ["accuracy"], description="Metrics logged each epoch, "
                                "besides the loss")
@@ -251,6 +338,9 @@ class TrainingSpec(_Section):
     device: str = Field("auto", description="Where to train: auto, cpu, gpu or gpu:N")
     initial_model: str | None = Field(None, description="Continue training: a .keras (or .weights.h5) file of the "
                                       "same blocks whose weights this run starts from; null = new weights")
+    distribution: DistributionSpec = Field(default_factory=DistributionSpec, description=(
+        "several devices in one training; with data_parallel the batch size is the global batch, split "
+        "evenly over the devices"))
 
     @field_validator("initial_model")
     @classmethod
@@ -322,6 +412,27 @@ class RunSpec(_Section):
             if section is not None and section.monitor not in choices:
                 raise ValueError(f"{where}.monitor: the run does not log `{section.monitor}`; choose one of "
                                  + ", ".join(choices))
+        return self
+
+    @model_validator(mode="after")
+    def _distribution(self):
+        dist, backend = self.training.distribution, self.training.backend
+        if dist.mode == "data_parallel" and backend not in DATA_PARALLEL_BACKENDS:
+            raise ValueError(f"training.distribution: data_parallel runs on the {' or '.join(DATA_PARALLEL_BACKENDS)} "
+                             f"backend (Keras 3.15 has no {backend} distribution); set training.backend to jax or "
+                             "tensorflow, or training.distribution to none")
+        if dist.mode == "model_parallel" and backend not in MODEL_PARALLEL_BACKENDS:
+            raise ValueError(f"training.distribution: model_parallel runs on the jax backend only (Keras' "
+                             f"ModelParallel), received backend {backend}; set training.backend to jax")
+        if dist.multi_host and backend != "jax":
+            raise ValueError(f"training.distribution.multi_host: several hosts train on the jax backend only "
+                             f"(keras.distribution.initialize); received backend {backend}, whose multi-worker "
+                             "strategy does not train Keras 3 models. Set training.backend to jax")
+        ids = {b.id for b in self.model.blocks}
+        for block_id in dist.layout:
+            if block_id not in ids:
+                raise ValueError(f"training.distribution.layout: no block `{block_id}`; the blocks are "
+                                 + ", ".join(sorted(ids)))
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,6 +10,11 @@ import os
 import sys
 
 
+# Set to N to give the run N simulated CPU devices (JAX: XLA's host device count; TensorFlow: logical CPUs),
+# so data- and model-parallel training can be tried and tested on a machine without GPUs.
+SIMULATE_CPU_DEVICES = "KERAS_STUDIO_SIMULATE_CPU_DEVICES"
+
+
 class BootstrapError(RuntimeError):
     def __init__(self, reason: str, message: str):
         super().__init__(message)
@@ -31,7 +36,29 @@ def device_environment(backend: str, device: str) -> dict[str, str]:
         env.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # share the GPU politely
     if backend == "tensorflow":
         env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
+    simulated = simulated_cpu_devices()
+    if backend == "jax" and simulated > 1:  # read by XLA when JAX starts
+        flags = os.environ.get("XLA_FLAGS", "")
+        env["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={simulated}".strip()
     return env
+
+
+def simulated_cpu_devices() -> int:
+    raw = os.environ.get(SIMULATE_CPU_DEVICES, "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or not 1 <= int(raw) <= 256:
+        raise BootstrapError("invalid_spec", f"{SIMULATE_CPU_DEVICES} must be a number of devices from 1 to 256, "
+                                             f"received {raw!r}")
+    return int(raw)
+
+
+def _simulate_tensorflow_cpus(count: int) -> None:
+    """Split TensorFlow's CPU into `count` logical devices; only possible before its runtime starts."""
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * count)
 
 
 def start(backend: str, device: str = "auto"):
@@ -48,6 +75,8 @@ def start(backend: str, device: str = "auto"):
 
         raise BootstrapError("backend_missing", f"The {backend} backend is not installed ({exc}). "
                                                 f"Install it with: {install_command(backend)}") from None
+    if backend == "tensorflow" and simulated_cpu_devices() > 1:
+        _simulate_tensorflow_cpus(simulated_cpu_devices())
     import keras
 
     if keras.config.backend() != backend:

@@ -29,7 +29,7 @@ from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DI
 from studio.core.spec import RunSpec, SpecError
 from studio.data.dataset import Dataset, DataError
 from studio.data.loaders import load
-from studio.engine import bootstrap, boundary, keras_data, pydataset, recipe
+from studio.engine import bootstrap, boundary, distribution, keras_data, pydataset, recipe
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets, \
     split_inputs
 from studio.engine.callbacks import Reporter, tensorboard_callback
@@ -211,18 +211,23 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
     t_start = time.perf_counter()
     backend = keras.config.backend()
     device = spec.training.device
+    placement = distribution.setup(spec.training.distribution, backend)  # before any model or array exists
     if spec.training.seed is not None:
         keras.utils.set_random_seed(spec.training.seed)
     ds = load(spec.data, spec.training.seed,
               keras_loader=lambda name: keras_data.load(name, progress=lambda m: send(ev.Log(message=m))))
+    ds = placement.local_share(ds)  # several hosts: this process's share of the data
     shape = DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width)
-    model = build_model(spec, shape)
+    with placement.scope():  # tf.distribute makes the model's variables on every device inside its scope
+        model = build_model(spec, shape)
     if spec.training.initial_model:
         _start_from(model, spec.training.initial_model, send)
     n_train, n_val, n_test = ds.sizes()
-    batch_size = min(spec.training.batch_size or n_train, n_train)
+    batch_size = placement.local_batch(min(spec.training.batch_size or n_train, n_train))
     steps = math.ceil(n_train / batch_size)
-    loss, metric_names = compile_model(model, spec, shape, steps)
+    placement.check_batches(batch_size, {"train": n_train, "validation": n_val, "test": n_test})
+    with placement.scope():  # and compiles there (the optimizer's variables)
+        loss, metric_names = compile_model(model, spec, shape, steps)
     y_train = prepare_targets(ds.y_train, loss, ds.num_classes)
     targets = lambda t: prepare_targets(t, loss, ds.num_classes)  # noqa: E731
     train_feed = pydataset.batches(ds.x_train, ds.y_train, batch_size, shuffle=spec.data.shuffle,
@@ -235,7 +240,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
                     trainable_params=int(sum(np.prod(w.shape) for w in model.trainable_weights)),
                     epochs=spec.training.epochs, steps_per_epoch=steps, train_samples=n_train,
                     val_samples=n_val, test_samples=n_test, metrics=metric_names, task=ds.task,
-                    versions=bootstrap.versions(backend)))
+                    versions=bootstrap.versions(backend), devices=placement.devices))
     reporter = Reporter(send, control, batch_size, steps, spec.training.epochs, on_epoch=writer.epoch,
                         samples=n_train)
     if control.stop_requested():

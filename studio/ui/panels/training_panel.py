@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from studio.core.install_hints import missing_backend
 from studio.core.optimizers import LOSSES, METRICS
-from studio.core.spec import DataSpec, TrainingSpec
+from studio.core.spec import DataSpec, DistributionSpec, TrainingSpec
 from studio.ui.document import Document
 from studio.ui.forms import field_param, float_range, int_range, tooltip
 from studio.ui.panels.common import SectionPanel
@@ -50,6 +50,17 @@ class TrainingPanel(SectionPanel):
         self.batch.valueChanged.connect(lambda v: self.set_field(
             ("training", "batch_size"), None if v == self.batch.minimum() else v, "Set batch size"))
         form.addRow("Batch size", self.batch)
+        # several devices: the spec's own description is the help; model_parallel needs a mesh, set in the spec
+        self.distribution = QComboBox()
+        for mode, text in (("none", "One device"), ("data_parallel", "Data parallel: every device"),
+                           ("model_parallel", "Model parallel (mesh set in the spec)")):
+            self.distribution.addItem(text, mode)
+        self.distribution.model().item(2).setEnabled(False)
+        self.distribution.setToolTip(TrainingSpec.model_fields["distribution"].description + ". "
+                                     + DistributionSpec.model_fields["mode"].description)
+        self.distribution.activated.connect(lambda i: self.set_field(
+            ("training", "distribution"), {"mode": self.distribution.itemData(i)}, "Set devices"))
+        form.addRow("Devices", self.distribution)
         self.val = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
         self.val.setRange(*float_range(validation, SPLIT_DECIMALS))
         self.val.setToolTip(tooltip(validation))
@@ -144,6 +155,8 @@ class TrainingPanel(SectionPanel):
         t, d = spec["training"], spec["data"]
         self.epochs.setValue(t["epochs"])
         self.batch.setValue(self.batch.minimum() if t["batch_size"] is None else t["batch_size"])
+        mode = DistributionSpec.model_validate(t.get("distribution") or "none").mode  # also a spec of old, or "mode"
+        self.distribution.setCurrentIndex(self.distribution.findData(mode))
         self.val.setValue(d.get("validation_split", 0.0))
         self.seed.setValue(self.seed.minimum() if t.get("seed") is None else t["seed"])
         self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
