@@ -225,3 +225,4 @@ def test_the_training_panel_offers_data_parallel_and_says_how_the_batch_splits(q
     combo.activated.emit(combo.findData("data_parallel"))  # refused, with the reason shown in the panel
     assert doc.view()["training"]["distribution"]["mode"] == "none" and combo.currentData() == "none"
     assert "data_parallel runs on the jax or tensorflow backend" in panel.error.text()
+    doc.shutdown()  # its autosave timer
