@@ -20,7 +20,7 @@ from studio.core.shapes import fmt
 from studio.core.spec import SpecError
 from studio.jobs import devices
 from studio.jobs.process import WORKER
-from studio.jobs.qt_bridge import TrainingBridge
+from studio.ui.training_bridge import TrainingBridge
 from studio.ui import theme
 from studio.ui.background import Background
 from studio.ui.boundary_view import attach as attach_boundary
