@@ -3,16 +3,17 @@ predict, probe).
 
 Protocol (JSON lines both ways, see `studio.core.events` and `studio.core.control`):
 
-    stdin   first line: the request {"kind": "train", "payload": {...}, "handler": optional module}
+    stdin   first line: the request {"kind": "train", "payload": {...}, "handler": "module:function"?}
             then control lines: {"control": "pause" | "resume" | "stop"}, or for the predictor
             {"request": 7, "op": "predict", "x": [...]}; EOF means the parent went away
     stdout  one event per line (`events.to_json`), nothing else
 
 Before anything is imported, the real stdout is moved to a private descriptor that only the event
 channel writes, and fd 1 is pointed at stderr (the run's child.log or the job's log file): a banner that
-TensorFlow, JAX or a user's print writes to stdout can never corrupt the event stream. The handler is a
-module with `run(payload, channel)`; what it returns (a dict → Result, an Event → that event) is sent,
-and an exception becomes Failed through the one classifier, `studio.engine.errors`.
+TensorFlow, JAX or a user's print writes to stdout can never corrupt the event stream. The handler is
+`run(payload, channel)` of the kind's module in HANDLERS (or the function the request names); what it
+returns (a dict → Result, an Event → that event) is sent, and an exception becomes Failed through the one
+classifier, `studio.engine.errors`.
 """
 
 from __future__ import annotations
@@ -109,14 +110,15 @@ def main() -> int:
     try:
         request = json.loads(stdin.readline() or "null")
         kind = request["kind"]
-        handler = importlib.import_module(request.get("handler") or HANDLERS[kind])
-    except (json.JSONDecodeError, TypeError, KeyError, ImportError) as exc:
+        module, _, name = (request.get("handler") or HANDLERS[kind]).partition(":")
+        handler = getattr(importlib.import_module(module), name or "run")
+    except (json.JSONDecodeError, TypeError, KeyError, ImportError, AttributeError) as exc:
         channel.emit(ev.Failed(reason=ev.INTERNAL, message=f"bad job request: expected {{\"kind\": one of "
                                                            f"{', '.join(HANDLERS)}, \"payload\": {{…}}}}; {exc}"))
         return 2
     threading.Thread(target=channel._read_control, args=(stdin,), name="keras-studio-control", daemon=True).start()
     try:
-        result = handler.run(request.get("payload") or {}, channel)
+        result = handler(request.get("payload") or {}, channel)
     except Exception as exc:  # noqa: BLE001 - every failure is reported as an event, never a traceback
         from studio.engine.errors import classify
 
