@@ -139,11 +139,14 @@ class Job:
     # ------------------------------------------------------------------ events
     def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
-            try:
-                self._events.put(ev.from_json(line))
-            except ValueError:
-                continue  # only events are written to this stream; a torn last line of a killed child
+        try:
+            for line in self.process.stdout:
+                try:
+                    self._events.put(ev.from_json(line))
+                except ValueError:
+                    continue  # only events are written to this stream; a torn last line of a killed child
+        except (OSError, ValueError):  # the stream was closed under us: the job was closed
+            pass
         self._events.put(_END)
 
     def poll(self, timeout: float = 0.1, limit: int = 1000) -> list[ev.Event]:

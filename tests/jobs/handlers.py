@@ -36,7 +36,6 @@ def controlled(payload, channel):
             channel.emit(ev.Result(id=req["request"], data={"y": [2 * v for v in req["x"]]}))
         else:
             channel.emit(ev.Result(id=req["request"], data={}, error=f"unknown op {req['op']}"))
-    return None
 
 
 def fails(payload, channel):
