@@ -92,18 +92,22 @@ class Channel:
         parent_watch.after_gone(self._on_gone or (lambda: None), self.grace)
 
 
-def _private_stdout() -> Any:
-    """The event stream on a private copy of fd 1; fd 1 itself then goes where fd 2 goes."""
+def _private_streams() -> tuple[Any, Any]:
+    """(control in, events out) on private copies of fds 0 and 1; then fd 0 reads /dev/null and fd 1 goes
+    where fd 2 goes. os.dup's copies are not inherited: a process this one starts (a script check, a data
+    loader's worker) can neither read the control lines nor keep the event pipe open after this one died."""
     sys.stdout.flush()
-    fd = os.dup(1)
+    control_fd, events_fd = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
     os.dup2(2, 1)
-    return os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+    return (os.fdopen(control_fd, "r", encoding="utf-8"),
+            os.fdopen(events_fd, "w", encoding="utf-8", buffering=1))
 
 
 def main() -> int:
-    out = _private_stdout()
-    stdin = sys.stdin
-    sys.stdin = open(os.devnull, encoding="utf-8")  # libraries must not read the control stream
+    stdin, out = _private_streams()
     channel = Channel(out)
     from studio.core import events as ev
 

@@ -66,3 +66,12 @@ def waits(payload, channel):
 def dies(payload, channel):
     os.write(2, b"last words before the crash\n")
     os._exit(9)
+
+
+def leaves_a_grandchild(payload, channel):
+    """Starts a long-lived process with the default (inherited) descriptors, then dies."""
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys, time; sys.stdin.read(); time.sleep(30)"])
+    Path(payload["pid"]).write_text(str(child.pid))
+    os._exit(4)

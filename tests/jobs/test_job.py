@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -89,3 +90,22 @@ def _next(job: Job, timeout: float = 60) -> ev.Event:
         if got:
             return got[0]
     raise AssertionError("no event arrived")
+
+
+def test_a_process_the_child_started_holds_neither_the_event_nor_the_control_stream(tmp_path):
+    """The grandchild inherits fds 0-2, which no longer are the job's pipes: the death is seen at once."""
+    import os
+    import signal
+
+    pid_file = tmp_path / "pid"
+    job = Job("evaluate", {"pid": str(pid_file)}, handler=f"{H}:leaves_a_grandchild").start()
+    t = time.monotonic()
+    try:
+        end = job.wait(20)
+        assert isinstance(end, ev.Failed) and "exit code 4" in end.details
+        assert time.monotonic() - t < 15
+        if sys.platform.startswith("linux"):
+            assert os.readlink(f"/proc/{pid_file.read_text()}/fd/0") == os.devnull
+    finally:
+        if pid_file.is_file():
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
