@@ -15,6 +15,9 @@ COMMANDS = {
     "devices": "studio.cli.devices",
     "evaluate": "studio.cli.evaluate",
     "export": "studio.cli.export",
+    "runs": "studio.cli.runs",
+    "sweep": "studio.cli.sweep",
+    "shootout": "studio.cli.shootout",
 }
 
 

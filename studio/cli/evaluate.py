@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from studio.cli.common import error, folder_problem
+from studio.core.spec import BACKENDS
 from studio.data.evaluation import format_table, metrics_csv
 from studio.jobs.errors import JobError
 from studio.jobs.evaluate_job import evaluate
@@ -18,7 +19,7 @@ def add_parser(sub) -> None:
                    help="in a run directory: the final model (default) or the best checkpoint")
     p.add_argument("--split", choices=("auto", "test", "validation", "train"), default="auto",
                    help="which split to evaluate (auto: test, else validation, else train)")
-    p.add_argument("--backend", choices=("tensorflow", "torch", "jax"),
+    p.add_argument("--backend", choices=BACKENDS,
                    help="backend to evaluate on (default: the one it was trained on)")
     p.add_argument("--device", default="cpu", help="cpu (default), auto, gpu or gpu:N")
     p.add_argument("--out", help="folder for evaluation.json/.npz (default: beside the model)")

@@ -6,6 +6,7 @@ import sys
 
 from studio.cli.common import error
 from studio.core import events as ev
+from studio.core.spec import BACKENDS
 from studio.jobs.errors import JobError
 from studio.jobs.export_job import FORMATS, export_many
 
@@ -21,9 +22,9 @@ def add_parser(sub) -> None:
     p.add_argument("--spec", help="the run spec (default: the run's spec.json); needed for the python format")
     p.add_argument("--checkpoint", choices=("model", "best"), default="model",
                    help="in a run directory: the final model (default) or the best checkpoint")
-    p.add_argument("--backend", choices=("tensorflow", "torch", "jax"),
+    p.add_argument("--backend", choices=BACKENDS,
                    help="backend the model was trained on (default: from the spec)")
-    p.add_argument("--onnx-backend", choices=("tensorflow", "torch", "jax"),
+    p.add_argument("--onnx-backend", choices=BACKENDS,
                    help="who converts to ONNX: tensorflow (tf2onnx, default), torch (torch.onnx) or jax (jax2onnx)")
     p.add_argument("--atol", type=float, default=1e-4, help="absolute tolerance of the output check")
     p.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance of the output check")

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from studio.cli.common import backend_problem, error, folder_problem, load_with_overrides
 from studio.core import events as ev
+from studio.core.spec import BACKENDS
 from studio.jobs.process import TrainingProcess
 
 
@@ -30,7 +31,7 @@ def add_parser(sub) -> None:
                                    "and keeps the model; a second Ctrl-C kills the training at once.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("spec", help="the run spec (JSON), or the name of a preset")
-    p.add_argument("--backend", choices=("tensorflow", "torch", "jax"), help="override training.backend")
+    p.add_argument("--backend", choices=BACKENDS, help="override training.backend")
     p.add_argument("--device", help="override training.device: auto, cpu, gpu or gpu:N")
     p.add_argument("--epochs", type=int, help="override training.epochs")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

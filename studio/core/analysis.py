@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio.core import catalog
-from studio.core.params import ParamError
 from studio.core.head_fit import check_head
-from studio.core.shapes import REMOVE, RULES, Fix, Shape, ShapeError, fmt, insert, set_params
+from studio.core.params import ParamError
+from studio.core.shapes import REMOVE, Fix, Shape, ShapeError, fmt, insert, set_params
 from studio.core.spec import BlockSpec, ModelSpec, RunSpec
 
 
@@ -210,7 +210,7 @@ def _infer(rep: BlockReport, block: BlockSpec, srcs: list[str], shapes: dict[str
             rep.waiting_for = "the augmentation"
         return None
     try:
-        rep.output_shape, rep.params, rep.non_trainable = RULES[block.type](ins, params)
+        rep.output_shape, rep.params, rep.non_trainable = entry.compute_output_shape(ins, params)
     except ShapeError as exc:
         rep.error = f"{exc} (from {', '.join(srcs)})" if srcs else str(exc)
         rep.fixes = [*exc.fixes, REMOVE]
@@ -224,7 +224,8 @@ def _merge_fixes(shapes: list[Shape | None]) -> list[Fix]:
     for kind in ("Concatenate", "Add"):
         try:
             if all(s is not None for s in shapes):
-                RULES[kind](shapes, catalog.get(kind).defaults())
+                merge = catalog.get(kind)
+                merge.compute_output_shape(shapes, merge.defaults())
                 fixes.append(insert(kind))
         except ShapeError:
             pass

@@ -7,6 +7,9 @@ are common to all optimizers and live on the spec's optimizer section itself.
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 from studio.core.params import Param
 
@@ -20,33 +23,36 @@ _rho = Param("rho", "float", 0.9, "Decay of the squared-gradient average", minim
 _momentum = Param("momentum", "float", 0.0, "Momentum (0 = plain gradient descent)", minimum=0, maximum=1,
                   exclusive_max=True)
 
-OPTIMIZERS: dict[str, tuple[str, float, tuple[Param, ...]]] = {
-    # name: (help, default learning rate, own parameters)
-    "sgd": ("Stochastic gradient descent, optionally with (Nesterov) momentum", 0.01, (
+_BY_KERAS_CLASS: dict[str, tuple[str, float, tuple[Param, ...]]] = {
+    # Keras class name: (help, default learning rate, own parameters); the spec names it in lower case
+    "SGD": ("Stochastic gradient descent, optionally with (Nesterov) momentum", 0.01, (
         _momentum, Param("nesterov", "bool", False, "Nesterov's look-ahead momentum"))),
-    "adam": ("Adaptive moments: a robust default", 0.001, (_b1, _b2, _eps, _amsgrad)),
-    "adamw": ("Adam with decoupled weight decay", 0.001, (_b1, _b2, _eps, _amsgrad)),
-    "rmsprop": ("Divide the gradient by a running average of its magnitude", 0.001, (
+    "Adam": ("Adaptive moments: a robust default", 0.001, (_b1, _b2, _eps, _amsgrad)),
+    "AdamW": ("Adam with decoupled weight decay", 0.001, (_b1, _b2, _eps, _amsgrad)),
+    "RMSprop": ("Divide the gradient by a running average of its magnitude", 0.001, (
         _rho, _momentum, _eps, Param("centered", "bool", False, "Normalise by the gradient's variance",
                                      advanced=True))),
-    "adagrad": ("Per-parameter rates that shrink with accumulated gradients", 0.001, (
+    "Adagrad": ("Per-parameter rates that shrink with accumulated gradients", 0.001, (
         Param("initial_accumulator_value", "float", 0.1, "Starting accumulator", minimum=0, advanced=True),
         _eps)),
-    "adadelta": ("Adagrad that adapts with a moving window", 0.001, (
+    "Adadelta": ("Adagrad that adapts with a moving window", 0.001, (
         Param("rho", "float", 0.95, "Decay rate", minimum=0, maximum=1), _eps)),
-    "adamax": ("Adam with the infinity norm", 0.001, (_b1, _b2, _eps)),
-    "nadam": ("Adam with Nesterov momentum", 0.001, (_b1, _b2, _eps)),
-    "lion": ("Sign-based momentum (EvoLved Sign Momentum)", 0.0001, (
+    "Adamax": ("Adam with the infinity norm", 0.001, (_b1, _b2, _eps)),
+    "Nadam": ("Adam with Nesterov momentum", 0.001, (_b1, _b2, _eps)),
+    "Lion": ("Sign-based momentum (EvoLved Sign Momentum)", 0.0001, (
         Param("beta_1", "float", 0.9, "Rate for the update direction", minimum=0, maximum=1),
         Param("beta_2", "float", 0.99, "Rate for the momentum", minimum=0, maximum=1))),
-    "ftrl": ("Follow the regularised leader (sparse, wide models)", 0.001, (
+    "Ftrl": ("Follow the regularised leader (sparse, wide models)", 0.001, (
         Param("learning_rate_power", "float", -0.5, "How the rate shrinks", maximum=0),
         Param("l1_regularization_strength", "float", 0.0, "L1 strength", minimum=0),
         Param("l2_regularization_strength", "float", 0.0, "L2 strength", minimum=0))),
-    "adafactor": ("Memory-saving adaptive rates", 0.001, (
+    "Adafactor": ("Memory-saving adaptive rates", 0.001, (
         Param("beta_2_decay", "float", -0.8, "Decay of the second moment", maximum=0, advanced=True),)),
-    "lamb": ("Layer-wise adaptive moments for large batches", 0.001, (_b1, _b2, _eps)),
+    "Lamb": ("Layer-wise adaptive moments for large batches", 0.001, (_b1, _b2, _eps)),
 }
+OPTIMIZERS = {cls.lower(): entry for cls, entry in _BY_KERAS_CLASS.items()}
+OPTIMIZER_CLASSES = {cls.lower(): cls for cls in _BY_KERAS_CLASS}  # spec name → class in keras.optimizers
+
 
 SCHEDULES: dict[str, tuple[str, tuple[Param, ...]]] = {
     "constant": ("The same rate throughout", ()),
@@ -73,29 +79,31 @@ LOSSES = (
 METRICS = ("accuracy", "mae", "mse", "rmse", "auc", "precision", "recall", "top_k_accuracy")
 
 
-def learning_rate_at(base: float, schedule: str, params: dict, epoch: float, total_epochs: int) -> float:
-    """The learning rate at a (fractional) epoch, as the engine's Keras schedule computes it.
+def learning_rate_at(base: float, schedule: str, params: dict, step: Any, steps_per_epoch: int, total_epochs: int,
+                     xp: Any = np) -> Any:
+    """The learning rate at optimizer step `step` (a float or an array of them): the one formula of each schedule.
 
-    Keras-free so the GUI can plot a schedule instantly; the engine's tests hold the two together.
+    `xp` is the math namespace: NumPy for the GUI's preview, `keras.ops` inside the engine's Keras schedule
+    (SpecSchedule, in the engine's recipe), which the exported script embeds too. Epoch counts become steps here,
+    rounded as Keras' own schedules round them.
     """
     if schedule == "constant":
-        return base
+        return base + 0.0 * step
     if schedule == "exponential":
-        n = epoch / params["decay_epochs"]
-        return base * params["decay_rate"] ** (math.floor(n) if params["staircase"] else n)
+        n = step / max(1, round(params["decay_epochs"] * steps_per_epoch))
+        return base * xp.power(params["decay_rate"], xp.floor(n) if params["staircase"] else n)
     if schedule == "step":
-        return base * params["factor"] ** math.floor(epoch / params["step_epochs"])
+        return base * xp.power(params["factor"], xp.floor(step / (params["step_epochs"] * steps_per_epoch)))
     if schedule == "cosine":
-        warm = params["warmup_epochs"]
-        if warm and epoch < warm:
-            return base * epoch / warm
-        span = max(total_epochs - warm, 1e-9)
-        progress = min(max(epoch - warm, 0.0) / span, 1.0)
+        warm = round(params["warmup_epochs"] * steps_per_epoch)
+        span = max(1, total_epochs * steps_per_epoch - warm)
+        progress = xp.minimum(xp.maximum(step - warm, 0.0), span) / span
         alpha = params["alpha"]
-        return base * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * progress)) + alpha)
+        decayed = base * ((1 - alpha) * 0.5 * (1 + xp.cos(math.pi * progress)) + alpha)
+        return xp.where(step < warm, base * step / max(warm, 1), decayed) if warm else decayed
     if schedule == "piecewise":
-        for boundary, value in zip(params["boundaries"], params["values"]):
-            if epoch <= boundary:
-                return value
-        return params["values"][-1]
-    raise ValueError(f"Unknown schedule {schedule!r}")
+        rate = params["values"][-1] + 0.0 * step
+        for boundary, value in reversed(list(zip(params["boundaries"], params["values"]))):
+            rate = xp.where(step <= int(boundary * steps_per_epoch), value, rate)
+        return rate
+    raise ValueError(f"Unknown schedule {schedule!r}")  # the spec refuses it first, naming the choices

@@ -1,15 +1,31 @@
 """Typed parameter descriptions shared by the block, optimizer and dataset catalogues.
 
-A `Param` knows its type, default, range or choices and help; `Param.coerce` checks a value and returns it
-in canonical form, or raises `ParamError` with a message in the Keras style: what was expected, what
-was received.
+A `Param` declares a parameter: its type, default, range or choices and help. Checking is pydantic's: each
+Param turns into an annotated type (`Param.annotation`), a tuple of them into a model (`params_model`);
+`Param.coerce` and `coerce_params` return values in canonical form or raise `ParamError` with a message in
+the Keras style: what was expected, what was received.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 Kind = Literal["int", "float", "bool", "choice", "ints", "floats", "str", "list"]
 
@@ -39,7 +55,7 @@ def shown(value: Any, limit: int = 60) -> str:
 class Param:
     name: str
     kind: Kind
-    default: Any
+    default: Any = field(hash=False)  # may be a list
     help: str
     minimum: float | None = None
     maximum: float | None = None
@@ -50,7 +66,7 @@ class Param:
     optional: bool = False  # None is accepted and means "not set"
     unit: str = ""
     advanced: bool = False  # shown folded in the inspector
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
 
     # ------------------------------------------------------------------ description
     def expectation(self) -> str:
@@ -96,72 +112,88 @@ class Param:
     def fail(self, value: Any) -> ParamError:
         return ParamError(f"Invalid value for `{self.name}`: expected {self.expectation()}, received {shown(value)}")
 
+    def refusal(self, value: Any) -> ParamError:
+        """The Keras-style message for a `value` pydantic refused: non-finite and absurdly large numbers get
+        their own words, everything else says what was expected."""
+        if self.kind in ("int", "float") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                return ParamError(f"Invalid value for `{self.name}`: must be a finite number "
+                                  f"(expected {self.expectation()}), received {value!r}")
+            lo, hi = self._limits()
+            if (value > hi and self.maximum is None) or (value < lo and self.minimum is None):
+                return ParamError(f"Invalid value for `{self.name}`: expected {self.expectation()} and at most "
+                                  f"{_num(max(abs(lo), abs(hi)))} in size, received {shown(value)}")
+        return self.fail(value)
+
     def coerce(self, value: Any) -> Any:
-        if value is None:
-            if self.optional:
-                return None
-            raise self.fail(value)
+        """`value` checked by pydantic and in canonical form (3.0 → 3 for an int, 5 → [5, 5] for a pair)."""
+        try:
+            return _adapter(self).validate_python(value)
+        except ValidationError:
+            raise self.refusal(value) from None
+
+    # ------------------------------------------------------------------ the pydantic type
+    def annotation(self) -> Any:
+        """The pydantic type this parameter declares: strict scalars (no "3" for 3, no True for 1), bounds as
+        Field constraints, Literal choices, fixed-length lists; `| None` when optional."""
         kind = self.kind
         if kind == "bool":
-            if isinstance(value, bool):
-                return value
-            raise self.fail(value)
-        if kind == "choice":
-            if value in self.choices:
-                return value
-            raise self.fail(value)
-        if kind == "str":
-            if isinstance(value, str):
-                return value
-            raise self.fail(value)
-        if kind in ("int", "float"):
-            return self._number(value, value)
-        if kind == "list":
-            if isinstance(value, (list, tuple)) and len(value) > 0:
-                return list(value)
-            raise self.fail(value)
-        # sequences
-        items = value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if not self.length:
-                raise self.fail(value)
-            items = [value] * self.length
-        if not isinstance(items, (list, tuple)) or (self.length and len(items) != self.length) or not items:
-            raise self.fail(value)
-        scalar = Param(self.name, "int" if kind == "ints" else "float", None, "", self.minimum,
-                       self.maximum, self.exclusive_min, self.exclusive_max, optional=self.extra.get("none_items", False))
-        out = []
-        for item in items:
-            try:
-                out.append(scalar._number(item, value) if item is not None else scalar.coerce(None))
-            except ParamError:
-                raise self.fail(value) from None
-        return out
-
-    def _number(self, value: Any, given: Any) -> int | float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(given)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ParamError(f"Invalid value for `{self.name}`: must be a finite number "
-                             f"(expected {self.expectation()}), received {value!r}")
-        lo, hi = self._limits()
-        if not lo <= value <= hi:  # before int(): 1e300 is a float no one means as a size
-            if (value > hi and self.maximum is None) or (value < lo and self.minimum is None):
-                raise ParamError(f"Invalid value for `{self.name}`: expected {self.expectation()} and at most "
-                                 f"{_num(max(abs(lo), abs(hi)))} in size, received {shown(given)}")
-            raise self.fail(given)
-        if self.kind in ("int", "ints"):
-            if isinstance(value, float):
-                if not value.is_integer():
-                    raise self.fail(given)
-                value = int(value)
+            out: Any = StrictBool
+        elif kind == "choice":
+            out = Literal[self.choices]  # type: ignore[valid-type]
+        elif kind == "str":
+            out = StrictStr
+        elif kind == "list":
+            out = Annotated[list[Any], BeforeValidator(_list_or_tuple), Field(min_length=1)]
+        elif kind in ("int", "float"):
+            out = self._number_type(kind)
         else:
-            value = float(value)
-        if lo is not None and (value < lo or (self.exclusive_min and value == lo)):
-            raise self.fail(given)
-        if hi is not None and (value > hi or (self.exclusive_max and value == hi)):
-            raise self.fail(given)
-        return value
+            item = self._number_type("int" if kind == "ints" else "float")
+            if self.extra.get("none_items"):
+                item = item | None
+            out = Annotated[list[item], BeforeValidator(self._repeat_number),  # type: ignore[valid-type]
+                            Field(min_length=self.length or 1, max_length=self.length)]
+        return out | None if self.optional else out
+
+    def _number_type(self, kind: str) -> Any:
+        lo, hi = self._limits()
+        bounds = Field(gt=lo if self.exclusive_min else None, ge=None if self.exclusive_min else lo,
+                       lt=hi if self.exclusive_max else None, le=None if self.exclusive_max else hi)
+        if kind == "int":
+            return Annotated[int, BeforeValidator(_whole_float_to_int), Strict(), bounds]
+        return Annotated[float, Strict(), Field(allow_inf_nan=False), bounds]
+
+    def _repeat_number(self, value: Any) -> Any:
+        """A bare number stands for every entry of a fixed-length list (kernel_size=3 → [3, 3])."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and self.length:
+            return [value] * self.length
+        return _list_or_tuple(value)
+
+
+def _whole_float_to_int(value: Any) -> Any:
+    """JSON writes 3 as 3.0 at times: accept a whole float for an int (the bounds then refuse 1e300)."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _list_or_tuple(value: Any) -> Any:
+    if not isinstance(value, (list, tuple)):
+        raise PydanticCustomError("list_type", "expected a list or tuple")
+    return list(value)
+
+
+@cache
+def _adapter(param: Param) -> TypeAdapter:
+    return TypeAdapter(param.annotation())
+
+
+@cache
+def params_model(params: tuple[Param, ...]) -> type[BaseModel]:
+    """A pydantic model of `params`: one field each (aliased, so a name like `schema` cannot clash with
+    BaseModel), unknown names forbidden, defaults kept as declared."""
+    fields = {f"p{i}": (p.annotation(), Field(default=p.default, alias=p.name)) for i, p in enumerate(params)}
+    return create_model("Params", __config__=ConfigDict(extra="forbid", populate_by_name=False), **fields)
 
 
 def _num(x: float) -> str:
@@ -169,16 +201,21 @@ def _num(x: float) -> str:
 
 
 def coerce_params(params: tuple[Param, ...], given: dict[str, Any], owner: str) -> dict[str, Any]:
-    """Check `given` against `params`; return every parameter with defaults filled in.
+    """Check `given` against `params` with their pydantic model; return every parameter with defaults filled in.
 
-    Raises ParamError naming `owner` for unknown names or bad values.
+    Raises ParamError naming `owner` for unknown names or bad values (the first one, in declaration order).
     """
-    known = {p.name: p for p in params}
-    unknown = [k for k in given if k not in known]
-    if unknown:
-        names = ", ".join(sorted(known)) or "none"
-        raise ParamError(f"{owner} has no parameter `{unknown[0]}`; its parameters are: {names}")
-    out: dict[str, Any] = {}
-    for p in params:
-        out[p.name] = p.coerce(given[p.name]) if p.name in given else p.default
-    return out
+    if not isinstance(given, dict):
+        raise ParamError(f"{owner} expects its parameters as a mapping of names to values, received {shown(given)}")
+    try:
+        checked = params_model(params).model_validate(given)
+    except ValidationError as exc:
+        errors = exc.errors()
+        known = {p.name: p for p in params}
+        unknown = [e["loc"][0] for e in errors if e["type"] == "extra_forbidden"]
+        if unknown:
+            names = ", ".join(sorted(known)) or "none"
+            raise ParamError(f"{owner} has no parameter `{unknown[0]}`; its parameters are: {names}") from None
+        name = errors[0]["loc"][0]
+        raise known[name].refusal(given[name]) from None
+    return checked.model_dump(by_alias=True)

@@ -11,7 +11,7 @@ import copy
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -20,7 +20,12 @@ from studio.core.optimizers import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 from studio.core.params import ParamError, coerce_params, shown
 
 SPEC_VERSION = 1
-BACKENDS = ("tensorflow", "torch", "jax")
+# The closed choices live here once, as Literal types; everything else (CLI flags, the app's pickers) derives
+# its list from them with `get_args`, so adding a backend or a normalisation is one edit.
+Backend = Literal["tensorflow", "torch", "jax"]
+Normalization = Literal["none", "standard", "minmax"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+NORMALIZATIONS: tuple[str, ...] = get_args(Normalization)
 MAX_DEPTH = 64  # a run spec nests about 6 levels; deeper is a broken or hostile file
 MAX_SEED = 2**32 - 1  # NumPy's seeds, which every backend's seeding goes through, stop here
 
@@ -41,11 +46,14 @@ class _Section(BaseModel):
 
 # --------------------------------------------------------------------------------------------- model
 class BlockSpec(_Section):
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    type: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    inputs: list[str] | None = None  # ids feeding this block; None = the previous enabled block
-    enabled: bool = True
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                    description="The block's name, unique in the model (letters, digits and _), e.g. dense_1")
+    type: str = Field(description="A block type of the catalogue, e.g. Dense or Conv2D")
+    params: dict[str, Any] = Field(default_factory=dict, description="The block's parameters; those left out "
+                                   "take the catalogue's defaults")
+    inputs: list[str] | None = Field(None, description="Ids of the blocks feeding this one; null = the previous "
+                                     "enabled block")
+    enabled: bool = Field(True, description="A disabled block is skipped (its input passes through)")
 
     @model_validator(mode="after")
     def _check_params(self):
@@ -61,8 +69,8 @@ class BlockSpec(_Section):
 
 
 class ModelSpec(_Section):
-    blocks: list[BlockSpec] = Field(default_factory=list)
-    outputs: list[str] | None = None  # ids of output blocks; None = the last enabled block
+    blocks: list[BlockSpec] = Field(default_factory=list, description="The blocks, in order")
+    outputs: list[str] | None = Field(None, description="Ids of the output blocks; null = the last enabled block")
 
     @model_validator(mode="after")
     def _check_graph(self):
@@ -103,13 +111,17 @@ class ModelSpec(_Section):
 
 # ---------------------------------------------------------------------------------------------- data
 class DataSpec(_Section):
-    source: str = "optimization_lab"
-    params: dict[str, Any] = Field(default_factory=dict)
-    normalize: Literal["none", "standard", "minmax"] = "none"  # fitted on the training split only
-    validation_split: float = Field(0.0, ge=0, lt=1)
-    test_split: float = Field(0.0, ge=0, lt=1)  # held out from the training data when no test set ships
-    augmentation: list[BlockSpec] = Field(default_factory=list)  # applied after Input, training only
-    shuffle: bool = True
+    source: str = Field("optimization_lab", description="A data source of the dataset catalogue")
+    params: dict[str, Any] = Field(default_factory=dict, description="The source's parameters (a file path, a "
+                                   "sample count, …)")
+    normalize: Normalization = Field("none", description="Scale the features; fitted on the training split only")
+    validation_split: float = Field(0.0, ge=0, lt=1, description="Fraction of the training data held out to "
+                                    "validate after each epoch")
+    test_split: float = Field(0.0, ge=0, lt=1, description="Fraction held out for the final test when the data "
+                              "ships no test set")
+    augmentation: list[BlockSpec] = Field(default_factory=list, description="Augmentation blocks applied after "
+                                          "the Input, while training only")
+    shuffle: bool = Field(True, description="Shuffle the training data each epoch")
 
     @model_validator(mode="after")
     def _check(self):
@@ -118,19 +130,29 @@ class DataSpec(_Section):
         except ParamError as exc:
             raise ValueError(str(exc)) from None
         for b in self.augmentation:
-            if not catalog.get(b.type).training_only and b.type != "GaussianNoise":
+            if not catalog.get(b.type).augments:
                 raise ValueError(f"`{b.type}` is not an augmentation block; use one of "
-                                 + ", ".join(x.type for x in catalog.BLOCK_LIST if x.training_only)
-                                 + " or GaussianNoise")
+                                 + ", ".join(catalog.augmentation_types()))
         if self.validation_split + self.test_split >= 1:
             raise ValueError("validation_split + test_split must leave some data to train on")
         return self
 
 
+# what decides the samples a run loads: every data field but the augmentation (applied while training only)
+DATA_LOADING_FIELDS: tuple[str, ...] = tuple(name for name in DataSpec.model_fields if name != "augmentation")
+
+
+def data_loading_key(spec: dict[str, Any]) -> str:
+    """A text that changes exactly when the samples a spec dict loads would (its data fields and seed)."""
+    data = spec["data"]
+    return json.dumps([{k: data.get(k) for k in DATA_LOADING_FIELDS}, spec["training"].get("seed")],
+                      sort_keys=True)
+
+
 # --------------------------------------------------------------------------------------------- optimizer
 class ScheduleSpec(_Section):
-    name: str = "constant"
-    params: dict[str, Any] = Field(default_factory=dict)
+    name: str = Field("constant", description="A learning-rate schedule of studio.core.optimizers")
+    params: dict[str, Any] = Field(default_factory=dict, description="The schedule's parameters")
 
     @model_validator(mode="after")
     def _check(self):
@@ -151,23 +173,31 @@ class ScheduleSpec(_Section):
         return coerce_params(SCHEDULES[self.name][1], self.params, f"Schedule `{self.name}`")
 
 
+MONITOR_HELP = "Metric watched; one the run logs (see `monitor_choices`, checked by RunSpec)"
+
+
 class ReduceOnPlateauSpec(_Section):
-    monitor: str = "val_loss"
-    factor: float = Field(0.5, gt=0, lt=1)
-    patience: int = Field(3, ge=0, le=100_000)
-    min_lr: float = Field(1e-6, ge=0, le=10)
+    monitor: str = Field("val_loss", description=MONITOR_HELP)
+    factor: float = Field(0.5, gt=0, lt=1, description="Multiply the rate by this on a plateau")
+    patience: int = Field(3, ge=0, le=100_000, description="Epochs without improvement before reducing",
+                          json_schema_extra={"unit": "epochs"})
+    min_lr: float = Field(1e-6, ge=0, le=10, description="Lowest rate")
 
 
 class OptimizerSpec(_Section):
-    name: str = "adam"
-    learning_rate: float = Field(0.001, gt=0, le=10)
-    params: dict[str, Any] = Field(default_factory=dict)
-    weight_decay: float | None = Field(None, ge=0, le=1e3)
-    clipnorm: float | None = Field(None, gt=0, le=1e9)
-    clipvalue: float | None = Field(None, gt=0, le=1e9)
-    global_clipnorm: float | None = Field(None, gt=0, le=1e9)
-    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
-    reduce_on_plateau: ReduceOnPlateauSpec | None = None
+    name: str = Field("adam", description="An optimizer of studio.core.optimizers")
+    learning_rate: float = Field(0.001, gt=0, le=10, description="Step size of each update")
+    params: dict[str, Any] = Field(default_factory=dict, description="The optimizer's own parameters")
+    weight_decay: float | None = Field(None, ge=0, le=1e3, description="Decoupled weight decay (empty: none)")
+    clipnorm: float | None = Field(None, gt=0, le=1e9, description="Clip each gradient to this norm (empty: no "
+                                   "clipping)", json_schema_extra={"advanced": True})
+    clipvalue: float | None = Field(None, gt=0, le=1e9, description="Clip each gradient value to ± this (empty: "
+                                    "no clipping)", json_schema_extra={"advanced": True})
+    global_clipnorm: float | None = Field(None, gt=0, le=1e9, description="Clip all gradients together to this "
+                                          "norm", json_schema_extra={"advanced": True})
+    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec, description="How the rate changes over the epochs")
+    reduce_on_plateau: ReduceOnPlateauSpec | None = Field(None, description="Lower the rate when the monitor stops "
+                                                          "improving (constant schedule only); null = off")
 
     @model_validator(mode="after")
     def _check(self):
@@ -189,30 +219,38 @@ class OptimizerSpec(_Section):
 
 # --------------------------------------------------------------------------------------------- regularization
 class EarlyStoppingSpec(_Section):
-    monitor: str = "val_loss"
-    patience: int = Field(5, ge=0, le=100_000)
-    min_delta: float = Field(0.0, ge=0, le=1e9)
-    restore_best_weights: bool = True
+    monitor: str = Field("val_loss", description=MONITOR_HELP)
+    patience: int = Field(5, ge=0, le=100_000, description="Epochs without improvement before stopping",
+                          json_schema_extra={"unit": "epochs"})
+    min_delta: float = Field(0.0, ge=0, le=1e9, description="Smallest change that counts as an improvement")
+    restore_best_weights: bool = Field(True, description="Keep the best epoch's weights, not the last")
 
 
 class RegularizationSpec(_Section):
-    l1: float = Field(0.0, ge=0, le=1e3)  # default kernel penalty for every block with weights
-    l2: float = Field(0.0, ge=0, le=1e3)
-    label_smoothing: float = Field(0.0, ge=0, lt=1)
-    early_stopping: EarlyStoppingSpec | None = None
+    l1: float = Field(0.0, ge=0, le=1e3, description="L1 penalty on the weights of every block with weights (a "
+                      "block may override it)")
+    l2: float = Field(0.0, ge=0, le=1e3, description="L2 penalty on the weights of every block with weights (a "
+                      "block may override it)")
+    label_smoothing: float = Field(0.0, ge=0, lt=1, description="Soften the one-hot targets (classification)")
+    early_stopping: EarlyStoppingSpec | None = Field(None, description="Stop when the monitor stops improving; "
+                                                     "null = train every epoch")
 
 
 # --------------------------------------------------------------------------------------------- training
 class TrainingSpec(_Section):
-    epochs: int = Field(10, ge=1, le=100_000)
-    batch_size: int | None = Field(32, ge=1, le=1_000_000)  # None = the whole training set in one batch
-    loss: str = "auto"
-    metrics: list[str] = Field(default_factory=lambda: ["accuracy"])
-    seed: int | None = Field(42, ge=0, le=MAX_SEED)
-    backend: Literal["tensorflow", "torch", "jax"] = "tensorflow"
-    device: str = "auto"  # auto | cpu | gpu | gpu:N
-    # continue training: a .keras (or .weights.h5) file of the same blocks whose weights this run starts from
-    initial_model: str | None = None
+    epochs: int = Field(10, ge=1, le=100_000, description="Passes over the training data")
+    batch_size: int | None = Field(32, ge=1, le=1_000_000, description="Samples per gradient step; empty (null) = "
+                                   "the whole training set in one batch")
+    loss: str = Field("auto", description="auto: chosen from the task and the model's head")
+    metrics: list[str] = Field(default_factory=lambda: ["accuracy"], description="Metrics logged each epoch, "
+                               "besides the loss")
+    seed: int | None = Field(42, ge=0, le=MAX_SEED, description="Same seed, same data split and initial weights; "
+                             "empty (null) = a new random start each run")
+    backend: Backend = Field("tensorflow", description="Training runs in its own process, so you can switch "
+                             "backend between runs")
+    device: str = Field("auto", description="Where to train: auto, cpu, gpu or gpu:N")
+    initial_model: str | None = Field(None, description="Continue training: a .keras (or .weights.h5) file of the "
+                                      "same blocks whose weights this run starts from; null = new weights")
 
     @field_validator("initial_model")
     @classmethod
@@ -249,20 +287,22 @@ class TrainingSpec(_Section):
 
 # --------------------------------------------------------------------------------------------- the whole
 class MetaSpec(_Section):
-    title: str = "Untitled"
-    description: str = ""
-    teaches: str = ""
-    thumbnail: str | None = None  # a path relative to the spec file
+    title: str = Field("Untitled", description="The experiment's name; a run's title starts from it")
+    description: str = Field("", description="What the experiment is, in a sentence or two")
+    teaches: str = Field("", description="What a preset shows (the gallery's line)")
+    thumbnail: str | None = Field(None, description="A picture for the gallery, relative to the spec file")
 
 
 class RunSpec(_Section):
-    version: int = SPEC_VERSION
-    meta: MetaSpec = Field(default_factory=MetaSpec)
-    model: ModelSpec = Field(default_factory=ModelSpec)
-    data: DataSpec = Field(default_factory=DataSpec)
-    optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec)
-    regularization: RegularizationSpec = Field(default_factory=RegularizationSpec)
-    training: TrainingSpec = Field(default_factory=TrainingSpec)
+    version: int = Field(SPEC_VERSION, description="The spec format's version")
+    meta: MetaSpec = Field(default_factory=MetaSpec, description="Title and description")
+    model: ModelSpec = Field(default_factory=ModelSpec, description="The network, as blocks")
+    data: DataSpec = Field(default_factory=DataSpec, description="What to train on and how it is split")
+    optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec, description="How the weights are updated")
+    regularization: RegularizationSpec = Field(default_factory=RegularizationSpec, description="Run-wide "
+                                               "penalties, label smoothing and early stopping")
+    training: TrainingSpec = Field(default_factory=TrainingSpec, description="Epochs, batches, loss, metrics, "
+                                   "seed and where to run")
 
     @field_validator("version")
     @classmethod
@@ -276,8 +316,7 @@ class RunSpec(_Section):
 
     @model_validator(mode="after")
     def _monitors(self):
-        logged = logged_metrics(self.training.metrics)
-        choices = logged + ["val_" + m for m in logged]
+        choices = monitor_choices(self.training.metrics)
         for where, section in (("regularization.early_stopping", self.regularization.early_stopping),
                                ("optimizer.reduce_on_plateau", self.optimizer.reduce_on_plateau)):
             if section is not None and section.monitor not in choices:
@@ -290,6 +329,13 @@ class RunSpec(_Section):
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
+
+
+def monitor_choices(metrics: list[str]) -> list[str]:
+    """What early stopping and reduce-on-plateau may watch in a run with these `training.metrics`: the
+    validation curves first (the usual choice), then the training ones."""
+    logged = logged_metrics(metrics)
+    return ["val_" + m for m in logged] + logged
 
 
 def logged_metrics(metrics: list[str]) -> list[str]:

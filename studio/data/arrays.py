@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from studio.data.dataset import DataError
+from studio.data.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 

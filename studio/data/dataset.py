@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from studio.data.arrays import check_finite_lazy, is_lazy, stats_lazy
+from studio.data.errors import DataError
 
-class DataError(ValueError):
-    """Data that cannot be used, with a message naming the file, column or row and what to do."""
+__all__ = ["DataError", "Dataset", "check_finite", "finish", "impute_missing", "naive_baseline", "normalize", "split"]
 
 
 @dataclass
@@ -44,8 +45,6 @@ class Dataset:
 
 def check_finite(x: Any, where: str, allow_nan: bool = False) -> None:
     """Refuse NaN (unless `allow_nan`: missing values imputed later) and infinite values, naming the row."""
-    from studio.data.arrays import check_finite_lazy, is_lazy
-
     if is_lazy(x):
         check_finite_lazy(x, where)
         return
@@ -82,8 +81,6 @@ def normalize(ds: Dataset, method: str) -> None:
     the same quantity as the inputs, so it is scaled with the same statistics (a change-from-last-value
     target only by the scale); `extra["target_scale"]` says how to turn predictions back.
     """
-    from studio.data.arrays import is_lazy, stats_lazy
-
     if method == "none" or ds.kind == "image":
         return
     if method not in ("standard", "minmax"):

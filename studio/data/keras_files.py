@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.data.dataset import DataError
+from studio.data.errors import DataError
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 

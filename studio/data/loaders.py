@@ -12,6 +12,7 @@ in memory. Every `DataError` names the file, column or row and says what to do.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import zipfile
 import zlib
@@ -22,10 +23,11 @@ import numpy as np
 
 from studio.core import datasets
 from studio.core.analysis import DataShape
-from studio.data import keras_files
 from studio.data.arrays import IMAGE_SUFFIXES, ImageFileSource, LazyArray, MemmapSource, is_lazy, materialize
-from studio.data.dataset import Dataset, DataError, check_finite, finish
-from studio.data.keras_files import KERAS_FILES
+from studio.data.dataset import Dataset, check_finite, finish
+from studio.data.errors import DataError
+from studio.data.keras_files import CLASS_NAMES, KERAS_FILES, check_arrays
+from studio.data.keras_files import read as read_keras_file
 
 LAB_X = [[1, 2], [2, 1], [3, 3], [4, 5], [5, 4], [6, 1], [7, 2], [8, 3], [9, 4], [10, 5]]
 LAB_Y = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
@@ -89,24 +91,22 @@ def _inline(p) -> Dataset:
     return _table(x, p["y"], "auto")
 
 
-def _sklearn(name: str) -> Callable[[dict], Dataset]:
-    def load(p) -> Dataset:
-        from sklearn import datasets as skd
+def _sklearn_set(p, name: str) -> Dataset:
+    """One of scikit-learn's bundled sets (`load_iris`, …); digits as 8×8 images unless `as_images` is off."""
+    from sklearn import datasets as skd
 
-        bunch = getattr(skd, f"load_{name}")()
-        if name == "digits" and p.get("as_images", True):
-            images = (bunch.images / 16.0).astype(np.float32)
-            up = p.get("upscale", 1)
-            if up > 1:
-                images = images.repeat(up, axis=1).repeat(up, axis=2)
-            ds = _table(bunch.data, bunch.target, "classification", class_names=[str(i) for i in range(10)])
-            ds.x_train, ds.kind = images[..., None], "image"
-            return ds
-        task = "regression" if name == "diabetes" else "classification"
-        names = [str(n) for n in getattr(bunch, "target_names", [])] if task == "classification" else None
-        return _table(bunch.data, bunch.target, task, list(bunch.feature_names), names)
-
-    return load
+    bunch = getattr(skd, f"load_{name}")()
+    if name == "digits" and p.get("as_images", True):
+        images = (bunch.images / 16.0).astype(np.float32)
+        up = p.get("upscale", 1)
+        if up > 1:
+            images = images.repeat(up, axis=1).repeat(up, axis=2)
+        ds = _table(bunch.data, bunch.target, "classification", class_names=[str(i) for i in range(10)])
+        ds.x_train, ds.kind = images[..., None], "image"
+        return ds
+    task = "regression" if name == "diabetes" else "classification"
+    names = [str(n) for n in getattr(bunch, "target_names", [])] if task == "classification" else None
+    return _table(bunch.data, bunch.target, task, list(bunch.feature_names), names)
 
 
 def _moons(p) -> Dataset:
@@ -195,20 +195,21 @@ def interpolate_gaps(values: list[float | None], where: str) -> np.ndarray:
     return arr
 
 
-def _bundled_series(file: str, column: str, title: str) -> Callable[[dict], Dataset]:
-    def load(p) -> Dataset:
-        path = assets_dir() / file
-        if not path.is_file():
-            raise DataError(f"the bundled series {path} is missing; reinstall Keras Studio or set "
-                            "KERAS_STUDIO_ASSETS to the folder that holds it")
-        header, body = _read_csv_rows(path)
-        values = [_number(r[header.index(column)]) for r in body]
-        series = interpolate_gaps(values, f"{path.name}, column `{column}`")
-        ds = _series_dataset(series, p, column, title)
-        ds.extra["file"] = path.name
-        return ds
+def bundled_series(file: str, column: str) -> np.ndarray:
+    """A series bundled with the app (assets/data), its gaps filled."""
+    path = assets_dir() / file
+    if not path.is_file():
+        raise DataError(f"the bundled series {path} is missing; reinstall Keras Studio or set "
+                        "KERAS_STUDIO_ASSETS to the folder that holds it")
+    header, body = _read_csv_rows(path)
+    values = [_number(r[header.index(column)]) for r in body]
+    return interpolate_gaps(values, f"{path.name}, column `{column}`")
 
-    return load
+
+def _bundled_series(p, file: str, column: str, title: str) -> Dataset:
+    ds = _series_dataset(bundled_series(file, column), p, column, title)
+    ds.extra["file"] = file
+    return ds
 
 
 # --------------------------------------------------------------------------------------------- CSV
@@ -493,19 +494,19 @@ def _image_folder(p) -> Dataset:
 # --------------------------------------------------------------------------------------------- keras.datasets
 def load_keras_file(name: str, path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Read a local copy of a keras.datasets file in its published format (see studio.data.keras_files)."""
-    arrays, _names = keras_files.read(name, Path(path))
+    arrays, _names = read_keras_file(name, Path(path))
     return arrays
 
 
 def _keras_source(name: str, p: dict, keras_loader: KerasLoader | None) -> Dataset:
-    names = keras_files.CLASS_NAMES.get(name)
+    names = CLASS_NAMES.get(name)
     if p.get("path"):
-        ((xt, yt), (xs, ys)), names = keras_files.read(name, Path(p["path"]))
+        ((xt, yt), (xs, ys)), names = read_keras_file(name, Path(p["path"]))
         where = Path(p["path"]).name
     elif keras_loader is not None:
         (xt, yt), (xs, ys) = keras_loader(name)
         where = KERAS_FILES[name]
-        keras_files.check_arrays(name, ((xt, yt), (xs, ys)), where)
+        check_arrays(name, ((xt, yt), (xs, ys)), where)
     else:
         raise DataError(f"{name} is downloaded by Keras when training starts; to work offline, set the "
                         f"dataset's path to a local copy of {KERAS_FILES[name]}")
@@ -530,9 +531,10 @@ def _keras_source(name: str, p: dict, keras_loader: KerasLoader | None) -> Datas
 LOADERS: dict[str, Callable[[dict], Dataset]] = {
     "optimization_lab": _lab, "inline": _inline, "moons": _moons, "circles": _circles, "blobs": _blobs,
     "spirals": _spirals, "sine": _sine, "csv": _csv, "npz": _npz, "image_folder": _image_folder,
-    "co2": _bundled_series("co2_mauna_loa_weekly.csv", "co2", "Mauna Loa CO2"),
-    "sunspots": _bundled_series("sunspots_yearly.csv", "SUNACTIVITY", "Yearly sunspots"),
-    **{n: _sklearn(n) for n in ("digits", "iris", "wine", "breast_cancer", "diabetes")},
+    "co2": functools.partial(_bundled_series, file="co2_mauna_loa_weekly.csv", column="co2", title="Mauna Loa CO2"),
+    "sunspots": functools.partial(_bundled_series, file="sunspots_yearly.csv", column="SUNACTIVITY",
+                                  title="Yearly sunspots"),
+    **{n: functools.partial(_sklearn_set, name=n) for n in ("digits", "iris", "wine", "breast_cancer", "diabetes")},
 }
 
 
@@ -551,17 +553,24 @@ def load(data_spec: Any, seed: int | None = None, keras_loader: KerasLoader | No
         ds = _keras_source(info.name, params, keras_loader)
     else:
         ds = LOADERS[info.name](params)
-    if ds.kind == "table" and info.kind != "table" and np.ndim(ds.x_train) > 2:
-        ds.kind = info.kind  # flat samples stay a table (digits as 64 pixels): normalised, shown as a form
-    where = ds.extra.get("file") or f"the {info.title} samples"
+    return prepare(ds, info.kind, info.title, params, data_spec.validation_split, data_spec.test_split,
+                   data_spec.normalize, seed, data_spec.shuffle, keep_lazy)
+
+
+def prepare(ds: Dataset, source_kind: str, title: str, params: dict, validation_split: float, test_split: float,
+            normalize: str, seed: int | None, shuffle: bool, keep_lazy: bool = False) -> Dataset:
+    """What every source goes through after loading: its kind settled, finite values checked, split,
+    imputed and normalised (`finish`)."""
+    if ds.kind == "table" and source_kind != "table" and np.ndim(ds.x_train) > 2:
+        ds.kind = source_kind  # flat samples stay a table (digits as 64 pixels): normalised, shown as a form
+    where = ds.extra.get("file") or f"the {title} samples"
     if not (keep_lazy and is_lazy(ds.x_train)):
         if is_lazy(ds.x_train) and not params.get("stream"):
             ds.x_train = materialize(ds.x_train)
         check_finite(ds.x_train, where, allow_nan=bool(ds.extra.get("missing")))
     if ds.task == "regression":
         check_finite(ds.y_train, f"{where} (targets)")
-    return finish(ds, data_spec.validation_split, data_spec.test_split, data_spec.normalize, seed,
-                  data_spec.shuffle)
+    return finish(ds, validation_split, test_split, normalize, seed, shuffle)
 
 
 def data_shape(data_spec: Any, seed: int | None = None) -> DataShape | None:

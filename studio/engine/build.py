@@ -1,13 +1,12 @@
 """Spec → compiled keras.Model, from the block catalogue.
 
-Every block becomes the Keras layer of the same name with the block's parameters as keyword arguments;
-`_KWARG_ADAPTERS` holds the few translations. Models are always built with the functional API, so a
+Every block becomes the Keras layer its definition in `studio.core.blocks` names, from the Keras config
+that definition makes of its parameters. Models are always built with the functional API, so a
 plain chain and a branching graph take the same path.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import keras
@@ -15,55 +14,20 @@ import numpy as np
 
 from studio.core import catalog, head_fit
 from studio.core.analysis import DataShape, check_spec, resolve_graph
+from studio.core.blocks import RunDefaults
+from studio.core.optimizers import OPTIMIZER_CLASSES
 from studio.core.spec import RunSpec
-
-OPTIMIZER_CLASSES = {
-    "sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
-    "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam", "lion": "Lion", "ftrl": "Ftrl",
-    "adafactor": "Adafactor", "lamb": "Lamb",
-}
+from studio.engine import recipe
 
 
 class ModelBuildError(ValueError):
     """A model that cannot be built; the message names the block and what to change."""
 
 
-def _regularizer(params: dict[str, Any], spec: RunSpec):
-    l1 = params.pop("kernel_l1", None)
-    l2 = params.pop("kernel_l2", None)
-    l1 = spec.regularization.l1 if l1 is None else l1
-    l2 = spec.regularization.l2 if l2 is None else l2
-    if l1 or l2:
-        params["kernel_regularizer"] = keras.regularizers.L1L2(l1=l1, l2=l2)
-
-
-def _value_range(params: dict[str, Any], _spec: RunSpec):
-    params["value_range"] = (0.0, params.pop("value_max"))
-
-
-def _tuples(params: dict[str, Any], _spec: RunSpec):
-    for key in ("kernel_size", "strides", "dilation_rate", "pool_size", "target_shape"):
-        if isinstance(params.get(key), list):
-            params[key] = tuple(params[key])
-
-
-_KWARG_ADAPTERS = {
-    **{b.type: (_tuples, _regularizer) for b in catalog.BLOCK_LIST if b.has_kernel},
-    **{t: (_value_range,) for t in ("RandomContrast", "RandomBrightness", "RandomSaturation", "RandomHue")},
-}
-
-
 def make_layer(block_type: str, params: dict[str, Any], name: str, spec: RunSpec):
-    params = dict(params)
-    for adapt in _KWARG_ADAPTERS.get(block_type, (_tuples,)):
-        adapt(params, spec)
-    if block_type == "Bidirectional":
-        inner = getattr(keras.layers, params.pop("layer"))
-        merge_mode = params.pop("merge_mode")
-        _regularizer(params, spec)
-        return keras.layers.Bidirectional(inner(**params), merge_mode=merge_mode, name=name)
-    cls = getattr(keras.layers, catalog.get(block_type).keras_name)
-    return cls(name=name, **params)
+    """The block's own Keras config (class and kwargs adapted in studio.core.blocks), deserialised by Keras."""
+    defaults = RunDefaults(l1=spec.regularization.l1, l2=spec.regularization.l2)
+    return keras.layers.deserialize(catalog.get(block_type).keras_config(params, name, defaults))
 
 
 def build_model(spec: RunSpec, data: DataShape | None = None) -> keras.Model:
@@ -103,73 +67,34 @@ def resolve_loss(spec: RunSpec, data: DataShape, head_units: int) -> str:
 
 
 def make_loss(name: str, spec: RunSpec):
-    smoothing = spec.regularization.label_smoothing
-    if name == "binary_crossentropy":
-        return keras.losses.BinaryCrossentropy(label_smoothing=smoothing)
-    if name == "categorical_crossentropy":
-        return keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
-    return keras.losses.get(name)
+    return recipe.loss_object(name, spec.regularization.label_smoothing)
 
 
 def make_metrics(names: list[str], loss: str, data: DataShape) -> list:
-    out: list[Any] = []
-    binary = loss == "binary_crossentropy"
-    for m in names:
-        if m == "accuracy":
-            out.append("accuracy")
-        elif m == "rmse":
-            out.append(keras.metrics.RootMeanSquaredError(name="rmse"))
-        elif m == "auc" and binary:
-            out.append(keras.metrics.AUC(name="auc"))
-        elif m == "precision" and binary:
-            out.append(keras.metrics.Precision(name="precision"))
-        elif m == "recall" and binary:
-            out.append(keras.metrics.Recall(name="recall"))
-        elif m == "top_k_accuracy" and data.task == "classification" and data.num_classes > 5:
-            cls = (keras.metrics.TopKCategoricalAccuracy if loss == "categorical_crossentropy"
-                   else keras.metrics.SparseTopKCategoricalAccuracy)
-            out.append(cls(k=5, name="top5_accuracy"))
-        elif m in ("mae", "mse"):
-            out.append(m)
-        else:
-            kind = "binary classification" if m in ("auc", "precision", "recall") else "classification with over 5 classes"
-            warnings.warn(f"metric `{m}` applies to {kind} only; it is left out of this run", stacklevel=2)
-    return out
+    return recipe.metric_objects(names, loss, data.task, data.num_classes)
 
 
 def learning_rate(spec: RunSpec, steps_per_epoch: int):
-    """A float or a Keras LearningRateSchedule, with epochs turned into steps."""
-    opt, sched = spec.optimizer, spec.optimizer.schedule
-    base, p = opt.learning_rate, sched.resolved_params()
-    total = spec.training.epochs * steps_per_epoch
-    s = keras.optimizers.schedules
-    if sched.name == "constant":
-        return base
-    if sched.name == "exponential":
-        return s.ExponentialDecay(base, max(1, round(p["decay_epochs"] * steps_per_epoch)), p["decay_rate"],
-                                  staircase=p["staircase"])
-    if sched.name == "step":
-        return s.ExponentialDecay(base, p["step_epochs"] * steps_per_epoch, p["factor"], staircase=True)
-    if sched.name == "cosine":
-        warm = int(round(p["warmup_epochs"] * steps_per_epoch))
-        if warm:
-            return s.CosineDecay(0.0, max(1, total - warm), alpha=p["alpha"], warmup_target=base, warmup_steps=warm)
-        return s.CosineDecay(base, max(1, total), alpha=p["alpha"])
-    if sched.name == "piecewise":
-        return s.PiecewiseConstantDecay([int(b * steps_per_epoch) for b in p["boundaries"]], list(p["values"]))
-    raise ModelBuildError(f"unknown schedule {sched.name}")
+    """A float or a Keras LearningRateSchedule (studio.core.optimizers.learning_rate_at, epochs in steps)."""
+    opt = spec.optimizer
+    return recipe.learning_rate(opt.learning_rate, opt.schedule.name, opt.schedule.resolved_params(),
+                                steps_per_epoch, spec.training.epochs)
 
 
-def make_optimizer(spec: RunSpec, steps_per_epoch: int):
+def optimizer_kwargs(spec: RunSpec) -> dict[str, Any]:
+    """The optimizer's own keyword arguments and the common ones the spec sets (learning rate aside)."""
     opt = spec.optimizer
     kwargs: dict[str, Any] = dict(opt.resolved_params())
-    kwargs["learning_rate"] = learning_rate(spec, steps_per_epoch)
     for key in ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm"):
         value = getattr(opt, key)
         if value is not None:
             kwargs[key] = value
-    cls = getattr(keras.optimizers, OPTIMIZER_CLASSES[opt.name])
-    return cls(**kwargs)
+    return kwargs
+
+
+def make_optimizer(spec: RunSpec, steps_per_epoch: int):
+    return recipe.optimizer(OPTIMIZER_CLASSES[spec.optimizer.name], optimizer_kwargs(spec),
+                            learning_rate(spec, steps_per_epoch))
 
 
 def compile_model(model: keras.Model, spec: RunSpec, data: DataShape, steps_per_epoch: int) -> tuple[str, list[str]]:

@@ -6,9 +6,10 @@ verified on a *different* backend; SavedModel and LiteRT are made by TensorFlow 
 whatever backend trained it); ONNX by TensorFlow (tf2onnx) or natively by torch / jax (jax2onnx).
 
 Every artefact is loaded back the way its users will load it — Keras for .keras and .weights.h5,
-`tf.saved_model.load` for SavedModel, onnxruntime for ONNX, the TFLite interpreter for LiteRT, and the
-generated script's own `build_model()` for python (in a separate process) — and its outputs on a test batch
-must match the trained model's within the stated tolerance.
+`tf.saved_model.load` for SavedModel, onnxruntime for ONNX, the TFLite interpreter for LiteRT, and for python
+the generated script itself in separate processes (`--check` loads its data and trains a step, then its
+`build_model()` gets the trained weights) — and its outputs on a test batch must match the trained model's
+within the stated tolerance.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def export(fmt: str, model_path: str, spec: RunSpec | None, out: Path, work: Pat
             raise ExportError("the python export rebuilds the run from its spec; give the spec with --spec",
                               "missing_spec")
         try:
-            text = codegen.generate(spec)
+            text = codegen.generate(spec, load_model(model_path))  # the trained model's own config
         except codegen.CodegenError as exc:
             raise ExportError(str(exc), exc.reason) from None
         out.write_text(text, encoding="utf-8")

@@ -1,5 +1,5 @@
 """`python -m studio.engine.runner`: the one entry point of every child job (train, evaluate, export,
-predict, probe).
+predict, probe, compare).
 
 Protocol (JSON lines both ways, see `studio.core.events` and `studio.core.control`):
 
@@ -33,6 +33,7 @@ HANDLERS = {
     "export": "studio.engine.export_worker",
     "predict": "studio.engine.predictor_worker",
     "probe": "studio.engine.probe",
+    "compare": "studio.engine.prediction_diff_worker",  # the backend shoot-out's prediction differences
 }
 
 

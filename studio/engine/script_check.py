@@ -1,9 +1,11 @@
-"""Check a generated Python script in its own process: build its model, give it the trained weights, predict.
+"""Check a generated Python script in child processes: its data and training path, then its model's outputs.
 
 The script came from a spec, and a spec may come from anyone; loading it into the exporting process would let
-whatever it holds run there. Here it runs in a child Python that only reports outputs (or one line of error):
-
-    python -m studio.engine.script_check SCRIPT MODEL.keras INPUTS.npy OUTPUTS.npy
+whatever it holds run there. Two children run it instead:
+  - `python SCRIPT --check`: the script loads its data, builds and compiles its model and trains one step on a
+    few samples (without Keras Studio on the path);
+  - `python -m studio.engine.script_check SCRIPT MODEL.keras INPUTS.npy OUTPUTS.npy`: the script's
+    `build_model()` with the trained weights predicts a batch, which must match the trained model's outputs.
 """
 
 from __future__ import annotations
@@ -24,8 +26,35 @@ class ScriptCheckError(RuntimeError):
         self.reason = reason
 
 
+def _last_line(text: str) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def check_script(script: Path, backend: str, timeout: float = 600) -> dict:
+    """Run `script --check` on `backend`; its report, or ScriptCheckError with the script's own last error line."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the script must run without Keras Studio
+    env["KERAS_BACKEND"] = backend
+    try:
+        done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True,
+                              timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise ScriptCheckError(f"the generated script's check (load the data, train one step) took over "
+                               f"{timeout:.0f} s") from None
+    if done.returncode != 0:
+        raise ScriptCheckError(f"the generated script fails when it loads its data and trains one step on "
+                               f"{backend}: {_last_line(done.stderr)}", "script_failed")
+    try:
+        return json.loads(_last_line(done.stdout))
+    except json.JSONDecodeError:
+        raise ScriptCheckError(f"the generated script's check printed no report; its last line was "
+                               f"{_last_line(done.stdout)!r}", "script_failed") from None
+
+
 def script_outputs(script: Path, model_path: str, x: np.ndarray, backend: str, timeout: float = 600) -> np.ndarray:
-    """The outputs of `script`'s `build_model()` with the weights of `model_path`, computed in a child process."""
+    """The outputs of `script`'s `build_model()` with the weights of `model_path`, computed in a child process,
+    after the script's own `--check` has passed."""
+    check_script(script, backend, timeout)
     with tempfile.TemporaryDirectory(prefix="studio_script_check_") as tmp:
         inputs, outputs = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
         np.save(inputs, x)
@@ -35,7 +64,7 @@ def script_outputs(script: Path, model_path: str, x: np.ndarray, backend: str, t
         try:
             done = subprocess.run([sys.executable, "-m", "studio.engine.script_check", str(script), str(model_path),
                                    str(inputs), str(outputs)], capture_output=True, text=True, timeout=timeout,
-                                  env=env, cwd=tmp)
+                                  env=env, cwd=tmp, check=False)
         except subprocess.TimeoutExpired:
             raise ScriptCheckError(f"checking the generated script took over {timeout:.0f} s") from None
         if done.returncode != 0 or not outputs.is_file():

@@ -27,12 +27,34 @@ from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DI
 from studio.core.spec import RunSpec
 from studio.data.dataset import Dataset
 from studio.data.loaders import load
-from studio.engine import bootstrap, boundary, keras_data, pydataset
+from studio.engine import bootstrap, boundary, keras_data, pydataset, recipe
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets, \
     split_inputs
 from studio.engine.callbacks import Reporter, tensorboard_callback
 from studio.engine.errors import classify
 from studio.engine.evaluate import evaluate as evaluate_run
+
+
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory in MiB (None where the system cannot say).
+
+    /proc/self/status VmHWM first: it belongs to this image alone (reset by exec), whereas ru_maxrss may
+    carry the parent's size over a fork+exec; ru_maxrss is the fallback (kilobytes on Linux, bytes on macOS).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    except (ImportError, OSError):
+        return None
 
 
 class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
@@ -60,16 +82,8 @@ def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) 
     # Keras' NaN check runs on the training thread after every batch, so the run stops at the batch that
     # diverged; it makes batch callbacks synchronous, which measured no slower on JAX's CPU MLPs
     cbs: list[Any] = [reporter, keras.callbacks.TerminateOnNaN()]
-    es = spec.regularization.early_stopping
-    if es:
-        monitor = es.monitor if has_val or not es.monitor.startswith("val_") else es.monitor[4:]
-        cbs.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=es.patience, min_delta=es.min_delta,
-                                                 restore_best_weights=es.restore_best_weights))
-    rop = spec.optimizer.reduce_on_plateau
-    if rop:
-        monitor = rop.monitor if has_val or not rop.monitor.startswith("val_") else rop.monitor[4:]
-        cbs.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=rop.factor, patience=rop.patience,
-                                                     min_lr=rop.min_lr))
+    es, rop = spec.regularization.early_stopping, spec.optimizer.reduce_on_plateau
+    cbs += recipe.stopping_callbacks(es and es.model_dump(), rop and rop.model_dump(), has_val)
     cbs.append(EpochCheckpoint(str(run_dir / BEST_FILE), monitor=monitor_default, save_best_only=True))
     cbs.append(tensorboard_callback(str(run_dir / TENSORBOARD_DIR)))
     return cbs
@@ -230,6 +244,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: Control, writer: RunWriter
         "params": int(model.count_params()),
         "samples": {"train": n_train, "validation": n_val, "test": n_test},
         "versions": bootstrap.versions(backend),
+        "peak_memory_mb": peak_memory_mb(),
         "stopped_early": reporter.epochs_done < spec.training.epochs and not reporter.stopped_by_user,
     }
     if ds.extra.get("naive_baseline"):  # a series: "repeat the last value", in the units of the loss

@@ -6,12 +6,10 @@ shape may need a scikit-learn load, so it is computed in the background once per
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import QObject, Signal
 
 from studio.core.analysis import DataShape, ModelReport, check_spec
-from studio.core.spec import SpecError
+from studio.core.spec import SpecError, data_loading_key
 from studio.data.loaders import data_shape
 from studio.ui.background import Background
 from studio.ui.document import Document
@@ -30,11 +28,11 @@ class Checker(QObject):
         self.data_loading = False
         self._data_key: str | None = None
         self._cache: dict[str, tuple[DataShape | None, str]] = {}
-        doc.changed.connect(self.refresh)
+        # what check_spec reads: the optimizer and the title do not change the model's shapes or fit
+        doc.subscribe(self, lambda _paths: self.refresh(), ("model",), ("data",), ("training",), ("regularization",))
 
     def _key(self) -> str:
-        spec = self.doc.view()
-        return json.dumps([spec["data"], spec["training"].get("seed")], sort_keys=True)
+        return data_loading_key(self.doc.view())  # an augmentation edit rechecks, but loads nothing
 
     def refresh(self) -> None:
         key = self._key()

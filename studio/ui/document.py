@@ -1,13 +1,15 @@
-"""The app's one model object: the run spec being edited, its undo stack, file path, dirty flag and autosave.
+"""The app's one model object: a thin Qt adapter over `studio.core.document.SpecDocument` (the spec, its
+edits and per-field events) that adds the undo stack, file path, dirty flag and autosave.
 
-Widgets never hold their own copy of the truth: they call `Document.edit` with a new spec dict and redraw on
-`changed`. Every edit is validated by the spec itself before it lands, so the document always holds a spec
-the command line could run, and every edit is one QUndoCommand.
+Widgets never hold their own copy of the truth: they call `Document.patch` (or `perform`) and redraw when what
+they show changes: `subscribe(owner, redraw, ("optimizer",))` calls `redraw(paths)` for edits under that
+section only, so setting the learning rate does not redraw the Data panel. `changed` still fires on every
+edit for the few listeners that need the whole spec. Every edit is validated by the spec itself before it
+lands, so the document always holds a spec the command line could run, and every edit is one QUndoCommand.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -15,6 +17,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from studio.core.document import ROOT, Change, EditRefused, Listener, Path as FieldPath, SpecDocument
 from studio.core.runs import write_atomic
 from studio.core.spec import RunSpec, SpecError, load_spec, parse_spec
 
@@ -33,14 +36,22 @@ def default_spec() -> dict[str, Any]:
 
 
 class _SpecCommand(QUndoCommand):
-    """Replace the whole spec; consecutive edits with the same `merge_key` collapse into one undo step
-    (dragging a spin box must not leave fifty steps behind)."""
+    """One core `Change` on the undo stack; consecutive edits with the same `merge_key` collapse into one undo
+    step (dragging a spin box must not leave fifty steps behind)."""
 
     _ids: dict[str, int] = {}
 
-    def __init__(self, doc: "Document", before: dict, after: dict, text: str, merge_key: str | None):
-        super().__init__(text)
-        self.doc, self.before, self.after, self.merge_key = doc, before, after, merge_key
+    def __init__(self, doc: "Document", change: Change, merge_key: str | None):
+        super().__init__(change.text)
+        self.doc, self.change, self.merge_key = doc, change, merge_key
+
+    @property
+    def before(self) -> dict[str, Any]:
+        return self.change.before
+
+    @property
+    def after(self) -> dict[str, Any]:
+        return self.change.after
 
     def id(self) -> int:  # noqa: A003 - Qt's name
         if not self.merge_key:
@@ -50,25 +61,24 @@ class _SpecCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
         if not isinstance(other, _SpecCommand) or other.merge_key != self.merge_key:
             return False
-        self.after = other.after
+        self.change = self.change.then(other.change)
         return True
 
     def redo(self) -> None:
-        self.doc._set(self.after)
+        self.doc._apply(self.change)
 
     def undo(self) -> None:
-        self.doc._set(self.before)
+        self.doc._apply(self.change.inverse())
 
 
 class Document(QObject):
-    changed = Signal()  # the spec changed (edit, undo, redo, load)
+    changed = Signal()  # the spec changed (edit, undo, redo, load); `subscribe` for one section's changes
     path_changed = Signal()
     dirty_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, autosave_dir: Path | None = None):
         super().__init__(parent)
-        self._spec: dict[str, Any] = default_spec()
-        self._parsed: RunSpec | None = RunSpec()
+        self.core = SpecDocument()
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
@@ -82,18 +92,27 @@ class Document(QObject):
     # ------------------------------------------------------------------ reading
     @property
     def spec(self) -> dict[str, Any]:
-        """A deep copy: callers edit it freely and hand it back through `edit`."""
-        return copy.deepcopy(self._spec)
+        """A deep copy, free to change (it is not the document's)."""
+        return self.core.spec
 
     def view(self) -> dict[str, Any]:
         """The live dict, for reading only (no copy; cheap for redraws)."""
-        return self._spec
+        return self.core.view()
 
     @property
     def run_spec(self) -> RunSpec:
-        if self._parsed is None:
-            self._parsed = parse_spec(self._spec)
-        return self._parsed
+        return self.core.run_spec
+
+    def subscribe(self, owner: QObject, listener: Listener, *sections: FieldPath) -> None:
+        """Call `listener(paths)` when a field under one of `sections` changes (a load or `refresh_all`
+        counts as every field), until `owner` is destroyed."""
+        disconnect = self.core.events.connect(listener, *sections)
+        owner.destroyed.connect(lambda *_: disconnect())
+
+    def refresh_all(self) -> None:
+        """Have every view redraw (the theme changed, the window was just built)."""
+        self.core.events.emit([ROOT])
+        self.changed.emit()
 
     @property
     def dirty(self) -> bool:
@@ -104,36 +123,33 @@ class Document(QObject):
         return self.path.name if self.path else "Untitled"
 
     # ------------------------------------------------------------------ editing
-    def validate(self, new: dict[str, Any]) -> str | None:
-        """None if `new` is a valid spec, else the problems in words."""
-        try:
-            parse_spec(new)
-        except SpecError as exc:
-            return "\n".join(exc.problems)
-        return None
-
-    def edit(self, new: dict[str, Any], text: str, merge_key: str | None = None) -> str | None:
-        """Make `new` the spec as one undoable step; refuse it (returning why) when it is not valid."""
-        problem = self.validate(new)
-        if problem:
-            return problem
-        if new == self._spec:
-            return None
-        self.undo_stack.push(_SpecCommand(self, copy.deepcopy(self._spec), copy.deepcopy(new), text, merge_key))
-        return None
-
     def patch(self, mutate: Callable[[dict[str, Any]], None], text: str, merge_key: str | None = None) -> str | None:
-        """Edit through a function that changes a copy of the spec in place."""
-        new = self.spec
+        """Edit through a function that changes a copy of the spec in place; returns why it was refused."""
         try:
-            mutate(new)
-        except (KeyError, IndexError, ValueError) as exc:
+            change = self.core.prepare(mutate, text)
+        except EditRefused as exc:
             return str(exc)
-        return self.edit(new, text, merge_key)
+        self.push(change, merge_key)
+        return None
 
-    def _set(self, spec: dict[str, Any]) -> None:
-        self._spec = copy.deepcopy(spec)
-        self._parsed = None
+    def push(self, change: Change, merge_key: str | None = None) -> None:
+        """Apply a prepared core Change as one undoable step (a change of nothing leaves no step)."""
+        if change.paths:
+            self.undo_stack.push(_SpecCommand(self, change, merge_key))
+
+    def perform(self, prepare: Callable[[SpecDocument], Change], merge_key: str | None = None) -> Change | str:
+        """Run one of the core document's named edits as an undoable step, e.g.
+        `doc.perform(lambda core: core.rename_block("dense_1", "hidden"))`: the Change made, or why it was
+        refused."""
+        try:
+            change = prepare(self.core)
+        except EditRefused as exc:
+            return str(exc)
+        self.push(change, merge_key)
+        return change
+
+    def _apply(self, change: Change) -> None:
+        self.core.apply(change)
         self.changed.emit()
 
     # ------------------------------------------------------------------ files
@@ -144,10 +160,11 @@ class Document(QObject):
         spec = parse_spec(data, str(path or "")).to_dict()
         self.undo_stack.clear()
         self.path = Path(path) if path else None
-        self._set(spec)
+        self.core.load(spec)
+        self.changed.emit()
         if not clean:
             # a recovered autosave: mark it unsaved so closing asks before throwing it away
-            self.undo_stack.push(_SpecCommand(self, spec, spec, "Recover autosave", None))
+            self.undo_stack.push(_SpecCommand(self, Change(spec, spec, "Recover autosave"), None))
         self.path_changed.emit()
         self.dirty_changed.emit(self.dirty)
 
@@ -161,7 +178,7 @@ class Document(QObject):
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("no file name: use Save As")
-        write_atomic(target, json.dumps(self._spec, indent=2) + "\n")
+        write_atomic(target, json.dumps(self.core.view(), indent=2) + "\n")
         self.path = target
         self.undo_stack.setClean()
         self.path_changed.emit()
@@ -181,7 +198,7 @@ class Document(QObject):
     def autosave(self) -> None:
         if not self.dirty:
             return
-        payload = {"path": str(self.path) if self.path else None, "spec": self._spec}
+        payload = {"path": str(self.path) if self.path else None, "spec": self.core.view()}
         try:
             path = self.autosave_path()
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,14 +2,19 @@
 help as tooltips, bad values refused with the catalogue's own message.
 
 Everything that edits parameters (block inspector, optimizer, schedule, dataset forms) is built here, so
-no panel keeps a hand-made list of fields.
+no panel keeps a hand-made list of fields. A spec section's fields come straight from its pydantic model
+(`params_from_model`): type, limits, choices, description and default are read from the model, never retyped.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import types
+import typing
 from typing import Any
+
+import annotated_types as at
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QValidator
@@ -18,7 +23,78 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from studio.core.params import Param, ParamError
 
+if typing.TYPE_CHECKING:
+    from pydantic import BaseModel
+
 INT_LIMIT = 2**31 - 1
+_KINDS = {int: "int", float: "float", bool: "bool", str: "str"}
+
+
+def params_from_model(model: type[BaseModel], names: tuple[str, ...] | None = None,
+                      choices: dict[str, typing.Sequence[Any]] | None = None) -> tuple[Param, ...]:
+    """The `Param`s of a pydantic model's scalar fields (or of `names`, in that order), so a form shows what
+    the spec accepts: `ge/gt/le/lt` become the range, a Literal the choices, `X | None` an optional field,
+    `Field(description=...)` the help and `json_schema_extra` `unit`/`advanced` the rest. `choices` gives a
+    text field the values valid right now (a monitor: what the run logs)."""
+    choices = choices or {}
+    out = []
+    for name in names or tuple(model.model_fields):
+        info = model.model_fields[name]
+        kind, options, optional = _kind_of(info.annotation)
+        if kind is None:
+            if names:
+                raise TypeError(f"{model.__name__}.{name} is {info.annotation}; a form field needs a number, "
+                                "bool, text or Literal")
+            continue
+        if name in choices:
+            kind, options = "choice", tuple(choices[name])
+        lo = hi = None
+        lo_open = hi_open = False
+        for m in info.metadata:
+            if isinstance(m, (at.Ge, at.Gt)):
+                lo, lo_open = (m.ge, False) if isinstance(m, at.Ge) else (m.gt, True)
+            elif isinstance(m, (at.Le, at.Lt)):
+                hi, hi_open = (m.le, False) if isinstance(m, at.Le) else (m.lt, True)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        default = info.get_default(call_default_factory=True)
+        out.append(Param(name, kind, default, info.description or "", minimum=lo, maximum=hi, exclusive_min=lo_open,
+                         exclusive_max=hi_open, choices=options, optional=optional,
+                         unit=str(extra.get("unit", "")), advanced=bool(extra.get("advanced", False))))
+    return tuple(out)
+
+
+def field_param(model: type[BaseModel], name: str) -> Param:
+    """One field of a pydantic model as a Param (for a panel that lays out its own widget)."""
+    return params_from_model(model, (name,))[0]
+
+
+def int_range(p: Param) -> tuple[int, int]:
+    """The spin-box range of an integer Param: its limits, open ends stepped in by one."""
+    lo = -INT_LIMIT if p.minimum is None else int(math.ceil(p.minimum)) + (1 if p.exclusive_min else 0)
+    hi = INT_LIMIT if p.maximum is None else min(int(p.maximum) - (1 if p.exclusive_max else 0), INT_LIMIT)
+    return lo, hi
+
+
+def float_range(p: Param, decimals: int) -> tuple[float, float]:
+    """The spin-box range of a float Param shown with `decimals`: open ends stepped in by one last digit."""
+    step = 10.0 ** -decimals
+    lo = -1e12 if p.minimum is None else p.minimum + (step if p.exclusive_min else 0)
+    hi = 1e12 if p.maximum is None else p.maximum - (step if p.exclusive_max else 0)
+    return lo, hi
+
+
+def _kind_of(annotation: Any) -> tuple[str | None, tuple[Any, ...], bool]:
+    """(Param kind, choices, optional) of a field's type; kind None for types a form does not edit."""
+    args = typing.get_args(annotation)
+    optional = typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args
+    if optional:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) != 1:
+            return None, (), True
+        annotation, args = rest[0], typing.get_args(rest[0])
+    if typing.get_origin(annotation) is typing.Literal:
+        return "choice", args, optional
+    return _KINDS.get(annotation), (), optional
 
 
 def pretty(name: str) -> str:
@@ -117,9 +193,7 @@ class ParamField(QWidget):
             return w
         if p.kind == "int" and not p.optional:
             w = QSpinBox()
-            lo = -INT_LIMIT if p.minimum is None else int(math.ceil(p.minimum)) + (1 if p.exclusive_min else 0)
-            hi = INT_LIMIT if p.maximum is None else int(p.maximum) - (1 if p.exclusive_max else 0)
-            w.setRange(lo, hi)
+            w.setRange(*int_range(p))
             w.setKeyboardTracking(False)  # commit on Enter/focus-out/arrows, not on every digit typed
             if p.unit:
                 w.setSuffix(f" {p.unit}")

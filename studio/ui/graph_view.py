@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPat
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QHBoxLayout, QLabel, QMenu,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
-from studio.core import catalog
+from studio.core import catalog, model_edits
 from studio.core.analysis import analyze
 from studio.core.spec import BlockSpec, ModelSpec, SpecError
-from studio.ui import model_ops, theme
+from studio.ui import theme
 from studio.ui.checker import Checker
 from studio.ui.document import Document
 
@@ -327,8 +327,8 @@ class GraphView(QWidget):
         self.edges.clear()
         self.aug_nodes.clear()
         self.shape_labels.clear()
-        blocks = model_ops.blocks(spec)
-        links = {b["id"]: model_ops.effective_inputs(spec, b["id"]) for b in blocks}
+        blocks = model_edits.blocks(spec)
+        links = {b["id"]: model_edits.effective_inputs(spec, b["id"]) for b in blocks}
         # augmentation sits between the first Input and what reads it (as the engine wires it)
         first_input = next((b for b in blocks if b["type"] == "Input"), None)
         aug = _augmentation_shapes(spec, first_input) if first_input else []
@@ -432,14 +432,14 @@ class GraphView(QWidget):
 
     # ------------------------------------------------------------------ edits
     def connect_blocks(self, source: str, target: str) -> None:
-        problem = self.doc.patch(lambda s: model_ops.connect(s, source, target), f"Connect {source} → {target}")
-        if problem:
-            self.message.emit(f"Cannot connect {source} → {target}: {problem}")
+        done = self.doc.perform(lambda core: core.connect(source, target))
+        if isinstance(done, str):
+            self.message.emit(f"Cannot connect {source} → {target}: {done}")
 
     def disconnect_blocks(self, source: str, target: str) -> None:
-        before = model_ops.effective_inputs(self.doc.view(), target)
-        problem = self.doc.patch(lambda s: model_ops.disconnect(s, source, target), f"Disconnect {source} → {target}")
-        if problem:
-            self.message.emit(f"Cannot remove {source} → {target}: {problem}")
-        elif model_ops.effective_inputs(self.doc.view(), target) == before:
+        before = model_edits.effective_inputs(self.doc.view(), target)
+        done = self.doc.perform(lambda core: core.disconnect(source, target))
+        if isinstance(done, str):
+            self.message.emit(f"Cannot remove {source} → {target}: {done}")
+        elif model_edits.effective_inputs(self.doc.view(), target) == before:
             self.message.emit(f"{target} has no other input, so it still reads the block above it ({source})")

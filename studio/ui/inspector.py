@@ -7,9 +7,9 @@ import re
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
-from studio.core import catalog
+from studio.core import catalog, model_edits
 from studio.core.params import ParamError
-from studio.ui import model_ops, theme
+from studio.ui import theme
 from studio.ui.document import Document
 from studio.ui.forms import ParamForm
 
@@ -50,7 +50,7 @@ class Inspector(QWidget):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
         outer.addWidget(self.error)
-        doc.changed.connect(self._refresh)
+        doc.subscribe(self, lambda _paths: self._refresh(), ("model",))
         self.show_block(None)
 
     def show_block(self, block_id: str | None) -> None:
@@ -62,7 +62,7 @@ class Inspector(QWidget):
     def _refresh(self) -> None:
         spec = self.doc.view()
         try:
-            b = model_ops.blocks(spec)[model_ops.index_of(spec, self.block_id)] if self.block_id else None
+            b = model_edits.blocks(spec)[model_edits.index_of(spec, self.block_id)] if self.block_id else None
         except KeyError:
             b = None
         if b is None:
@@ -110,9 +110,9 @@ class Inspector(QWidget):
                           "or _ (e.g. conv_1)")
             self.name.setText(old)
             return
-        problem = self.doc.patch(lambda s: model_ops.rename_block(s, old, new), f"Rename {old} to {new}")
-        if problem:
-            self._refused(problem)
+        done = self.doc.perform(lambda core: core.rename_block(old, new))
+        if isinstance(done, str):
+            self._refused(done)
             self.name.setText(old)
             return
         self.error.hide()
@@ -124,10 +124,9 @@ class Inspector(QWidget):
         bid = self.block_id
         if bid is None:
             return
-        problem = self.doc.patch(lambda s: model_ops.set_param(s, bid, name, value), f"Set {bid}.{name}",
-                                 merge_key=f"param:{bid}.{name}")
-        if problem:
-            self._refused(problem)
+        done = self.doc.perform(lambda core: core.set_param(bid, name, value), merge_key=f"param:{bid}.{name}")
+        if isinstance(done, str):
+            self._refused(done)
             self._refresh()  # show the value the document kept
         else:
             self.error.hide()

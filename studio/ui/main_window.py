@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,12 +24,10 @@ from studio.jobs.process import WORKER
 from studio.ui.training_bridge import TrainingBridge
 from studio.ui import theme
 from studio.ui.background import Background
-from studio.ui.boundary_view import attach as attach_boundary
 from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
 from studio.ui.empty_state import EmptyState
-from studio.ui.evaluation import EvaluationView, ExportDialog, TryItPanel
 from studio.ui.gallery import PresetGallery
 from studio.ui.graph_view import GraphView
 from studio.ui.inspector import Inspector
@@ -40,11 +39,15 @@ from studio.ui.panels.data_panel import DataPanel
 from studio.ui.panels.optimizer_panel import OptimizerPanel
 from studio.ui.panels.regularization_panel import RegularizationPanel
 from studio.ui.panels.training_panel import TrainingPanel
-from studio.ui.plots import PlotsPanel
 from studio.ui.result_headline import ResultHeadline
 from studio.ui.run_controls import RunControls
 from studio.ui.run_naming import titled_run_spec
 from studio.ui.runs_panel import RunsPanel
+
+if TYPE_CHECKING:  # built on first need (see `result_tabs`): pyqtgraph is not imported before the first paint
+    from studio.ui.boundary_view import BoundaryView
+    from studio.ui.evaluation import EvaluationView, TryItPanel
+    from studio.ui.plots import PlotsPanel
 
 APP_NAME = "Keras Studio"
 MAX_RECENT = 8
@@ -81,7 +84,6 @@ class MainWindow(QMainWindow):
         spare.hide()
         for b in (self.controls.train, self.controls.pause, self.controls.resume, self.controls.stop):
             b.setParent(spare)  # still driven by RunControls (enabled states), never shown twice
-        self.plots = PlotsPanel()
         # results below the model: a card until the first run, then headline, progress and the result tabs
         self.results = QWidget()
         self.results.setObjectName("resultsArea")
@@ -101,22 +103,14 @@ class MainWindow(QMainWindow):
         head.addWidget(self.results_toggle, 0, Qt.AlignmentFlag.AlignTop)
         res_lay.addLayout(head)
         res_lay.addWidget(self.controls)
-        # the trained model's results sit beside its curves: evaluation and trying it by hand
-        self.evaluation = EvaluationView()
-        self.try_it = TryItPanel()
-        self.result_tabs = QTabWidget()
-        self.result_tabs.setDocumentMode(True)
-        self.result_tabs.addTab(self.plots, "Curves")
-        self.result_tabs.addTab(self.evaluation, "Evaluation")  # tables, forms and plots scroll on their own
-        self.result_tabs.addTab(self.try_it, "Try it")
-        self.boundary = attach_boundary(self)  # two-feature data: the live decision boundary, a tab of its own
-        self.result_tabs.currentChanged.connect(self._result_tab_changed)
+        # the curves, evaluation, Try it and boundary tabs are built on first need (`result_tabs`): before the
+        # first run the card below is all there is to see, and the first paint does not wait for pyqtgraph
+        self._result_tabs: QTabWidget | None = None
         self._result_run: str | None = None  # the run the Evaluation / Try it tabs are about
         self._try_run: str | None = None  # the run whose model the Try it predictor has loaded
         self.empty_state = EmptyState()
         self.result_stack = QStackedWidget()
         self.result_stack.addWidget(self.empty_state)
-        self.result_stack.addWidget(self.result_tabs)
         res_lay.addWidget(self.result_stack, 1)
         self.split = QSplitter(Qt.Orientation.Vertical)
         model_area = QWidget()  # the graph or the layer list, with the problems, their fixes and the totals below
@@ -170,7 +164,7 @@ class MainWindow(QMainWindow):
         self._actions()
         self._status()
         self._wire()
-        self.doc.changed.emit()  # first report
+        self.doc.refresh_all()  # first report
         self._title()
         self._runs_root_changed()
         if probe_devices:
@@ -218,6 +212,8 @@ class MainWindow(QMainWindow):
                                        "Export the shown run's model (Keras, SavedModel, ONNX, LiteRT, Python …)")
         for act in (self.act_evaluate, self.act_export):
             act.setEnabled(False)
+        self.act_sweep = self._action("S&weep…", self.open_sweep, None,
+                                      "Search hyperparameters with Optuna: many trainings of this spec, the best kept")
         self.act_evaluate_file = self._action("Evaluate Model &File…", self.evaluate_model_file, None,
                                               "Evaluate a .keras file (safe mode) on this project's data")
 
@@ -241,10 +237,20 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&View")
         for dock in self.docks.values():
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        self.act_run_table = self._action("Run &Table…", self.open_run_table, QKeySequence("Ctrl+Shift+T"),
+                                          "Every run of the project with its figures, sortable and filterable")
+        m.addAction(self.act_run_table)
         m = bar.addMenu("&Run")
         m.addActions([self.act_train, self.act_pause, self.act_stop])
         m.addSeparator()
+        m.addAction(self.act_sweep)
+        m.addSeparator()
         m.addActions([self.act_evaluate, self.act_evaluate_file, self.act_export])
+        m.addSeparator()
+        self.act_shootout = self._action("Backend &shoot-out…", self.open_shootout, None,
+                                         "Train this project on each installed backend and compare their speed")
+        m.addAction(self.act_shootout)
         m = bar.addMenu("&Help")
         m.addAction("&About Keras Studio", self._about)
 
@@ -295,10 +301,7 @@ class MainWindow(QMainWindow):
         b.state_changed.connect(self.controls.set_state)
         b.state_changed.connect(self._state)
         b.started.connect(self.controls.on_started)
-        b.started.connect(self.plots.on_started)
         b.batch.connect(self.controls.on_batch)
-        b.batch.connect(self.plots.on_batch)
-        b.epoch.connect(self.plots.on_epoch)
         b.log.connect(self._child_log)
         b.ended.connect(self._ended)
         self.controls.train_clicked.connect(self.train)
@@ -308,6 +311,7 @@ class MainWindow(QMainWindow):
         self.runs.show_run.connect(self.show_run)
         self.runs.compare.connect(self.compare_runs)
         self.runs.continue_from.connect(self.continue_from_run)
+        self.runs.open_table.connect(self.open_run_table)
         theme.on_change(self._theme_changed)
         self._state("idle")
 
@@ -348,10 +352,11 @@ class MainWindow(QMainWindow):
         self.act_pause.setText("&Resume" if state == "paused" else "&Pause")
 
     def _theme_changed(self) -> None:
-        self.plots.apply_theme()
+        if self._result_tabs is not None:
+            self.plots.apply_theme()
         self.empty_state.apply_theme()
         self._accent_train()
-        self.doc.changed.emit()
+        self.doc.refresh_all()
 
     def _accent_train(self) -> None:
         c = theme.colors()
@@ -367,6 +372,52 @@ class MainWindow(QMainWindow):
             self.docks["Log"].show()  # hidden until there is something to read
 
     # ------------------------------------------------------------------ results area
+    @property
+    def result_tabs(self) -> QTabWidget:
+        """Curves, Evaluation, Try it and (for two-feature data) Boundary, built the first time they are needed."""
+        return self._build_results()
+
+    def _build_results(self) -> QTabWidget:
+        if self._result_tabs is None:
+            from studio.ui.boundary_view import attach as attach_boundary
+            from studio.ui.evaluation import EvaluationView, TryItPanel
+            from studio.ui.plots import PlotsPanel
+
+            tabs = self._result_tabs = QTabWidget()
+            tabs.setDocumentMode(True)
+            self._plots, self._evaluation, self._try_it = PlotsPanel(), EvaluationView(), TryItPanel()
+            tabs.addTab(self._plots, "Curves")
+            tabs.addTab(self._evaluation, "Evaluation")  # tables, forms and plots scroll on their own
+            tabs.addTab(self._try_it, "Try it")
+            self._boundary = attach_boundary(self)  # two-feature data: the live decision boundary, a tab of its own
+            tabs.currentChanged.connect(self._result_tab_changed)
+            self.result_stack.addWidget(tabs)
+            b = self.bridge
+            b.started.connect(self._plots.on_started)
+            b.batch.connect(self._plots.on_batch)
+            b.epoch.connect(self._plots.on_epoch)
+        return self._result_tabs
+
+    @property
+    def plots(self) -> PlotsPanel:
+        self._build_results()
+        return self._plots
+
+    @property
+    def evaluation(self) -> EvaluationView:
+        self._build_results()
+        return self._evaluation
+
+    @property
+    def try_it(self) -> TryItPanel:
+        self._build_results()
+        return self._try_it
+
+    @property
+    def boundary(self) -> BoundaryView:
+        self._build_results()
+        return self._boundary
+
     def _show_results(self, shown: bool) -> None:
         """The card before any run; the result tabs (curves, evaluation, Try it) once there is one."""
         self.result_stack.setCurrentWidget(self.result_tabs if shown else self.empty_state)
@@ -377,7 +428,8 @@ class MainWindow(QMainWindow):
 
     def collapse_results(self, collapsed: bool) -> None:
         self.result_stack.setVisible(not collapsed)
-        self.controls.setVisible(not collapsed and self.result_stack.currentWidget() is self.result_tabs)
+        self.controls.setVisible(not collapsed and self._result_tabs is not None
+                                 and self.result_stack.currentWidget() is self._result_tabs)
         self.results_toggle.setText("▸ Show results" if collapsed else "▾ Hide results")
         self._size_results()
 
@@ -586,7 +638,7 @@ class MainWindow(QMainWindow):
                 self._result_tab_changed(self.result_tabs.currentIndex())
 
     def _showing_try_it(self) -> bool:
-        return self.result_tabs.currentWidget() is self.try_it
+        return self._result_tabs is not None and self._result_tabs.currentWidget() is self._try_it
 
     def _result_tab_changed(self, _index: int) -> None:
         # the predictor child loads a backend: start it only when the user opens Try it
@@ -601,8 +653,58 @@ class MainWindow(QMainWindow):
 
     def export_result_run(self) -> None:
         if self._result_run:
+            from studio.ui.evaluation import ExportDialog
+
             self._export_dialog = ExportDialog(self._result_run, self)
             self._export_dialog.open()
+
+    def open_run_table(self) -> None:
+        from studio.ui.run_table import RunTable
+
+        table = RunTable(self.runs.root or self.runs_root(), self)  # the folder the Runs dock shows
+        table.compare.connect(self.compare_runs)
+        table.show_run.connect(self.show_run)
+        table.changed.connect(self.runs.refresh)
+        table.finished.connect(table.deleteLater)
+        self.run_table = table
+        table.show()
+
+    def open_sweep(self) -> None:
+        from studio.ui.sweep_dialog import SweepDialog
+
+        report = self.checker.report
+        if not report.ok:
+            self.show_message(f"Fix the model before a sweep: {report.errors()[0]}")
+            return
+        try:
+            spec = self.doc.run_spec
+        except SpecError as exc:
+            self.show_message(f"The spec cannot run: {exc.problems[0]}")
+            return
+        dialog = SweepDialog(spec, self.runs.root or self.runs_root(), self)
+        dialog.open_run.connect(self.show_run)
+        dialog.use_spec.connect(self._use_spec)
+        dialog.finished.connect(self.runs.refresh)
+        self.sweep_dialog = dialog
+        dialog.show()
+
+    def _use_spec(self, spec: dict) -> None:
+        """Make `spec` the project's (one undoable edit)."""
+        def replace(s: dict) -> None:
+            s.clear()
+            s.update(spec)
+        self.doc.patch(replace, "Use the best trial's settings")
+
+    def open_shootout(self) -> None:
+        from studio.ui.shootout_dialog import ShootoutDialog
+
+        dialog = ShootoutDialog(self.doc, self.runs.root or self.runs_root(), devices.installed_backends(), self)
+        dialog.compare.connect(self.compare_runs)
+        dialog.compare.connect(lambda _runs: self.runs.refresh())
+        dialog.finished.connect(lambda _result: setattr(self, "shootout_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.shootout_dialog = dialog
+        dialog.show()
 
     def open_gallery(self) -> None:
         gallery = PresetGallery(self)
@@ -701,11 +803,16 @@ class MainWindow(QMainWindow):
         """Stop every timer, thread and child this window started (idempotent)."""
         self._closing = True
         self.bridge.shutdown()
-        self.plots.shutdown()
-        self.evaluation.shutdown()
-        self.try_it.shutdown()
+        if self._result_tabs is not None:
+            self._plots.shutdown()
+            self._evaluation.shutdown()
+            self._try_it.shutdown()
         if getattr(self, "_export_dialog", None) is not None:
             self._export_dialog.shutdown()
+        if getattr(self, "sweep_dialog", None) is not None:  # a sweep still training
+            self.sweep_dialog.shutdown()
+        if getattr(self, "shootout_dialog", None) is not None:  # a shoot-out still training
+            self.shootout_dialog.shutdown()
         self.data_panel.shutdown()
         self.augmentation_panel.shutdown()
         self.doc.shutdown()

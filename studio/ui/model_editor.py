@@ -14,10 +14,11 @@ from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from studio.core import catalog
-from studio.core.analysis import ModelReport, apply_run_fix
+from studio.core import catalog, model_edits
+from studio.core.analysis import ModelReport
+from studio.core.document import Change
 from studio.core.shapes import Fix
-from studio.ui import model_ops, theme
+from studio.ui import theme
 from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.palette import BLOCK_MIME
@@ -165,7 +166,7 @@ class ModelEditor(QWidget):
         self.tree.setUpdatesEnabled(False)
         try:
             self.tree.clear()
-            for b in model_ops.blocks(self.doc.view()):
+            for b in model_edits.blocks(self.doc.view()):
                 rep = reports.get(b["id"])
                 item = QTreeWidgetItem()
                 item.setData(0, ID_ROLE, b["id"])
@@ -246,7 +247,7 @@ class ModelEditor(QWidget):
             if w is not None:
                 w.deleteLater()
         c = theme.colors()
-        if not model_ops.blocks(self.doc.view()):  # a new project is not an error: say how to begin, calmly
+        if not model_edits.blocks(self.doc.view()):  # a new project is not an error: say how to begin, calmly
             hint = QLabel("Start with an Input block: double-click it in the palette (or drag it here), then add "
                           "layers the same way. Or open an example: File ▸ New from Preset.", wordWrap=True)
             hint.setStyleSheet(f"color: {c.muted};")
@@ -269,7 +270,7 @@ class ModelEditor(QWidget):
         self.problems.setVisible(bool(report.problems or misfits))
 
     def _totals(self, report: ModelReport) -> None:
-        n = sum(1 for b in model_ops.blocks(self.doc.view()))
+        n = sum(1 for b in model_edits.blocks(self.doc.view()))
         out = report.by_id().get(report.outputs[0]) if len(report.outputs) == 1 else None
         shape = f" · output {out.shape_text}" if out is not None and out.output_shape is not None else ""
         bad = sum(1 for b in report.blocks if b.error) + (len(report.problems) if n else 0)  # empty: see the hint
@@ -280,7 +281,7 @@ class ModelEditor(QWidget):
     # ------------------------------------------------------------------ selection
     def selected_ids(self) -> list[str]:
         ids = [i.data(0, ID_ROLE) for i in self.tree.selectedItems() if i.data(0, ID_ROLE)]
-        order = [b["id"] for b in model_ops.blocks(self.doc.view())]
+        order = [b["id"] for b in model_edits.blocks(self.doc.view())]
         return sorted((i for i in ids if i in order), key=order.index)
 
     def select(self, ids: list[str]) -> None:
@@ -297,40 +298,39 @@ class ModelEditor(QWidget):
             self.selection_changed.emit(self.selected_ids())
 
     # ------------------------------------------------------------------ edits
-    def _edit(self, mutate, text: str, select: list[str] | None = None) -> bool:
-        problem = self.doc.patch(mutate, text)
-        if problem:
-            self.message.emit(f"{text}: {problem}")
-            return False
+    def _edit(self, prepare, what: str, select: list[str] | None = None) -> Change | None:
+        """Run a core document edit (`prepare(model) -> Change`) as one undo step; the Change, or None with
+        the reason shown."""
+        done = self.doc.perform(prepare)
+        if isinstance(done, str):
+            self.message.emit(f"{what}: {done}")
+            return None
         if select is not None:
             self.select(select)
             self.selection_changed.emit(self.selected_ids())
-        return True
+        return done
 
     def add_block(self, block_type: str, row: int | None = None) -> str | None:
         if row is None and self.selected_ids():
-            row = model_ops.index_of(self.doc.view(), self.selected_ids()[-1]) + 1
+            row = model_edits.index_of(self.doc.view(), self.selected_ids()[-1]) + 1
         params = {}
         if block_type == "Input" and self.checker.data_shape is not None:
             params["shape"] = list(self.checker.data_shape.input_shape)  # fits the chosen data at once
-        made: list[str] = []
-        ok = self._edit(lambda s: made.append(model_ops.add_block(s, block_type, row, params)),
-                        f"Add {block_type}")
-        if ok:
-            self.select(made)
-            self.selection_changed.emit(made)
-            return made[0]
-        return None
+        done = self._edit(lambda core: core.add_block(block_type, row, params), f"Add {block_type}")
+        if done is None:
+            return None
+        self.select([done.result])
+        self.selection_changed.emit([done.result])
+        return done.result
 
     def move_blocks(self, ids: list[str], row: int) -> None:
-        mutate = lambda s: model_ops.move_blocks(s, ids, row)  # noqa: E731
-        self._edit(mutate, "Move " + ", ".join(ids), select=ids)
+        self._edit(lambda core: core.move_blocks(ids, row), "Move " + ", ".join(ids), select=ids)
 
     def shift(self, step: int) -> None:
         ids = self.selected_ids()
         if not ids:
             return
-        bl = [b["id"] for b in model_ops.blocks(self.doc.view())]
+        bl = [b["id"] for b in model_edits.blocks(self.doc.view())]
         first, last = bl.index(ids[0]), bl.index(ids[-1])
         row = first - 1 if step < 0 else last + 2
         if row < 0 or row > len(bl):
@@ -340,27 +340,27 @@ class ModelEditor(QWidget):
     def delete(self) -> None:
         ids = self.selected_ids()
         if ids:
-            self._edit(lambda s: model_ops.remove_blocks(s, ids), "Delete " + ", ".join(ids), select=[])
+            self._edit(lambda core: core.remove_blocks(ids), "Delete " + ", ".join(ids), select=[])
 
     def duplicate(self) -> None:
         ids = self.selected_ids()
-        made: list[str] = []
-        if ids and self._edit(lambda s: made.extend(model_ops.duplicate_blocks(s, ids)), "Duplicate"):
-            self.select(made)
-            self.selection_changed.emit(made)
+        done = self._edit(lambda core: core.duplicate_blocks(ids), "Duplicate") if ids else None
+        if done is not None:
+            self.select(done.result)
+            self.selection_changed.emit(done.result)
 
     def toggle_enabled(self) -> None:
         ids = self.selected_ids()
         if not ids:
             return
-        on = not all(model_ops.blocks(self.doc.view())[model_ops.index_of(self.doc.view(), i)].get("enabled", True)
+        on = not all(model_edits.blocks(self.doc.view())[model_edits.index_of(self.doc.view(), i)].get("enabled", True)
                      for i in ids)
-        self._edit(lambda s: model_ops.set_enabled(s, ids, on), ("Enable " if on else "Disable ") + ", ".join(ids),
+        self._edit(lambda core: core.set_enabled(ids, on), ("Enable " if on else "Disable ") + ", ".join(ids),
                    select=ids)
 
     def copy(self) -> None:
         spec = self.doc.view()
-        rows = [model_ops.blocks(spec)[model_ops.index_of(spec, i)] for i in self.selected_ids()]
+        rows = [model_edits.blocks(spec)[model_edits.index_of(spec, i)] for i in self.selected_ids()]
         if not rows:
             return
         # plain JSON text: pastes into another window or an editor too (and avoids PySide's QMimeData
@@ -382,18 +382,18 @@ class ModelEditor(QWidget):
             self.message.emit("Paste: the clipboard holds no blocks")
             return
         ids = self.selected_ids()
-        at = model_ops.index_of(self.doc.view(), ids[-1]) + 1 if ids else None
-        made: list[str] = []
-        if self._edit(lambda s: made.extend(model_ops.paste_blocks(s, rows, at)), "Paste"):
-            self.select(made)
-            self.selection_changed.emit(made)
+        at = model_edits.index_of(self.doc.view(), ids[-1]) + 1 if ids else None
+        done = self._edit(lambda core: core.paste_blocks(rows, at), "Paste")
+        if done is not None:
+            self.select(done.result)
+            self.selection_changed.emit(done.result)
 
     def apply_fix(self, block_id: str, fix: Fix) -> None:
-        self._edit(lambda s: apply_run_fix(s, block_id, fix), fix.label)
+        self._edit(lambda core: core.apply_fix(block_id, fix), fix.label)
 
     def _item_changed(self, item: QTreeWidgetItem, col: int) -> None:
         if self._rebuilding or col != COL_ON or not item.data(0, ID_ROLE):
             return
         bid = item.data(0, ID_ROLE)
         on = item.checkState(COL_ON) == Qt.CheckState.Checked
-        self._edit(lambda s: model_ops.set_enabled(s, [bid], on), ("Enable " if on else "Disable ") + bid)
+        self._edit(lambda core: core.set_enabled([bid], on), ("Enable " if on else "Disable ") + bid)

@@ -29,6 +29,7 @@ class RunsPanel(QWidget):
     show_run = Signal(str)  # run directory
     compare = Signal(list)  # run directories, two or more
     continue_from = Signal(str)  # run directory whose model the next training starts from
+    open_table = Signal()  # the run table: every run with its figures, sortable
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -72,7 +73,11 @@ class RunsPanel(QWidget):
         folder.clicked.connect(self._open_folder)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
-        for i, b in enumerate((self.show_btn, self.compare_btn, self.continue_btn, folder, refresh)):  # narrow
+        self.table_btn = QPushButton("Run table…")
+        self.table_btn.setToolTip("Every run with its figures in one sortable, filterable table")
+        self.table_btn.clicked.connect(self.open_table)
+        for i, b in enumerate((self.show_btn, self.compare_btn, self.continue_btn, folder, self.table_btn,
+                               refresh)):  # narrow
             row.addWidget(b, i // 2, i % 2)
         lay.addLayout(row)
 

@@ -5,13 +5,12 @@ from studio.core.params import Param, ParamError
 
 
 def test_every_block_has_a_category_help_and_valid_defaults():
-    from studio.core.shapes import RULES
-
     assert len(catalog.BLOCKS) >= 40
     for block in catalog.BLOCK_LIST:
         assert block.category in catalog.CATEGORIES
-        assert block.help and block.type in RULES, block.type
+        assert block.help and callable(block.shape_rule), block.type
         assert block.check_params({}) == block.defaults()
+        assert block.check_params(block.defaults()) == block.defaults(), f"{block.type}: a default is refused"
         for p in block.params:
             assert p.help, f"{block.type}.{p.name} has no help"
 
@@ -58,3 +57,23 @@ def test_bad_values_are_refused_in_keras_style(param, value, message):
 def test_unknown_block_suggests_close_names():
     with pytest.raises(ParamError, match="Did you mean LSTM"):
         catalog.get("LSTMM")
+
+
+def test_a_params_declaration_is_a_pydantic_model_with_its_limits():
+    from studio.core.params import params_model
+
+    schema = params_model(catalog.get("Dropout").params).model_json_schema()
+    rate = schema["properties"]["rate"]
+    assert (rate["minimum"], rate["exclusiveMaximum"], rate["default"]) == (0, 1, 0.5)
+    assert schema["additionalProperties"] is False
+
+
+def test_registering_a_clashing_or_uncategorised_block_is_refused():
+    from studio.core.blocks import Block, register
+
+    same = catalog.get("Dense")
+    with pytest.raises(ValueError, match="`Dense` is already registered"):
+        register(same)
+    with pytest.raises(ValueError, match="category `Misc`; expected one of Input, Core"):
+        register(Block("Odd", "Misc", "h", same.shape_rule))
+    assert "Odd" not in catalog.BLOCKS

@@ -24,12 +24,13 @@ def test_the_data_view_shows_two_features_as_a_scatter(qtbot, window):
     _open_preset(w, "Optimisation lab")
     panel = w.data_panel
     qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.plane, timeout=20_000)
-    assert panel.plane.point_count() == len(LAB_X)
-    assert panel.plane.getAxis("bottom").labelText == "x1" and panel.plane.getAxis("left").labelText == "x2"
+    plane = panel.plane.widget()
+    assert plane.point_count() == len(LAB_X)
+    assert plane.getAxis("bottom").labelText == "x1" and plane.getAxis("left").labelText == "x2"
     # the points sit where the data puts them, one colour per class
-    xs = np.concatenate([s.data["x"] for s in panel.plane.scatters])
+    xs = np.concatenate([s.data["x"] for s in plane.scatters])
     assert sorted(xs) == sorted(float(p[0]) for p in LAB_X)
-    assert len({s.opts["brush"].color().name() for s in panel.plane.scatters}) == 2
+    assert len({s.opts["brush"].color().name() for s in plane.scatters}) == 2
     # data of more features keeps its table
     _open_preset(w, "Regression MLP on diabetes data")
     qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.table, timeout=20_000)

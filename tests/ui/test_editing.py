@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tests.ui.conftest import close_window
 from studio.core.params import Param
-from studio.ui import model_ops
+from studio.core import model_edits
 from studio.ui.forms import ParamField
 from studio.ui.model_editor import ROWS_MIME
 from studio.ui.palette import BLOCK_MIME
@@ -85,7 +85,7 @@ def test_graph_connections(window):
     w = window
     build(w, "Input", "Dense", "Dense", "Add")
     w.graph.connect_blocks("dense_1", "add_1")
-    assert model_ops.effective_inputs(w.doc.view(), "add_1") == ["dense_2", "dense_1"]
+    assert model_edits.effective_inputs(w.doc.view(), "add_1") == ["dense_2", "dense_1"]
     assert not w.checker.report.by_id()["add_1"].error
     assert len(w.graph.edges) == 4
     w.graph.connect_blocks("add_1", "dense_1")  # backwards: refused with a message
@@ -189,11 +189,11 @@ def test_rename_a_block_in_the_inspector_keeps_its_connections(window, qtbot):
     w.inspector.name.setText("hidden")
     w.inspector.name.editingFinished.emit()
     assert ids(w) == ["input_1", "hidden", "dense_2", "add_1"]
-    assert "hidden" in model_ops.effective_inputs(w.doc.view(), "add_1")
+    assert "hidden" in model_edits.effective_inputs(w.doc.view(), "add_1")
     assert w.editor.selected_ids() == ["hidden"] and w.inspector.block_id == "hidden"
     assert not w.checker.report.by_id()["add_1"].error
     w.doc.undo_stack.undo()
-    assert ids(w)[1] == "dense_1" and "dense_1" in model_ops.effective_inputs(w.doc.view(), "add_1")
+    assert ids(w)[1] == "dense_1" and "dense_1" in model_edits.effective_inputs(w.doc.view(), "add_1")
 
 
 def test_a_new_project_shows_how_to_begin_not_an_error(window):

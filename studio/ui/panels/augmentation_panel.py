@@ -13,16 +13,19 @@ from studio.core import catalog
 from studio.core.params import ParamError
 from studio.ui import theme
 from studio.ui.aug_preview import augment
+from studio.ui.deferred import Deferred
 from studio.ui.document import Document
 from studio.ui.forms import ParamForm
 from studio.ui.panels.common import SectionPanel
-from studio.ui.panels.data_panel import DataPanel, ImageGrid
+from studio.ui.panels.data_panel import DataPanel, image_grid
 
 REROLL_MS = 1500
-AUG_TYPES = [b.type for b in catalog.BLOCK_LIST if b.training_only] + ["GaussianNoise"]
+AUG_TYPES = catalog.augmentation_types()
 
 
 class AugmentationPanel(SectionPanel):
+    sections = (("data", "augmentation"),)
+
     def __init__(self, doc: Document, data_panel: DataPanel, parent: QWidget | None = None):
         super().__init__(doc, parent)
         self.data_panel = data_panel
@@ -55,7 +58,7 @@ class AugmentationPanel(SectionPanel):
         outer.addWidget(self.error)
         self.preview_note = QLabel()
         outer.addWidget(self.preview_note)
-        self.grid = ImageGrid()
+        self.grid = Deferred(image_grid)  # built when first shown (pyqtgraph is not loaded at start)
         self.grid.setMinimumHeight(160)
         outer.addWidget(self.grid, 1)
         self.timer = QTimer(self)
@@ -154,4 +157,4 @@ class AugmentationPanel(SectionPanel):
         self.grid.setVisible(True)
         self.preview_note.setText("Augmented training samples (new random draws every "
                                   f"{REROLL_MS / 1000:.1f} s)" if blocks else "No augmentation: samples as they are")
-        self.grid.show_images(images, cols=8)
+        self.grid.call(lambda grid: grid.show_images(images, cols=8))

@@ -3,80 +3,54 @@ preview of the samples: an image grid, a series plot or a table. Loading runs in
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSizePolicy, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core import datasets
 from studio.core.shapes import fmt
-from studio.core.spec import parse_spec
+from studio.core.spec import DATA_LOADING_FIELDS, DataSpec, data_loading_key, parse_spec
 from studio.data.loaders import load
+from studio.data.plane import is_plane
 from studio.ui import theme
 from studio.ui.background import Background
-from studio.ui.boundary_view import PlaneView, shows_plane
 from studio.ui.checker import Checker
+from studio.ui.deferred import Deferred
 from studio.ui.document import Document
-from studio.ui.forms import ParamForm
+from studio.ui.forms import ParamForm, field_param, float_range, tooltip
 from studio.ui.panels.common import SectionPanel
 
 PREVIEW_IMAGES = 32
 PREVIEW_ROWS = 50
+SPLIT_DECIMALS = 2
 
 
-def mosaic(images: np.ndarray, cols: int = 8, pad: int = 1) -> np.ndarray:
-    """Images (n, h, w[, c]) tiled into one (rows*h, cols*w[, c]) array with a thin gap, scaled to 0..1."""
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    lo, hi = float(np.min(images)), float(np.max(images))
-    images = (images - lo) / (hi - lo) if hi > lo else images * 0
-    n, h, w = images.shape[:3]
-    rows = int(np.ceil(n / cols))
-    shape = (rows * (h + pad), cols * (w + pad)) + images.shape[3:]
-    out = np.zeros(shape, dtype=np.float32)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        out[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = images[i]
-    return out
+def image_grid():
+    from studio.ui.image_grid import ImageGrid
+
+    return ImageGrid()
 
 
-class ImageGrid(pg.GraphicsLayoutWidget):
-    """A grid of images drawn as one ImageItem (one texture, cheap to redraw)."""
+def _series_plot():
+    import pyqtgraph as pg
 
-    def __init__(self):
-        super().__init__()
-        self.setBackground(theme.colors().background)
-        self.vb = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.item = pg.ImageItem(axisOrder="row-major")
-        self.vb.addItem(self.item)
+    plot = pg.PlotWidget(background=theme.colors().background)
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    return plot
 
-    def show_images(self, images: np.ndarray, cols: int = 8) -> None:
-        self.item.setImage(mosaic(images, cols), levels=(0, 1))
-        self._fit()
 
-    def _fit(self) -> None:
-        """The whole mosaic, at the top of the view (a locked aspect would centre it in a tall view)."""
-        item = getattr(self, "item", None)  # resize events come before __init__ has made it
-        if item is None:
-            return
-        h, w = item.height() or 0, item.width() or 0
-        view = self.vb.size()
-        if not h or not w or view.width() <= 0 or view.height() <= 0:
-            return
-        scale = min(view.width() / w, view.height() / h)
-        self.vb.setRange(xRange=(0, view.width() / scale), yRange=(0, view.height() / scale), padding=0)
+def _plane_view():
+    from studio.ui.boundary_view import PlaneView
 
-    def resizeEvent(self, event):  # noqa: N802
-        super().resizeEvent(event)
-        self._fit()
+    return PlaneView()
 
 
 class DataPanel(SectionPanel):
+    # what the preview loads: the data fields but augmentation (its own panel), with the run's seed
+    sections = (*(("data", name) for name in DATA_LOADING_FIELDS), ("training", "seed"))
     samples_ready = Signal(object)  # the first training samples (np.ndarray) once loaded, for previews
 
     def __init__(self, doc: Document, checker: Checker, background: Background, parent: QWidget | None = None):
@@ -105,18 +79,21 @@ class DataPanel(SectionPanel):
         outer.addLayout(self.form_holder)
         more = QFormLayout()
         outer.addLayout(more)
+        # choices, ranges and help from the spec's fields, read as the panel is built
+        normalize, test_split, shuffle = (field_param(DataSpec, n) for n in ("normalize", "test_split", "shuffle"))
         self.normalize = QComboBox()
-        self.normalize.addItems(["none", "standard", "minmax"])
-        self.normalize.setToolTip("Scale the features; fitted on the training split only")
-        self.normalize.activated.connect(lambda i: self.set_field("data", "normalize", self.normalize.itemText(i),
+        self.normalize.addItems(list(normalize.choices))
+        self.normalize.setToolTip(tooltip(normalize))
+        self.normalize.activated.connect(lambda i: self.set_field(("data", "normalize"), self.normalize.itemText(i),
                                                                   "Set normalisation"))
         more.addRow("Normalise", self.normalize)
-        self.test = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
-        self.test.setToolTip("Fraction held out for the final test when the data ships no test set")
-        self.test.valueChanged.connect(lambda v: self.set_field("data", "test_split", round(v, 4), "Set test split"))
+        self.test = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
+        self.test.setRange(*float_range(test_split, SPLIT_DECIMALS))
+        self.test.setToolTip(tooltip(test_split))
+        self.test.valueChanged.connect(lambda v: self.set_field(("data", "test_split"), round(v, 4), "Set test split"))
         more.addRow("Test split", self.test)
-        self.shuffle = QCheckBox("Shuffle the training data each epoch")
-        self.shuffle.toggled.connect(lambda on: self.set_field("data", "shuffle", on, "Set shuffle"))
+        self.shuffle = QCheckBox(shuffle.help)
+        self.shuffle.toggled.connect(lambda on: self.set_field(("data", "shuffle"), on, "Set shuffle"))
         more.addRow("", self.shuffle)
         outer.addWidget(self.error)
         self.preview_title = QLabel("Preview")
@@ -125,12 +102,12 @@ class DataPanel(SectionPanel):
         outer.addWidget(self.preview_title)
         self.stack = QStackedWidget()
         self.message_label = QLabel(wordWrap=True)
-        self.grid = ImageGrid()
-        self.series = pg.PlotWidget(background=theme.colors().background)
-        self.series.showGrid(x=True, y=True, alpha=0.25)
+        # the previews are built when first shown: the window's first paint does not wait for pyqtgraph
+        self.grid = Deferred(image_grid)
+        self.series = Deferred(_series_plot)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.plane = PlaneView()  # two features: a scatter plot, as TensorFlow Playground shows them
+        self.plane = Deferred(_plane_view)  # two features: a scatter plot, as TensorFlow Playground shows them
         for w in (self.message_label, self.grid, self.series, self.table, self.plane):
             self.stack.addWidget(w)
         self.stack.setMinimumHeight(180)
@@ -185,7 +162,7 @@ class DataPanel(SectionPanel):
     # ------------------------------------------------------------------ preview
     def _preview(self) -> None:
         spec = self.doc.view()
-        key = json.dumps([spec["data"], spec["training"].get("seed")], sort_keys=True)
+        key = data_loading_key(spec)
         if key == self._preview_key:
             return
         self._preview_key = key
@@ -222,20 +199,18 @@ class DataPanel(SectionPanel):
         x = ds.x_train
         if ds.kind == "image" and x.ndim in (3, 4):
             self.samples = x[:PREVIEW_IMAGES]
-            self.grid.show_images(self.samples)
+            self.grid.call(lambda grid, images=self.samples: grid.show_images(images))
             self.stack.setCurrentWidget(self.grid)
         elif ds.kind == "series":
             self.samples = x[:PREVIEW_IMAGES]
-            self.series.clear()
             series = ds.extra.get("series")
-            if series is not None:
-                self.series.plot(np.asarray(series, dtype=float).ravel(), pen=pg.mkPen(theme.colors().series[0]))
-            else:
-                self.series.plot(np.asarray(x[0], dtype=float).ravel(), pen=pg.mkPen(theme.colors().series[0]))
+            values = np.asarray(series if series is not None else x[0], dtype=float).ravel()
+            self.series.call(lambda plot: (plot.clear(), plot.plot(values, pen=theme.colors().series[0])))
             self.stack.setCurrentWidget(self.series)
-        elif shows_plane(ds):
+        elif is_plane(ds):
             self.samples = x[:PREVIEW_IMAGES]
-            self.stack.setCurrentWidget(self.plane.show_data(ds))
+            self.plane.call(lambda plane: plane.show_data(ds))
+            self.stack.setCurrentWidget(self.plane)
         else:
             self.samples = x[:PREVIEW_IMAGES]
             flat = x.reshape(len(x), -1)

@@ -6,40 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from studio.core.optimizers import OPTIMIZERS, SCHEDULES, learning_rate_at
-from studio.core.params import Param, coerce_params
-from studio.core.spec import OptimizerSpec
+from studio.core.params import coerce_params
+from studio.core.spec import OptimizerSpec, ReduceOnPlateauSpec
 from studio.ui import theme
+from studio.ui.deferred import Deferred
 from studio.ui.document import Document
-from studio.ui.forms import ParamForm
-from studio.ui.panels.common import SectionPanel
+from studio.ui.forms import ParamForm, params_from_model
+from studio.ui.panels.common import CallbackSection, SectionPanel
 
-# the optimizer section's own fields (common to every optimizer), described like catalogue parameters
-COMMON = (
-    Param("learning_rate", "float", 0.001, "Step size of each update", minimum=0, maximum=10, exclusive_min=True),
-    Param("weight_decay", "float", None, "Decoupled weight decay (empty: none)", minimum=0, optional=True),
-    Param("clipnorm", "float", None, "Clip each gradient to this norm (empty: no clipping)", minimum=0,
-          exclusive_min=True, optional=True, advanced=True),
-    Param("clipvalue", "float", None, "Clip each gradient value to ± this (empty: no clipping)", minimum=0,
-          exclusive_min=True, optional=True, advanced=True),
-    Param("global_clipnorm", "float", None, "Clip all gradients together to this norm", minimum=0,
-          exclusive_min=True, optional=True, advanced=True),
-)
-PLATEAU = (
-    Param("monitor", "choice", "val_loss", "Metric watched", choices=("val_loss", "loss")),
-    Param("factor", "float", 0.5, "Multiply the rate by this on a plateau", minimum=0, maximum=1, exclusive_min=True,
-          exclusive_max=True),
-    Param("patience", "int", 3, "Epochs without improvement before reducing", minimum=0, unit="epochs"),
-    Param("min_lr", "float", 1e-6, "Lowest rate", minimum=0),
-)
-POINTS = 200
+# the optimizer section's own fields (common to every optimizer); their form is read from the spec's model
+PREVIEW_STEPS = 100  # optimizer steps per epoch the preview assumes (the curve barely depends on it)
 CLIPS = ("clipnorm", "clipvalue", "global_clipnorm")
+COMMON = ("learning_rate", "weight_decay", *CLIPS)
+POINTS = 200
 
 
 def refusal(optimizer: dict[str, Any], mutate) -> str:
@@ -57,6 +42,9 @@ def refusal(optimizer: dict[str, Any], mutate) -> str:
 
 
 class OptimizerPanel(SectionPanel):
+    # the schedule plot spans the epochs; the plateau's monitor offers what the metrics log
+    sections = (("optimizer",), ("training", "epochs"), ("training", "metrics"))
+
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(doc, parent)
         self._name = self._schedule = None
@@ -72,8 +60,8 @@ class OptimizerPanel(SectionPanel):
         self.help = QLabel(wordWrap=True)
         self.help.setStyleSheet(f"color: {theme.colors().muted};")
         form.addRow("", self.help)
-        self.common = ParamForm(COMMON, {})
-        self.common.changed.connect(lambda n, v: self.set_field("optimizer", n, v, f"Set {n.replace('_', ' ')}"))
+        self.common = ParamForm(params_from_model(OptimizerSpec, COMMON), {})
+        self.common.changed.connect(lambda n, v: self.set_field(("optimizer", n), v, f"Set {n.replace('_', ' ')}"))
         self.common.refused.connect(self.refuse)
         outer.addWidget(self.common)
         self.own_box = QVBoxLayout()
@@ -91,34 +79,24 @@ class OptimizerPanel(SectionPanel):
         self.sched_box = QVBoxLayout()
         sl.addLayout(self.sched_box)
         self.sched_form: ParamForm | None = None
-        self.plot = pg.PlotWidget(background=theme.colors().background)
+        self.plot = Deferred(self._schedule_plot)  # built when the Optimizer tab is first shown
         self.plot.setFixedHeight(130)
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "rate")
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMouseEnabled(False, False)
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(theme.colors().series[2], width=2))
+        self._rates: tuple[np.ndarray, list[float], int] = (np.zeros(0), [], 1)
         sl.addWidget(self.plot)
         outer.addWidget(sched)
 
-        self.plateau = QGroupBox("Reduce the rate on a plateau", checkable=True)
-        pl = QVBoxLayout(self.plateau)
-        self.plateau_form = ParamForm(PLATEAU, {})
-        self.plateau_form.changed.connect(self._plateau_changed)
-        self.plateau_form.refused.connect(self.refuse)
-        pl.addWidget(self.plateau_form)
-        self.plateau.toggled.connect(self._plateau_toggled)
+        self.plateau = CallbackSection("Reduce the rate on a plateau", ReduceOnPlateauSpec,
+                                       ("optimizer", "reduce_on_plateau"), self, "Reduce on plateau",
+                                       "No reduce on plateau")
         outer.addWidget(self.plateau)
-        outer.addWidget(self.error)
-        outer.addStretch(1)
-        self._on_changed()
+        self.finish_form(outer)
 
     # ------------------------------------------------------------------ document → widgets
     def refresh(self, spec: dict[str, Any]) -> None:
         o = spec["optimizer"]
         self.name.setCurrentIndex(self.name.findData(o["name"]))
         self.help.setText(OPTIMIZERS[o["name"]][0])
-        self.common.set_values({p.name: o.get(p.name) for p in COMMON})
+        self.common.set_values({name: o.get(name) for name in COMMON})
         own_params = OPTIMIZERS[o["name"]][2]
         values = coerce_params(own_params, o.get("params", {}), o["name"])
         if o["name"] != self._name:
@@ -136,9 +114,7 @@ class OptimizerPanel(SectionPanel):
                                             self._sched_changed)
         else:
             self.sched_form.set_values(svalues)
-        rop = o.get("reduce_on_plateau")
-        self.plateau.setChecked(rop is not None)
-        self.plateau_form.set_values(rop or {p.name: p.default for p in PLATEAU})
+        self.plateau.show_section(spec)
         self._plot(o["learning_rate"], s["name"], svalues, spec["training"]["epochs"])
         self._offer_only_accepted(o)
 
@@ -153,7 +129,7 @@ class OptimizerPanel(SectionPanel):
             self.schedule.setItemData(i, f"Not available: {why}" if why else SCHEDULES[name][0],
                                       Qt.ItemDataRole.ToolTipRole)
         if o.get("reduce_on_plateau") is None:
-            why = refusal(o, lambda c: c.update(reduce_on_plateau={p.name: p.default for p in PLATEAU}))
+            why = refusal(o, lambda c: c.update(reduce_on_plateau=ReduceOnPlateauSpec().model_dump()))
             self.plateau.setEnabled(not why)
             self.plateau.setToolTip(f"Not available: {why}" if why else "")
         else:
@@ -178,14 +154,32 @@ class OptimizerPanel(SectionPanel):
     def _plot(self, base: float, schedule: str, params: dict, epochs: int) -> None:
         xs = np.linspace(0, epochs, POINTS)
         try:
-            ys = [learning_rate_at(base, schedule, params, float(x), epochs) for x in xs]
+            ys = list(learning_rate_at(base, schedule, params, xs * PREVIEW_STEPS, PREVIEW_STEPS, epochs))
         except (ValueError, ZeroDivisionError):
             ys = [base] * POINTS
+        self._rates = (xs, ys, epochs)
+        if self.plot.built:
+            self._draw_rates(self.plot.widget())
+
+    def _schedule_plot(self):
+        import pyqtgraph as pg
+
+        plot = pg.PlotWidget(background=theme.colors().background)
+        plot.setLabel("bottom", "epoch")
+        plot.setLabel("left", "rate")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setMouseEnabled(False, False)
+        self.curve = plot.plot([], [], pen=pg.mkPen(theme.colors().series[2], width=2))
+        self._draw_rates(plot)
+        return plot
+
+    def _draw_rates(self, plot) -> None:
+        xs, ys, epochs = self._rates
         self.curve.setData(xs, ys)
         top = max((y for y in ys if np.isfinite(y)), default=0.0)
         # from zero up: a constant rate would otherwise autoscale to a flat line in a ±0.5 band around it
-        self.plot.setYRange(0, top * 1.15 if top > 0 else 1.0, padding=0)
-        self.plot.setXRange(0, max(epochs, 1), padding=0.02)
+        plot.setYRange(0, top * 1.15 if top > 0 else 1.0, padding=0)
+        plot.setXRange(0, max(epochs, 1), padding=0.02)
 
     # ------------------------------------------------------------------ widgets → document
     def _name_changed(self, i: int) -> None:
@@ -213,13 +207,3 @@ class OptimizerPanel(SectionPanel):
         def mutate(s):
             s["optimizer"]["schedule"].setdefault("params", {})[name] = value
         self.patch(mutate, f"Set schedule {name}", key=f"schedule.{name}")
-
-    def _plateau_toggled(self, on: bool) -> None:
-        def mutate(s):
-            s["optimizer"]["reduce_on_plateau"] = {p.name: p.default for p in PLATEAU} if on else None
-        self.patch(mutate, "Reduce on plateau" if on else "No reduce on plateau")
-
-    def _plateau_changed(self, name: str, value: Any) -> None:
-        if self.doc.view()["optimizer"].get("reduce_on_plateau") is None:
-            return
-        self.set_field("optimizer.reduce_on_plateau", name, value)

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.core.params import Param
+from studio.core.spec import EarlyStoppingSpec, RegularizationSpec
 from studio.ui import theme
 from studio.ui.document import Document
-from studio.ui.forms import ParamForm
-from studio.ui.panels.common import SectionPanel
+from studio.ui.forms import ParamForm, params_from_model
+from studio.ui.panels.common import CallbackSection, SectionPanel
 
-PENALTIES = (
-    Param("l1", "float", 0.0, "L1 penalty on the weights of every block with weights (a block may override it)",
-          minimum=0),
-    Param("l2", "float", 0.0, "L2 penalty on the weights of every block with weights (a block may override it)",
-          minimum=0),
-    Param("label_smoothing", "float", 0.0, "Soften the one-hot targets (classification)", minimum=0, maximum=1,
-          exclusive_max=True),
-)
-EARLY = (
-    Param("monitor", "choice", "val_loss", "Metric watched", choices=("val_loss", "loss", "val_accuracy", "accuracy")),
-    Param("patience", "int", 5, "Epochs without improvement before stopping", minimum=0, unit="epochs"),
-    Param("min_delta", "float", 0.0, "Smallest change that counts as an improvement", minimum=0),
-    Param("restore_best_weights", "bool", True, "Keep the best epoch's weights, not the last"),
-)
+PENALTIES = ("l1", "l2", "label_smoothing")  # their form is read from the spec's model
 
 
 class RegularizationPanel(SectionPanel):
+    sections = (("regularization",), ("training", "metrics"))  # early stopping watches a logged metric
+
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(doc, parent)
         outer = QVBoxLayout(self)
@@ -36,34 +25,16 @@ class RegularizationPanel(SectionPanel):
                       "these settings apply to the whole run.", wordWrap=True)
         note.setStyleSheet(f"color: {theme.colors().muted};")
         outer.addWidget(note)
-        self.form = ParamForm(PENALTIES, {})
-        self.form.changed.connect(lambda n, v: self.set_field("regularization", n, v, f"Set {n.replace('_', ' ')}"))
+        self.form = ParamForm(params_from_model(RegularizationSpec, PENALTIES), {})
+        self.form.changed.connect(lambda n, v: self.set_field(("regularization", n), v, f"Set {n.replace('_', ' ')}"))
         self.form.refused.connect(self.refuse)
         outer.addWidget(self.form)
-        self.early = QGroupBox("Early stopping", checkable=True)
-        el = QVBoxLayout(self.early)
-        self.early_form = ParamForm(EARLY, {})
-        self.early_form.changed.connect(self._early_changed)
-        self.early_form.refused.connect(self.refuse)
-        el.addWidget(self.early_form)
-        self.early.toggled.connect(self._early_toggled)
+        self.early = CallbackSection("Early stopping", EarlyStoppingSpec, ("regularization", "early_stopping"), self,
+                                     "Early stopping", "No early stopping")
         outer.addWidget(self.early)
-        outer.addWidget(self.error)
-        outer.addStretch(1)
-        self._on_changed()
+        self.finish_form(outer)
 
     def refresh(self, spec: dict[str, Any]) -> None:
         r = spec["regularization"]
         self.form.set_values(r)
-        es = r.get("early_stopping")
-        self.early.setChecked(es is not None)
-        self.early_form.set_values(es or {p.name: p.default for p in EARLY})
-
-    def _early_toggled(self, on: bool) -> None:
-        def mutate(s):
-            s["regularization"]["early_stopping"] = {p.name: p.default for p in EARLY} if on else None
-        self.patch(mutate, "Early stopping" if on else "No early stopping")
-
-    def _early_changed(self, name: str, value: Any) -> None:
-        if self.doc.view()["regularization"].get("early_stopping") is not None:
-            self.set_field("regularization.early_stopping", name, value)
+        self.early.show_section(spec)

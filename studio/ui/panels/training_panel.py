@@ -15,11 +15,17 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from studio.core.install_hints import missing_backend
 from studio.core.optimizers import LOSSES, METRICS
+from studio.core.spec import DataSpec, TrainingSpec
 from studio.ui.document import Document
+from studio.ui.forms import field_param, float_range, int_range, tooltip
 from studio.ui.panels.common import SectionPanel
+
+SPLIT_DECIMALS = 2
 
 
 class TrainingPanel(SectionPanel):
+    sections = (("training",), ("data", "validation_split"))
+
     def __init__(self, doc: Document, backends: list[str], parent: QWidget | None = None):
         super().__init__(doc, parent)
         self.backends = backends
@@ -28,28 +34,39 @@ class TrainingPanel(SectionPanel):
         outer = QVBoxLayout(self)
         form = QFormLayout()
         outer.addLayout(form)
-        self.epochs = QSpinBox(minimum=1, maximum=100_000, keyboardTracking=False)
-        self.epochs.valueChanged.connect(lambda v: self.set_field("training", "epochs", v, "Set epochs"))
+        # each control's range and help come from the spec's field, read as the panel is built; only the
+        # special values ("whole set", "random": one below the minimum, meaning None) are the panel's own
+        epochs, batch, seed, loss = (field_param(TrainingSpec, n) for n in ("epochs", "batch_size", "seed", "loss"))
+        validation = field_param(DataSpec, "validation_split")
+        self.epochs = QSpinBox(keyboardTracking=False)
+        self.epochs.setRange(*int_range(epochs))
+        self.epochs.setToolTip(tooltip(epochs))
+        self.epochs.valueChanged.connect(lambda v: self.set_field(("training", "epochs"), v, "Set epochs"))
         form.addRow("Epochs", self.epochs)
-        self.batch = QSpinBox(minimum=0, maximum=1_000_000, keyboardTracking=False)
+        self.batch = QSpinBox(keyboardTracking=False)
+        self.batch.setRange(int_range(batch)[0] - 1, int_range(batch)[1])
         self.batch.setSpecialValueText("whole set")
-        self.batch.setToolTip("Samples per gradient step; 0 = the whole training set in one batch")
-        self.batch.valueChanged.connect(lambda v: self.set_field("training", "batch_size", v or None, "Set batch size"))
+        self.batch.setToolTip(tooltip(batch))
+        self.batch.valueChanged.connect(lambda v: self.set_field(
+            ("training", "batch_size"), None if v == self.batch.minimum() else v, "Set batch size"))
         form.addRow("Batch size", self.batch)
-        self.val = QDoubleSpinBox(minimum=0, maximum=0.9, singleStep=0.05, decimals=2, keyboardTracking=False)
-        self.val.setToolTip("Fraction of the training data held out to validate after each epoch")
-        self.val.valueChanged.connect(lambda v: self.set_field("data", "validation_split", round(v, 4),
+        self.val = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
+        self.val.setRange(*float_range(validation, SPLIT_DECIMALS))
+        self.val.setToolTip(tooltip(validation))
+        self.val.valueChanged.connect(lambda v: self.set_field(("data", "validation_split"), round(v, 4),
                                                                "Set validation split"))
         form.addRow("Validation split", self.val)
-        self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1, keyboardTracking=False)
+        self.seed = QSpinBox(keyboardTracking=False)
+        self.seed.setRange(int_range(seed)[0] - 1, int_range(seed)[1])
         self.seed.setSpecialValueText("random")
-        self.seed.setToolTip("Same seed, same data split and initial weights; -1 = a new random start each run")
-        self.seed.valueChanged.connect(lambda v: self.set_field("training", "seed", None if v < 0 else v, "Set seed"))
+        self.seed.setToolTip(tooltip(seed))
+        self.seed.valueChanged.connect(lambda v: self.set_field(("training", "seed"), None if v == self.seed.minimum() else v,
+                                                                "Set seed"))
         form.addRow("Seed", self.seed)
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
-        self.loss.setToolTip("auto: chosen from the task and the model's head")
-        self.loss.activated.connect(lambda i: self.set_field("training", "loss", LOSSES[i], "Set loss"))
+        self.loss.setToolTip(loss.help)
+        self.loss.activated.connect(lambda i: self.set_field(("training", "loss"), LOSSES[i], "Set loss"))
         form.addRow("Loss", self.loss)
         grid = QGridLayout()
         self.metrics: dict[str, QCheckBox] = {}
@@ -84,10 +101,10 @@ class TrainingPanel(SectionPanel):
         row = QHBoxLayout(self.picker)
         row.setContentsMargins(6, 0, 6, 0)
         self.backend = QComboBox()
-        self.backend.setToolTip("Training runs in its own process, so you can switch backend between runs")
+        self.backend.setToolTip(field_param(TrainingSpec, "backend").help)
         self.backend.activated.connect(self._backend_changed)
         self.device = QComboBox()
-        self.device.activated.connect(lambda i: self.set_field("training", "device", self.device.itemData(i),
+        self.device.activated.connect(lambda i: self.set_field(("training", "device"), self.device.itemData(i),
                                                                "Set device"))
         self.device_note = QLabel(wordWrap=True)  # what the probe found; shown as the device picker's tooltip
         for text, combo in (("Backend", self.backend), ("Device", self.device)):
@@ -95,9 +112,7 @@ class TrainingPanel(SectionPanel):
             label.setBuddy(combo)
             row.addWidget(label)
             row.addWidget(combo)
-        outer.addWidget(self.error)
-        outer.addStretch(1)
-        self._on_changed()
+        self.finish_form(outer)
 
     def set_start_from(self, path: str | None) -> bool:
         text = f"Continue from {Path(path).name}" if path else "Start from new weights"
@@ -114,10 +129,10 @@ class TrainingPanel(SectionPanel):
 
     def _metrics_changed(self) -> None:
         chosen = [m for m, b in self.metrics.items() if b.isChecked()]
-        self.set_field("training", "metrics", chosen, "Set metrics")
+        self.set_field(("training", "metrics"), chosen, "Set metrics")
 
     def _backend_changed(self, i: int) -> None:
-        self.set_field("training", "backend", self.backend.itemData(i), "Set backend")
+        self.set_field(("training", "backend"), self.backend.itemData(i), "Set backend")
 
     def set_devices(self, backend: str, devices: list[str], error: str = "") -> None:
         self.devices[backend] = devices
@@ -128,9 +143,9 @@ class TrainingPanel(SectionPanel):
     def refresh(self, spec: dict[str, Any]) -> None:
         t, d = spec["training"], spec["data"]
         self.epochs.setValue(t["epochs"])
-        self.batch.setValue(t["batch_size"] or 0)
+        self.batch.setValue(self.batch.minimum() if t["batch_size"] is None else t["batch_size"])
         self.val.setValue(d.get("validation_split", 0.0))
-        self.seed.setValue(-1 if t.get("seed") is None else t["seed"])
+        self.seed.setValue(self.seed.minimum() if t.get("seed") is None else t["seed"])
         self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
         for m, box in self.metrics.items():
             box.setChecked(m in t["metrics"])

@@ -1,5 +1,5 @@
-"""Edits of the model section as plain functions on a spec dict (no Qt), so every editor shares them and the
-tests can check them directly. Each returns nothing and changes `spec` in place; the document validates."""
+"""Edits of the model section as plain functions on a spec dict (no Qt), so every editor and the core document
+share them and the tests can check them directly. Each changes `spec` in place; the document validates."""
 
 from __future__ import annotations
 

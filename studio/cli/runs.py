@@ -1,0 +1,64 @@
+"""`keras-studio runs [DIR] [--sort KEY] [--csv FILE]`: the run table of a runs folder, as the app shows it."""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from studio.core.run_index import COLUMNS, RunIndex, table
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("runs", help="list the runs in a folder as a table (sortable; --csv to save it)")
+    p.add_argument("dir", nargs="?", default="runs", metavar="DIR", help="a runs folder (default: ./runs)")
+    p.add_argument("--sort", metavar="KEY", help="sort by a column: started, duration, val_loss, "
+                                                 "best_val_accuracy, test_accuracy, optimizer.learning_rate …")
+    p.add_argument("--ascending", action="store_true", help="smallest first (default: largest first)")
+    p.add_argument("--csv", metavar="FILE", help="also write the whole table to a CSV file")
+
+
+def _cell(key: str, v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if key == "started":
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(v))
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def run(args) -> int:
+    root = Path(args.dir)
+    if not root.is_dir():
+        print(f"error: {root} is not a folder; give the runs folder (the --out of `keras-studio train`)",
+              file=sys.stderr)
+        return 1
+    rows = RunIndex(root).rows()
+    try:
+        keys, values = table(rows, sort=args.sort, descending=not args.ascending)
+    except KeyError:
+        keys, _ = table(rows)
+        print(f"error: --sort {args.sort}: no such column; the columns are: {', '.join(keys)}", file=sys.stderr)
+        return 1
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(keys)
+            w.writerows([["" if v is None else v for v in row] for row in values])
+    if not rows:
+        print(f"no runs in {root}")
+        return 0
+    shown = [k for k in keys if k not in ("note",)]  # the note can be long; the CSV has it
+    cells = [[_cell(k, row[keys.index(k)]) for k in shown] for row in values]
+    heads = [COLUMNS.get(k, k) for k in shown]
+    widths = [min(40, max(len(h), *(len(c[i]) for c in cells))) for i, h in enumerate(heads)]
+    print("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip())
+    for c in cells:
+        print("  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(c, widths)).rstrip())
+    if args.csv:
+        print(f"wrote {args.csv}", file=sys.stderr)
+    return 0

@@ -1,0 +1,250 @@
+"""The run table's index: one SQLite file per runs folder (Python's sqlite3, embedded, nothing to start).
+
+The run directories stay the source of truth. The index caches what the table shows of each run and is brought
+up to date from the directories on every read: a run whose watched files changed is read again, a folder that is
+gone drops out, and an index that is missing, of another schema or unreadable is rebuilt from scratch, so
+deleting it loses nothing. A run's tags and note live in its own `meta.json` (written atomically); the index
+only caches them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from studio.core.run_names import NOT_NAMED, differing_keys, flatten
+from studio.core.runs import (METRICS_FILE, SPEC_FILE, STATUS_FILE, SUMMARY_FILE, read_json, read_metrics, read_run,
+                              write_json_atomic)
+
+INDEX_FILE = ".runs-index.sqlite"
+META_FILE = "meta.json"  # {"tags": [...], "note": "..."}: what the user wrote about a run
+SCHEMA = 1  # bump when the row layout changes: an index of another schema is rebuilt
+WATCHED = (SPEC_FILE, STATUS_FILE, SUMMARY_FILE, META_FILE, METRICS_FILE)  # a change in one of these re-reads a run
+
+# the table's fixed columns, in order: key → heading
+COLUMNS = {
+    "title": "title", "state": "state", "backend": "backend", "device": "device", "started": "started",
+    "duration": "duration (s)", "epochs": "epochs", "params": "parameters", "samples_per_s": "samples/s",
+}
+
+
+@dataclass
+class RunRow:
+    """One run as the table shows it."""
+
+    path: str
+    title: str
+    state: str
+    backend: str = ""
+    device: str = ""
+    started: float = 0.0
+    duration: float | None = None
+    epochs: int | None = None
+    params: int | None = None
+    samples_per_s: float | None = None
+    final: dict[str, float] = field(default_factory=dict)  # last epoch's validation figures: val_loss …
+    best: dict[str, float] = field(default_factory=dict)  # best epoch's validation figures: best_val_loss …
+    test: dict[str, float] = field(default_factory=dict)  # held-out test figures: test_accuracy …
+    spec: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    def value(self, key: str) -> Any:
+        """The value of a column: a fixed one, a metric (val_loss, best_val_accuracy, test_accuracy) or a spec path
+        (optimizer.learning_rate, model.dense_1.params.units); None when the run has none."""
+        if key in COLUMNS:
+            return getattr(self, key)
+        for figures in (self.final, self.best, self.test):
+            if key in figures:
+                return figures[key]
+        if key == "tags":
+            return ", ".join(self.tags)
+        if key == "note":
+            return self.note
+        return self.flat.get(key)
+
+    @cached_property
+    def flat(self) -> dict[str, Any]:
+        """The spec as dotted paths (computed once: sorting a table asks for every row's values)."""
+        return flatten(self.spec)
+
+
+# ------------------------------------------------------------------------------------------------ reading a run
+def _signature(run_dir: Path) -> str:
+    """Size and modification time of the watched files: changes when any of them is rewritten."""
+    parts = []
+    for name in WATCHED:
+        try:
+            st = os.stat(run_dir / name)
+            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def _finite(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _best(columns: dict[str, list[float]]) -> dict[str, float]:
+    """The best epoch's value of each validation column: lowest for losses and errors, highest otherwise."""
+    out = {}
+    for name, values in columns.items():
+        if not name.startswith("val_"):
+            continue
+        finite = [v for v in values if math.isfinite(v)]
+        if finite:
+            lower_is_better = any(w in name for w in ("loss", "error", "mae", "mse", "rmse", "mape"))
+            out[f"best_{name}"] = min(finite) if lower_is_better else max(finite)
+    return out
+
+
+def read_row(run_dir: str | Path) -> RunRow | None:
+    """A run directory as a table row; None for a folder that is not a run."""
+    info = read_run(run_dir)
+    if info is None:
+        return None
+    s = info.summary
+    metrics = s.get("metrics", {}) if isinstance(s.get("metrics"), dict) else {}
+    final = {f"val_{k}": v for k, v in (metrics.get("validation") or {}).items() if _finite(v) is not None}
+    test = {f"test_{k}": v for k, v in (metrics.get("test") or {}).items() if _finite(v) is not None}
+    meta = read_json(Path(run_dir) / META_FILE, {}) or {}
+    spec = read_json(Path(run_dir) / SPEC_FILE, {}) or {}
+    return RunRow(
+        path=str(Path(run_dir)), title=info.title, state=info.state, backend=s.get("backend") or info.backend,
+        device=s.get("device", "") or spec.get("training", {}).get("device", ""), started=info.created,
+        duration=_finite(s.get("seconds")), epochs=s.get("epochs_run"), params=s.get("params"),
+        samples_per_s=_finite(s.get("samples_per_s")), final=final, best=_best(read_metrics(run_dir)), test=test,
+        spec=spec, tags=[str(t) for t in meta.get("tags", []) if str(t).strip()], note=str(meta.get("note", "")))
+
+
+def set_meta(run_dir: str | Path, *, tags: list[str] | None = None, note: str | None = None) -> None:
+    """Write a run's tags and/or note into its meta.json (atomically; the other field is kept)."""
+    path = Path(run_dir) / META_FILE
+    meta = read_json(path, {}) or {}
+    if tags is not None:
+        meta["tags"] = sorted({t.strip() for t in tags if t.strip()})
+    if note is not None:
+        meta["note"] = note
+    write_json_atomic(path, meta)
+
+
+# ------------------------------------------------------------------------------------------------ the index
+class RunIndex:
+    """`RunIndex(root).rows()`: every run under `root`, read through the index at `root/INDEX_FILE`."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.path = self.root / INDEX_FILE
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.execute("CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS runs (name TEXT PRIMARY KEY, signature TEXT, row TEXT)")
+        found = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
+        if found is None or found[0] != str(SCHEMA):
+            db.execute("DELETE FROM runs")
+            db.execute("INSERT OR REPLACE INTO info VALUES ('schema', ?)", (str(SCHEMA),))
+            db.commit()
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        """The index, rebuilt when it cannot be read (a torn or foreign file is only a cache)."""
+        try:
+            db = self._connect()
+            db.execute("SELECT count(*) FROM runs").fetchone()
+            return db
+        except sqlite3.DatabaseError:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return self._connect()
+
+    def rows(self) -> list[RunRow]:
+        """Every readable run, newest first; the index is brought up to date on the way."""
+        if not self.root.is_dir():
+            return []
+        dirs = {p.name: p for p in self.root.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file()}
+        db = self._open()
+        try:
+            known = {name: (sig, row) for name, sig, row in db.execute("SELECT name, signature, row FROM runs")}
+            out: list[RunRow] = []
+            for name, path in dirs.items():
+                sig = _signature(path)
+                cached = known.get(name)
+                row = None
+                if cached and cached[0] == sig:
+                    row = _decode(cached[1], path)
+                if row is None or row.state == "running":  # a running run's state can end without a file change
+                    row = read_row(path)
+                    if row is None:
+                        continue
+                    db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (name, sig, _encode(row)))
+                out.append(row)
+            gone = set(known) - set(dirs)
+            db.executemany("DELETE FROM runs WHERE name = ?", [(n,) for n in gone])
+            db.commit()
+        finally:
+            db.close()
+        return sorted(out, key=lambda r: r.started, reverse=True)
+
+
+def _encode(row: RunRow) -> str:
+    d = {k: v for k, v in row.__dict__.items() if k not in ("path", "flat")}  # the name is the key: folders move
+    return json.dumps(d)
+
+
+def _decode(text: str, path: Path) -> RunRow | None:
+    try:
+        return RunRow(path=str(path), **json.loads(text))
+    except (TypeError, ValueError):
+        return None
+
+
+# ------------------------------------------------------------------------------------------------ the table
+def metric_keys(rows: list[RunRow]) -> list[str]:
+    """The metric columns these runs have: final validation, best validation, then test figures."""
+    keys: list[str] = []
+    for part in ("final", "best", "test"):
+        for row in rows:
+            for k in getattr(row, part):
+                if k not in keys:
+                    keys.append(k)
+    return keys
+
+
+def spec_keys(rows: list[RunRow]) -> list[str]:
+    """The spec settings in which these runs differ (their title aside): one column each."""
+    if len(rows) < 2:
+        return []
+    return [k for k in differing_keys([r.spec for r in rows])
+            if not k.startswith(("meta.", "version")) and k not in NOT_NAMED]  # backend, device: columns already
+
+
+def table(rows: list[RunRow], sort: str | None = None, descending: bool = False) -> tuple[list[str], list[list[Any]]]:
+    """Headings and values of the run table: the fixed columns, the metrics, then the differing spec fields."""
+    keys = [*COLUMNS, *metric_keys(rows), *spec_keys(rows), "tags", "note"]
+    if sort:
+        if sort not in keys:
+            raise KeyError(sort)
+        present = [r for r in rows if r.value(sort) is not None]
+        missing = [r for r in rows if r.value(sort) is None]  # runs without the figure go last either way
+        rows = sorted(present, key=lambda r: _sortable(r.value(sort)), reverse=descending) + missing
+    return keys, [[r.value(k) for k in keys] for r in rows]
+
+
+def _sortable(v: Any) -> tuple[int, Any]:
+    return (0, v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, str(v))

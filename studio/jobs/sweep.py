@@ -1,0 +1,304 @@
+"""Hyperparameter sweeps on Optuna: the parent asks Optuna for a trial, trains it as an ordinary run (the same
+child process and run directory as any other training), reports each epoch's metric for pruning and tells the
+result. Up to `jobs` trials train at once. The study lives in an Optuna storage (an SQLite file beside the runs by
+default, any storage URL for a team), so an interrupted sweep resumes where it stopped and workers on other
+machines can join it by name.
+
+Counting: a trial counts toward `trials` once it is complete, pruned or failed on its own (a crash, bad data).
+A trial cut off because the sweep itself was stopped or killed is not counted; its values are tried again first
+when the sweep resumes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.core import events as ev
+from studio.core.runs import write_json_atomic
+from studio.core.spec import RunSpec
+from studio.core.sweep_spec import SweepError, SweepSpec, trial_spec, trial_title
+from studio.jobs.process import TrainingProcess
+
+STORAGE_FILE = ".sweeps.sqlite3"
+SWEEP_FILE = "sweep.json"  # in a trial's run directory: the sweep and trial it belongs to
+FAILURE = "failure"  # user attribute: why a trial failed on its own (counted)
+OWNER = "owner"  # user attribute: host:pid of the sweep process training it
+RUN_DIR = "run_dir"
+
+
+def default_storage(runs_root: str | Path) -> str:
+    return f"sqlite:///{(Path(runs_root) / STORAGE_FILE).resolve()}"
+
+
+@dataclass
+class TrialResult:
+    number: int
+    state: str  # complete | pruned | failed | interrupted
+    value: float | None
+    params: dict[str, Any]
+    run_dir: str = ""
+    message: str = ""
+
+
+@dataclass
+class _Running:
+    trial: Any  # optuna.trial.Trial
+    proc: TrainingProcess
+    values: list[float] = field(default_factory=list)
+    pruned: bool = False
+    failure: str = ""
+    cancelled: bool = False
+
+
+def _optuna():
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's trial: not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Sweep:
+    """One sweep over `base`; `run()` trains trials until the study holds `sweep.trials` counted ones."""
+
+    def __init__(self, sweep: SweepSpec, base: RunSpec, runs_root: str | Path,
+                 start_run: Callable[[RunSpec, Path], TrainingProcess] = TrainingProcess,
+                 on_trial: Callable[[TrialResult], None] | None = None,
+                 on_event: Callable[[int, ev.Event], None] | None = None):
+        self.sweep, self.base = sweep, base
+        self.runs_root = Path(runs_root)
+        self.storage = sweep.storage or default_storage(self.runs_root)
+        self.start_run = start_run
+        self.on_trial = on_trial or (lambda _r: None)
+        self.on_event = on_event or (lambda _n, _e: None)
+        self.cancel = threading.Event()
+        self.results: list[TrialResult] = []
+        self._owner = _owner()
+        self._fatal = ""
+
+    # ------------------------------------------------------------------ the study
+    def study(self):
+        optuna = _optuna()
+        s = self.sweep
+        sampler = (optuna.samplers.RandomSampler(seed=s.seed) if s.sampler == "random"
+                   else optuna.samplers.TPESampler(seed=s.seed))
+        pruner = {"median": lambda: optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1),
+                  "hyperband": lambda: optuna.pruners.HyperbandPruner(),
+                  "none": lambda: optuna.pruners.NopPruner()}[s.pruner]()
+        study = optuna.create_study(study_name=s.name, storage=self.storage, direction=s.direction,
+                                    sampler=sampler, pruner=pruner, load_if_exists=True)
+        if "sweep" not in study.user_attrs:  # what a worker joining by name needs to run the same sweep
+            study.set_user_attr("sweep", s.to_dict())
+            study.set_user_attr("base", self.base.to_dict())
+        elif study.direction.name.lower() != s.direction:
+            raise SweepError([f"{s.name}: the stored study is to {study.direction.name.lower()} its metric, "
+                              f"not {s.direction}; choose another --name"])
+        return study
+
+    def distributions(self) -> dict[str, Any]:
+        optuna = _optuna()
+        d = optuna.distributions
+        out = {}
+        for p in self.sweep.search:
+            if p.distribution == "choice":
+                out[p.path] = d.CategoricalDistribution(p.choices)
+            elif p.distribution in ("int", "logint"):
+                out[p.path] = d.IntDistribution(int(p.low), int(p.high), log=p.distribution == "logint")
+            else:
+                out[p.path] = d.FloatDistribution(p.low, p.high, log=p.distribution == "loguniform")
+        return out
+
+    @staticmethod
+    def counted(study) -> list:
+        """Trials that count toward the plan: complete, pruned, or failed on their own."""
+        from optuna.trial import TrialState
+
+        return [t for t in study.get_trials(deepcopy=False)
+                if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+                or (t.state == TrialState.FAIL and FAILURE in t.user_attrs)]
+
+    def _recover(self, study) -> None:
+        """Trials left running by a sweep process of this machine that is gone: fail them (uncounted) and queue
+        their values to be tried again first."""
+        from optuna.trial import TrialState
+
+        for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            owner = t.user_attrs.get(OWNER, "")
+            if owner and not _alive(owner):
+                study.tell(t.number, state=TrialState.FAIL)
+                study.enqueue_trial(t.params, skip_if_exists=False)
+
+    # ------------------------------------------------------------------ running
+    def run(self) -> list[TrialResult]:
+        from optuna.trial import TrialState
+
+        study = self.study()
+        self._recover(study)
+        dists = self.distributions()
+        running: dict[int, _Running] = {}
+        try:
+            while True:
+                planned_left = self.sweep.trials - len(self.counted(study))
+                others = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                          if t.number not in running]  # trials other workers are training now
+                can_start = not self.cancel.is_set() and not self._fatal
+                while can_start and len(running) < self.sweep.jobs and planned_left - len(running) - len(others) > 0:
+                    r = self._start(study, dists, slot=len(running))
+                    running[r.trial.number] = r
+                if not running:
+                    break
+                for number, r in list(running.items()):
+                    if self._poll(r):
+                        self._tell(study, r)
+                        del running[number]
+                if self.cancel.is_set() or self._fatal:
+                    for r in running.values():
+                        if not r.cancelled:
+                            r.cancelled = True
+                            r.proc.stop()
+        finally:
+            for r in running.values():  # an exception here: no child outlives the sweep
+                r.proc.close()
+        if self._fatal:
+            raise SweepError([self._fatal])
+        return self.results
+
+    def _start(self, study, dists: dict[str, Any], slot: int) -> _Running:
+        trial = study.ask(dists)
+        trial.set_user_attr(OWNER, self._owner)
+        values = {p.path: trial.params[p.path] for p in self.sweep.search}
+        title = trial_title(self.base.meta.title, trial.number, values)
+        spec = trial_spec(self.base, values, title)
+        proc = self.start_run(spec, self.runs_root)
+        run_dir = proc.start()
+        trial.set_user_attr(RUN_DIR, str(run_dir))
+        write_json_atomic(Path(run_dir) / SWEEP_FILE, {
+            "sweep": self.sweep.name, "trial": trial.number, "params": values, "metric": self.sweep.metric,
+            "direction": self.sweep.direction, "storage": self.storage})
+        return _Running(trial=trial, proc=proc)
+
+    def _poll(self, r: _Running) -> bool:
+        """Relay the trial's events; True once it has ended."""
+        metric = self.sweep.metric
+        for event in r.proc.poll(timeout=0.05):
+            self.on_event(r.trial.number, event)
+            if isinstance(event, ev.EpochEnd) and not r.cancelled:
+                value = event.logs.get(metric)
+                if value is None:
+                    logged = ", ".join(k for k in event.logs if not k.startswith("batch_"))
+                    self._fatal = (f"--metric {metric}: the runs do not log it; they log {logged}. Choose one "
+                                   "of those (a val_ metric needs data.validation_split above 0)")
+                    r.failure = self._fatal
+                    r.cancelled = True
+                    r.proc.stop()
+                    continue
+                r.values.append(float(value))
+                r.trial.report(float(value), event.epoch)
+                if r.trial.should_prune():
+                    r.pruned = True
+                    r.cancelled = True
+                    r.proc.stop()
+        if r.proc.terminal is None:
+            return False
+        r.proc.reap(0)
+        return True
+
+    def _tell(self, study, r: _Running) -> None:
+        from optuna.trial import TrialState
+
+        t, end = r.trial, r.proc.terminal
+        params = {p.path: t.params[p.path] for p in self.sweep.search}
+        run_dir = str(r.proc.run_dir or "")
+        finite = [v for v in r.values if v == v and abs(v) != float("inf")]
+        if isinstance(end, ev.Failed) and not r.pruned and not r.cancelled:
+            t.set_user_attr(FAILURE, end.message)
+            study.tell(t, state=TrialState.FAIL)
+            result = TrialResult(t.number, "failed", None, params, run_dir, end.message)
+        elif r.failure:
+            t.set_user_attr(FAILURE, r.failure)
+            study.tell(t, state=TrialState.FAIL)
+            result = TrialResult(t.number, "failed", None, params, run_dir, r.failure)
+        elif r.pruned:
+            study.tell(t, state=TrialState.PRUNED)
+            result = TrialResult(t.number, "pruned", finite[-1] if finite else None, params, run_dir,
+                                 f"pruned after epoch {len(r.values)}")
+        elif r.cancelled:  # the sweep was stopped: not counted, tried again on resume
+            study.tell(t, state=TrialState.FAIL)
+            study.enqueue_trial(params, skip_if_exists=False)
+            result = TrialResult(t.number, "interrupted", None, params, run_dir, "the sweep was stopped")
+        elif not finite:
+            t.set_user_attr(FAILURE, "no finite value of the metric")
+            study.tell(t, state=TrialState.FAIL)
+            result = TrialResult(t.number, "failed", None, params, run_dir, "the metric was never finite")
+        else:
+            best = max(finite) if self.sweep.direction == "maximize" else min(finite)
+            study.tell(t, best)
+            result = TrialResult(t.number, "complete", best, params, run_dir)
+        self.results.append(result)
+        self.on_trial(result)
+
+
+def best_trial(sweep: SweepSpec, runs_root: str | Path) -> dict[str, Any] | None:
+    """The best complete trial of a stored sweep: number, value, params, run_dir; None before there is one."""
+    optuna = _optuna()
+    try:
+        study = optuna.load_study(study_name=sweep.name, storage=sweep.storage or default_storage(runs_root))
+        t = study.best_trial
+    except (KeyError, ValueError):
+        return None
+    return {"number": t.number, "value": t.value, "params": t.params, "run_dir": t.user_attrs.get(RUN_DIR, "")}
+
+
+def load_joined(name: str, storage: str) -> tuple[SweepSpec, RunSpec]:
+    """The sweep and base spec a stored study was started with, for a worker joining it by name."""
+    from studio.core.spec import parse_spec
+    from studio.core.sweep_spec import parse_sweep
+
+    optuna = _optuna()
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        raise SweepError([f"--join {name}: no sweep of that name in {storage}"]) from None
+    attrs = study.user_attrs
+    if "sweep" not in attrs or "base" not in attrs:
+        raise SweepError([f"--join {name}: that study was not started by keras-studio sweep"])
+    data = dict(attrs["sweep"], storage=storage)
+    return parse_sweep(data), parse_spec(attrs["base"], f"sweep {name}")
+
+
+def trial_table(name: str, storage: str) -> list[dict[str, Any]]:
+    """The trials of a stored sweep, for printing and the app's live table."""
+    optuna = _optuna()
+    study = optuna.load_study(study_name=name, storage=storage)
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        state = t.state.name.lower()
+        if state == "fail" and FAILURE not in t.user_attrs:
+            state = "interrupted"
+        rows.append({"number": t.number, "state": state, "value": t.value, "params": t.params,
+                     "run_dir": t.user_attrs.get(RUN_DIR, ""), "message": t.user_attrs.get(FAILURE, ""),
+                     "seconds": (t.duration.total_seconds() if t.duration else None)})
+    return rows
+
