@@ -88,6 +88,7 @@ class Job:
         self._temp_log = False
         self._ended_at = 0.0
         self._write_lock = threading.Lock()
+        self._reader: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Job:
@@ -100,7 +101,8 @@ class Job:
         with sigint_ignored_in_children():
             self.process = subprocess.Popen([sys.executable, "-m", RUNNER], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=self._log, env=env)
-        threading.Thread(target=self._read, name=f"keras-studio-{self.kind}-events", daemon=True).start()
+        self._reader = threading.Thread(target=self._read, name=f"keras-studio-{self.kind}-events", daemon=True)
+        self._reader.start()
         self.send({"kind": self.kind, "payload": self.payload, "handler": self.handler})
         return self
 
@@ -142,9 +144,12 @@ class Job:
         try:
             for line in self.process.stdout:
                 try:
-                    self._events.put(ev.from_json(line))
+                    event = ev.from_json(line)
                 except ValueError:
                     continue  # only events are written to this stream; a torn last line of a killed child
+                self._events.put(event)
+                if ev.is_terminal(event):
+                    return  # nothing after it counts; the child may take a while to tear its backend down
         except (OSError, ValueError):  # the stream was closed under us: the job was closed
             pass
         self._events.put(_END)
@@ -247,7 +252,10 @@ class Job:
         return True
 
     def _release(self) -> None:
+        """After the child exited: its event stream is at EOF, so the reader ends; then close everything."""
         assert self.process is not None
+        if self._reader is not None:
+            self._reader.join(5)
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
                 with contextlib.suppress(OSError):
