@@ -7,7 +7,8 @@ from pathlib import Path
 from studio.cli.common import error, folder_problem
 from studio.core.spec import BACKENDS
 from studio.data.evaluation import format_table, metrics_csv
-from studio.jobs.evaluate_job import JobError, evaluate
+from studio.jobs.errors import JobError
+from studio.jobs.evaluate_job import evaluate
 
 
 def add_parser(sub) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 
 from studio.cli.common import error
+from studio.core import events as ev
 from studio.core.spec import BACKENDS
-from studio.jobs.evaluate_job import JobError
+from studio.jobs.errors import JobError
 from studio.jobs.export_job import FORMATS, export_many
 
 
@@ -40,14 +41,14 @@ def run(args) -> int:
     several = len(formats) > 1
     jobs = [(f, None if several else args.out) for f in formats]
 
-    def progress(msg: dict) -> None:
-        if not args.quiet and msg.get("type") == "log":
-            print(f"  {msg['message']}", file=sys.stderr)
+    def progress(event: ev.Event) -> None:
+        if not args.quiet and isinstance(event, (ev.Log, ev.Warning)):
+            print(f"  {event.message}", file=sys.stderr)
 
     try:
         results = export_many(args.target, jobs, spec=args.spec, checkpoint=args.checkpoint, backend=args.backend,
                               onnx_backend=args.onnx_backend, out_dir=args.out if several else None,
-                              atol=args.atol, rtol=args.rtol, timeout=args.timeout, on_message=progress,
+                              atol=args.atol, rtol=args.rtol, timeout=args.timeout, on_event=progress,
                               force=args.force)
     except JobError as exc:
         error(exc.message)

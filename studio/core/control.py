@@ -1,7 +1,8 @@
-"""Stop and pause requests shared between a run's supervisor and its training loop.
+"""Stop and pause requests from a run's supervisor to its training loop, and their wire form.
 
-Backed by two events: `threading.Event` for a run in this process (tests) or multiprocessing events for a
-spawned child. The training side only reads; the supervisor only writes.
+The supervisor sends one JSON line per request to the child's stdin (`message("pause")`); the child's
+reader thread `apply`s each to its Control, which the training loop only reads. A run in this process
+(tests) uses a Control directly.
 """
 
 from __future__ import annotations
@@ -19,12 +20,20 @@ class ControlReader(Protocol):
 
     def wait_while_paused(self, poll: float = 0.05) -> None: ...
 
+OPS = ("stop", "pause", "resume")
+
+
+def message(op: str) -> dict[str, Any]:
+    """The control message for `op` (one of OPS), as sent to a job's child."""
+    if op not in OPS:
+        raise ValueError(f"unknown control `{op}`: expected one of {', '.join(OPS)}")
+    return {"control": op}
+
 
 class Control:
-    def __init__(self, ctx: Any = None):
-        make = ctx.Event if ctx is not None else threading.Event
-        self._stop = make()
-        self._pause = make()
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._pause = threading.Event()
 
     # supervisor side
     def stop(self) -> None:
@@ -36,6 +45,14 @@ class Control:
 
     def resume(self) -> None:
         self._pause.clear()
+
+    def apply(self, msg: dict[str, Any]) -> bool:
+        """Carry out a control message; False when it is not one."""
+        op = msg.get("control")
+        if op not in OPS:
+            return False
+        getattr(self, op)()
+        return True
 
     # training side
     def stop_requested(self) -> bool:

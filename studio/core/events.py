@@ -1,13 +1,17 @@
-"""Small picklable records that a training run emits, in order:
+"""Small records that every child job emits, one JSON line each (`to_json` / `from_json`).
 
-Started → (BatchEnd … EpochEnd)* → one of Finished | Stopped | Failed, with Warning and Log at any time.
+A training run: Started → (BatchEnd … EpochEnd)* → one of Finished | Stopped | Failed.
+A one-shot job (evaluate, export, probe): Log / Progress … → Result | Failed.
+The long-lived predictor: Ready, then one Result per request (its `id`), until Failed or the end.
+Warning and Log may come at any time.
 
-They cross the process boundary through a multiprocessing queue, are appended to `events.jsonl` and are
-relayed to the GUI as Qt signals. `to_dict`/`from_dict` give the JSON form with an `event` key.
+The lines travel over any byte stream (a pipe from `studio.engine.runner` today, a remote job's log
+tomorrow), are appended to `events.jsonl` and are relayed to the GUI as Qt signals.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -98,13 +102,37 @@ class Boundary(Event):
 
 
 @dataclass
-class Warning(Event):  # noqa: A001 - the name users see in the log
+class Warning(Event):
     message: str
 
 
 @dataclass
 class Log(Event):
     message: str
+
+
+@dataclass
+class Progress(Event):
+    done: float
+    total: float = 0.0  # 0: unknown
+    message: str = ""
+
+
+@dataclass
+class Ready(Event):
+    """A long-lived job (the predictor) has loaded what it needs and now answers requests."""
+
+    info: dict[str, Any]
+
+
+@dataclass
+class Result(Event):
+    """A job's answer: the one result of a one-shot job (`id` 0, the job's last event), or the answer to
+    request `id` of a long-lived job, where `error` says why that one request failed."""
+
+    data: dict[str, Any]
+    id: int = 0
+    error: str = ""
 
 
 @dataclass
@@ -131,6 +159,7 @@ DEVICE_UNAVAILABLE = "device_unavailable"
 CRASHED = "crashed"
 KILLED = "killed"
 INTERNAL = "internal_error"
+TIMEOUT = "timeout"
 
 
 @dataclass
@@ -142,13 +171,50 @@ class Failed(Event):
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    c.__name__: c for c in (Started, BatchEnd, EpochEnd, Boundary, Warning, Log, Finished, Stopped, Failed)
+    c.__name__: c for c in (Started, BatchEnd, EpochEnd, Boundary, Warning, Log, Progress, Ready, Result, Finished,
+                            Stopped, Failed)
 }
 TERMINAL = (Finished, Stopped, Failed)
 
 
+def is_terminal(event: Event) -> bool:
+    """True for the last event of a job: Finished, Stopped, Failed, or a one-shot job's Result."""
+    return isinstance(event, TERMINAL) or isinstance(event, Result) and event.id == 0
+
+
 def from_dict(data: dict[str, Any]) -> Event:
     data = dict(data)
-    cls = EVENT_TYPES[data.pop("event")]
+    kind = data.pop("event", None)
+    if kind not in EVENT_TYPES:
+        raise ValueError(f"not a job event: expected an `event` key naming one of {', '.join(EVENT_TYPES)}, "
+                         f"received {kind!r}")
+    cls = EVENT_TYPES[kind]
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _plain(obj: Any) -> Any:
+    """numpy scalars and arrays (a prediction, a metric) as JSON numbers and lists."""
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if hasattr(obj, "item"):
+        return obj.item()
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    return str(obj)
+
+
+def to_json(event: Event) -> str:
+    """One line of JSON (no newline inside): the wire and file form of an event."""
+    return json.dumps(event.to_dict(), default=_plain, allow_nan=True)
+
+
+def from_json(line: str | bytes) -> Event:
+    """The event of one `to_json` line; ValueError if the line is not one."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a job event: expected one JSON object per line, received {line[:80]!r}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"not a job event: expected a JSON object, received {type(data).__name__}")
+    return from_dict(data)

@@ -12,6 +12,11 @@
 JSON documents are written to a temporary file and renamed over the old one, so a reader sees the old or
 the new file, never half of one. Append-only files may lose at most their last, partial line, which the
 readers skip. Every file is made 0644, like the ones `open` makes (mkstemp's would be 0600).
+
+One writer at a time: the process that starts a run creates the folder (spec.json and a first status);
+from the moment its child starts, the child alone writes status.json, events.jsonl and the rest (it marks
+the run with its own pid first), also when the app went away. The parent writes again only once the child
+has ended without its terminal event (a crash, a kill): then nobody else can record the Failed.
 """
 
 from __future__ import annotations

@@ -1,24 +1,28 @@
-"""`python -m studio.engine.prediction_diff_worker`: how far apart several trained models' predictions are.
+"""The compare job's handler in the child runner: how far apart several trained models' predictions are.
 
 The backend shoot-out trains one spec on each backend; this child loads every run's model.keras on one
 backend (a .keras file is portable across backends), predicts the same inputs (the test split, else
 validation, else train) and reports the max and mean absolute difference of each model's outputs from the
-first model's. Same request/answer protocol as `evaluate_worker` (`studio.jobs.evaluate_job.call_engine`).
+first model's.
 
-    request   {"backend": "jax", "device": "cpu", "spec": {...}, "models": ["a/model.keras", ...],
+    payload   {"backend": "jax", "device": "cpu", "spec": {...}, "models": ["a/model.keras", ...],
                "split": "auto"}
     result    {"split": "test", "samples": 2000, "differences": [{"max": 0.0, "mean": 0.0}, ...]}
 """
 
 from __future__ import annotations
 
-import sys
+import os
 from typing import Any
 
-from studio.engine.evaluate_worker import log, serve
+from studio.core import events as ev
+from studio.engine.evaluate_worker import start_backend
+from studio.engine.parent_watch import GONE_EXIT_CODE
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
+def run(request: dict[str, Any], channel: Any) -> dict[str, Any]:
+    channel.on_gone(lambda: os._exit(GONE_EXIT_CODE), grace=5)  # nobody will read the answer
+    start_backend(request)
     import numpy as np
 
     from studio.core.spec import parse_spec
@@ -28,7 +32,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     split, x, _y = evaluate.pick_split(evaluate.load_data(spec), request.get("split", "auto"))
     outputs = []
     for path in request["models"]:
-        log(f"predicting {len(x)} {split} samples with {path}")
+        channel.emit(ev.Log(message=f"predicting {len(x)} {split} samples with {path}"))
         model = evaluate.load_model(path)
         evaluate.check_fits(model, x)
         outputs.append(evaluate.predict(model, x).astype(np.float64))
@@ -41,7 +45,3 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         diff = np.abs(out - reference)
         differences.append({"max": float(diff.max(initial=0.0)), "mean": float(diff.mean()) if diff.size else 0.0})
     return {"split": split, "samples": len(x), "differences": differences}
-
-
-if __name__ == "__main__":
-    sys.exit(serve(handle))

@@ -1,13 +1,14 @@
-"""A long-lived child holding one model, answering predict requests over a multiprocessing Pipe.
+"""The predict job's handler in the child runner: a long-lived child holding one model.
 
-Started by `studio.jobs.predictor.Predictor` (spawn, by module path). First message out:
-{"ready": info} or {"error": message}; then for each request {"id", "op": "predict", "x"} it answers
-{"id", "y"}; {"id", "op": "forecast", "steps"} answers {"id", "t", "v", "series"}; {"op": "stop"} ends it.
+Started by `studio.jobs.predictor.Predictor`. payload {"model", "spec", "backend", "device"}. First event:
+Ready(info) or Failed; then for each request line {"request": id, "op": "predict", "x"} it answers
+Result(id, {"y"}); {"request": id, "op": "forecast", "steps"} answers Result(id, {"t", "v", "series"});
+a request that fails answers Result(id, error=...). EOF on the request stream (the parent closed it, or
+went away) ends it.
 """
 
 from __future__ import annotations
 
-import traceback
 from typing import Any
 
 import numpy as np
@@ -36,53 +37,40 @@ def _info(model, spec, ds) -> dict[str, Any]:
     return info
 
 
-def main(conn, model_path: str, spec_dict: dict | None, backend: str, device: str = "cpu") -> None:
+def run(payload: dict[str, Any], channel: Any) -> None:
     import os
 
+    from studio.core import events as ev
     from studio.engine import parent_watch
 
-    parent_watch.watch(lambda: os._exit(parent_watch.GONE_EXIT_CODE), grace=5)  # the app was killed mid-load
-    try:
-        from studio.engine import bootstrap
+    channel.on_gone(lambda: os._exit(parent_watch.GONE_EXIT_CODE), grace=5)  # the app was killed mid-load
+    from studio.engine import bootstrap
 
-        bootstrap.start(backend, device)
-        import keras
+    bootstrap.start(payload["backend"], payload.get("device", "cpu"))
+    import keras
 
-        from studio.core.spec import parse_spec
-        from studio.data.dataset import DataError
-        from studio.engine.build import split_inputs
-        from studio.engine.evaluate import EvaluationError, SeriesScale, load_data, load_model
-        from studio.data import evaluation as E  # noqa: N812 - short, like np
+    from studio.core.spec import parse_spec
+    from studio.data import evaluation as E
+    from studio.data.dataset import DataError
+    from studio.engine.build import split_inputs
+    from studio.engine.evaluate import SeriesScale, load_data, load_model
 
+    model = load_model(payload["model"])
+    spec = parse_spec(payload["spec"]) if payload.get("spec") else None
+    ds = None
+    if spec is not None and spec.data.source not in ("mnist", "fashion_mnist", "cifar10", "cifar100"):
         try:
-            model = load_model(model_path)
-        except EvaluationError as exc:
-            conn.send({"error": str(exc)})
-            return
-        spec = parse_spec(spec_dict) if spec_dict else None
-        ds = None
-        if spec is not None and spec.data.source not in ("mnist", "fashion_mnist", "cifar10", "cifar100"):
-            try:
-                ds = load_data(spec)
-            except DataError:
-                ds = None
-        conn.send({"ready": _info(model, spec, ds)})
-    except Exception as exc:  # noqa: BLE001
-        conn.send({"error": f"the model could not be loaded: {exc}", "details": traceback.format_exc()})
-        return
-    while True:
-        try:
-            req = conn.recv()
-        except (EOFError, OSError):
-            return
-        op = req.get("op")
-        if op == "stop":
-            return
+            ds = load_data(spec)
+        except DataError:
+            ds = None
+    channel.emit(ev.Ready(info=_info(model, spec, ds)))
+    while (req := channel.requests.get()) is not None:
+        rid, op = req["request"], req.get("op")
         try:
             if op == "predict":
                 x = np.asarray(req["x"], dtype=np.float32)
                 y = keras.ops.convert_to_numpy(model(split_inputs(model, x), training=False))
-                conn.send({"id": req["id"], "y": np.asarray(y)})
+                channel.emit(ev.Result(id=rid, data={"y": np.asarray(y)}))
             elif op == "forecast":
                 if ds is None or "series" not in ds.extra:
                     raise ValueError("this model was not trained on a series")
@@ -95,8 +83,8 @@ def main(conn, model_path: str, spec_dict: dict | None, backend: str, device: st
 
                 t, v = E.forecast(predict_raw, series, int(ds.extra["window"]), int(ds.extra["horizon"]),
                                   int(req.get("steps", 30)))
-                conn.send({"id": req["id"], "t": t, "v": v, "series": series})
+                channel.emit(ev.Result(id=rid, data={"t": t, "v": v, "series": series}))
             else:
-                raise ValueError(f"unknown request {op!r}")
+                raise ValueError(f"unknown request `{op}`: expected predict or forecast")
         except Exception as exc:  # noqa: BLE001 - one bad request must not end the predictor
-            conn.send({"id": req.get("id"), "error": f"{type(exc).__name__}: {exc}"})
+            channel.emit(ev.Result(id=rid, data={}, error=f"{type(exc).__name__}: {exc}"))

@@ -1,12 +1,12 @@
-"""`python -m studio.engine.probe BACKEND`: print, as JSON, the version and the devices a backend sees.
+"""The probe job's handler in the child runner: the version and the devices a backend sees.
 
-Run as a child process so that probing never loads a backend into the caller.
+Run as a child job so that probing never loads a backend into the caller. payload {"backend": "jax"};
+Result {"backend", "installed", "version", "keras", "devices"} (or "error" when the backend cannot start).
 """
 
 from __future__ import annotations
 
-import json
-import sys
+from typing import Any
 
 
 def probe(backend: str) -> dict:
@@ -23,5 +23,5 @@ def probe(backend: str) -> dict:
             "keras": versions["keras"], "devices": devices}
 
 
-if __name__ == "__main__":
-    print(json.dumps(probe(sys.argv[1])))
+def run(payload: dict[str, Any], channel: Any) -> dict:
+    return probe(payload["backend"])

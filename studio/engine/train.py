@@ -11,7 +11,6 @@ import math
 import os
 import threading
 import time
-import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -26,13 +25,14 @@ from studio.core.analysis import DataShape
 from studio.core.control import Control, ControlReader
 from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DIR, RunWriter, set_status, \
     write_json_atomic
-from studio.core.spec import RunSpec, SpecError
-from studio.data.dataset import Dataset, DataError
+from studio.core.spec import RunSpec
+from studio.data.dataset import Dataset
 from studio.data.loaders import load
 from studio.engine import bootstrap, boundary, distribution, keras_data, pydataset, recipe
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets, \
     split_inputs
 from studio.engine.callbacks import Reporter, tensorboard_callback
+from studio.engine.errors import classify
 from studio.engine.evaluate import evaluate as evaluate_run
 
 
@@ -125,27 +125,6 @@ def _disk_full(run_dir: Path) -> ev.Failed:
     return ev.Failed(reason=diskspace.DISK_FULL, message=diskspace.message(run_dir, needed), run_dir=str(run_dir))
 
 
-def classify(exc: BaseException) -> tuple[str, str]:
-    """(reason, user message) for an exception escaping a run."""
-    text = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, SpecError):
-        return ev.INVALID_SPEC, str(exc)
-    if isinstance(exc, DataError):
-        return ev.INVALID_DATA, str(exc)
-    if isinstance(exc, ModelBuildError):
-        return ev.MODEL_ERROR, str(exc)
-    if isinstance(exc, bootstrap.BootstrapError):
-        return exc.reason, str(exc)
-    lowered = text.lower()
-    if isinstance(exc, MemoryError) or "out of memory" in lowered or "resourceexhausted" in lowered \
-            or "resource_exhausted" in lowered or "oom" in lowered.split():
-        return ev.OUT_OF_MEMORY, ("Ran out of memory. Lower the batch size, make the model smaller, or train "
-                                  "on the CPU.")
-    if "incompatible shapes" in lowered or "shape" in lowered and "target" in lowered:
-        return ev.INVALID_DATA, f"The data does not fit the model: {exc}"
-    return ev.INTERNAL, f"Training failed: {text}"
-
-
 def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
         control: ControlReader | None = None) -> ev.Event:
     run_dir = Path(run_dir)
@@ -171,11 +150,8 @@ def run(spec: RunSpec, run_dir: str | Path, emit: Callable[[ev.Event], None],
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
-        reason, message = classify(exc)
         # a bad spec or bad data is the user's to fix and the message says how; a traceback only helps with the rest
-        expected = isinstance(exc, (SpecError, DataError, ModelBuildError, bootstrap.BootstrapError))
-        details = "" if expected else traceback.format_exc()
-        result = ev.Failed(reason=reason, message=message, details=details, run_dir=str(run_dir))
+        result = classify(exc).failed(exc, "Training failed: ", str(run_dir))
         if diskspace.is_disk_full(exc):
             result = _disk_full(run_dir)
     if isinstance(result, ev.Failed):
@@ -229,7 +205,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
     with placement.scope():  # and compiles there (the optimizer's variables)
         loss, metric_names = compile_model(model, spec, shape, steps)
     y_train = prepare_targets(ds.y_train, loss, ds.num_classes)
-    targets = lambda t: prepare_targets(t, loss, ds.num_classes)  # noqa: E731
+    targets = lambda t: prepare_targets(t, loss, ds.num_classes)
     train_feed = pydataset.batches(ds.x_train, ds.y_train, batch_size, shuffle=spec.data.shuffle,
                                    seed=spec.training.seed, targets=targets)  # None for in-memory data
     val_feed = pydataset.batches(ds.x_val, ds.y_val, max(batch_size, 256), targets=targets) if n_val else None

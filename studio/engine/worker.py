@@ -1,6 +1,8 @@
-"""Entry point of the spawned training process: choose the backend, then train and stream events.
+"""The train job's handler in the child runner (`studio.engine.runner`): choose the backend, then train
+and stream events.
 
-Started by `studio.jobs.process` through its module path, so the GUI process never imports the engine.
+The run directory's status.json and events.jsonl have one writer while this child lives: this child
+(see `studio.core.runs`). Its stderr, and fd 1 with it, is the run's child.log, opened by the parent.
 """
 
 from __future__ import annotations
@@ -9,34 +11,23 @@ import os
 import signal
 import sys
 import time
-import traceback
-from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
 from studio.core.control import Control
-from studio.core.runs import CHILD_LOG, set_status
-from studio.core.spec import SpecError, parse_spec
-
-
-def capture_stderr(run_dir: str) -> None:
-    """Send this process's stderr (fd 2) to the run's child.log: the backends' C++ start-up lines stay out of
-    the user's terminal, and if the process dies the supervisor shows its last words from there."""
-    sys.stderr.flush()
-    fd = os.open(Path(run_dir) / CHILD_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
-
+from studio.core.runs import set_status
+from studio.core.spec import parse_spec
 
 GONE_REASON = "stopped: the app went away"
 CTRL_C_REASON = "stopped by Ctrl-C"
+GONE_GRACE_S = 60.0  # the current batch, saving the model and the final evaluation
 
 
 class ChildControl:
     """The supervisor's Control, plus stop requests made inside this child (Ctrl-C, the parent gone).
 
-    A signal handler only sets a plain attribute: taking the multiprocessing event's lock there could
-    deadlock with the training thread reading it."""
+    A signal handler only sets a plain attribute: taking the event's lock there could deadlock with the
+    training thread reading it."""
 
     def __init__(self, control: Control):
         self.control = control
@@ -72,53 +63,37 @@ def on_interrupt(control: ChildControl) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def main(spec_dict: dict[str, Any], run_dir: str, queue: Any, supervisor: Control) -> None:
-    capture_stderr(run_dir)
-    control = ChildControl(supervisor)
+def run(payload: dict[str, Any], channel: Any) -> ev.Event | None:
+    """payload: {"spec": the run spec as a dict, "run_dir": the directory the parent created}."""
+    run_dir = payload["run_dir"]
+    set_status(run_dir, "running", pid=os.getpid())  # from here on this child writes the run's files
+    control = ChildControl(channel.control)
     on_interrupt(control)
-    orphaned = []
 
     def parent_gone() -> None:
-        # nobody reads the queue any more: stop sending, and do not wait at exit for it to drain
-        orphaned.append(True)
-        queue.cancel_join_thread()
         print(f"keras-studio: the app that started this training went away; {GONE_REASON}", file=sys.stderr)
         control.request_stop(GONE_REASON)
 
-    from studio.engine import parent_watch
-
-    parent_watch.watch(parent_gone)
-
-    def emit(event: ev.Event) -> None:
-        if not orphaned:
-            queue.put(event.to_dict())
-
+    channel.on_gone(parent_gone, GONE_GRACE_S)
     try:
-        spec = parse_spec(spec_dict)
+        spec = parse_spec(payload["spec"])
         from studio.engine import bootstrap
 
-        try:
-            keras = bootstrap.start(spec.training.backend, spec.training.device)
-        except bootstrap.BootstrapError as exc:
-            fail = ev.Failed(reason=exc.reason, message=str(exc), run_dir=run_dir)
-            set_status(run_dir, "failed", reason=exc.reason, message=str(exc))
-            emit(fail)
-            return
+        keras = bootstrap.start(spec.training.backend, spec.training.device)
         bootstrap.keep_tensorflow_out(keras)
         from studio.engine import train
+    except Exception as exc:  # noqa: BLE001 - before the run starts: the run directory still says why
+        from studio.engine.errors import classify
 
-        train.run(spec, run_dir, emit, control)
-    except SpecError as exc:
-        _status_failed(run_dir, ev.INVALID_SPEC, str(exc))
-        emit(ev.Failed(reason=ev.INVALID_SPEC, message=str(exc), run_dir=run_dir))
-    except Exception as exc:  # noqa: BLE001 - report, never die silently
-        _status_failed(run_dir, ev.INTERNAL, str(exc))
-        emit(ev.Failed(reason=ev.INTERNAL, message=f"Training failed: {exc}", details=traceback.format_exc(),
-                       run_dir=run_dir))
+        failed = classify(exc).failed(exc, "Training failed: ", run_dir)
+        _status_failed(run_dir, failed)
+        return failed
+    train.run(spec, run_dir, channel.emit, control)  # sends its own terminal event
+    return None
 
 
-def _status_failed(run_dir: str, reason: str, message: str) -> None:
+def _status_failed(run_dir: str, failed: ev.Failed) -> None:
     try:
-        set_status(run_dir, "failed", reason=reason, message=message)
+        set_status(run_dir, "failed", reason=failed.reason, message=failed.message)
     except OSError:  # a full disk: the supervisor reports the failure from the event
         pass

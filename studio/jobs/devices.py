@@ -1,17 +1,17 @@
-"""Which backends are installed and which devices each sees, probed in child processes (never here)."""
+"""Which backends are installed and which devices each sees, probed in child jobs (never here)."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import json
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from studio.core import events as ev
 from studio.core.install_hints import install_command
 from studio.core.spec import BACKENDS
+from studio.jobs.errors import JobError
+from studio.jobs.job import run_job
 
 _MODULES = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
 
@@ -45,13 +45,11 @@ def probe(backend: str, timeout: float = 120) -> BackendInfo:
     if importlib.util.find_spec(_MODULES[backend]) is None:
         return BackendInfo(backend, False, error=install_command(backend))
     try:
-        out = subprocess.run([sys.executable, "-m", "studio.engine.probe", backend], capture_output=True,
-                             text=True, timeout=timeout)
-        data = json.loads(out.stdout.strip().splitlines()[-1])
-    except subprocess.TimeoutExpired:
-        return BackendInfo(backend, True, error=f"timed out after {timeout:g} s")
-    except (json.JSONDecodeError, IndexError):
-        return BackendInfo(backend, True, error="the probe failed: " + (out.stderr.strip().splitlines() or ["?"])[-1])
+        data = run_job("probe", {"backend": backend}, timeout)
+    except JobError as exc:
+        if exc.reason == ev.TIMEOUT:
+            return BackendInfo(backend, True, error=f"timed out after {timeout:g} s")
+        return BackendInfo(backend, True, error=f"the probe failed: {exc.message}")
     return BackendInfo(backend, data.get("installed", True), data.get("version", ""), data.get("devices", []),
                        data.get("error", ""))
 

@@ -1,7 +1,7 @@
 """Export a trained model and check the copy, in child processes (keras-free here: CLI and GUI call this).
 
 `export(target, "onnx", "model.onnx")` plans the work across backends, runs each backend's part in a
-child (`python -m studio.engine.export_worker`) and returns one `ExportResult` per format: where it went,
+"export" job (`studio.engine.export_worker`) and returns one `ExportResult` per format: where it went,
 the backend that made it, the backend or runtime that loaded it back, and the largest difference between
 its outputs and the trained model's on a test batch. A format that cannot work here (a missing package)
 fails at once with the command that fixes it.
@@ -16,11 +16,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.core import events as ev
 from studio.core import safe_paths
 from studio.core.install_hints import EXPORT_EXTRA, EXPORT_PACKAGES, export_install_hint
 from studio.core.runs import STATUS_FILE
 from studio.core.spec import BACKENDS
-from studio.jobs.evaluate_job import JobError, Target, call_engine, resolve_target
+from studio.jobs.errors import JobError
+from studio.jobs.job import run_job
+from studio.jobs.target import Target, resolve_target
 
 ATOL = 1e-4
 RTOL = 1e-4
@@ -169,7 +172,7 @@ def plan(train_backend: str, jobs: list[tuple[str, Path]], onnx_backend: str | N
 def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spec: str | Path | None = None,
                 checkpoint: str = "model", backend: str | None = None, onnx_backend: str | None = None,
                 out_dir: str | Path | None = None, atol: float = ATOL, rtol: float = RTOL, timeout: float = 900,
-                on_message: Callable[[dict[str, Any]], None] | None = None, force: bool = False
+                on_event: Callable[[ev.Event], None] | None = None, force: bool = False
                 ) -> list[ExportResult]:
     """Export the model of a run directory (or a .keras file) to each (format, path) and check each copy.
 
@@ -210,7 +213,7 @@ def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spe
         return list(results.values())
     staged = {fmt: safe_paths.staging_path(out) for fmt, out in todo}
     try:
-        _run_steps(target, todo, staged, results, onnx_backend, atol, rtol, timeout, on_message)
+        _run_steps(target, todo, staged, results, onnx_backend, atol, rtol, timeout, on_event)
         for fmt, out in todo:
             if results[fmt].ok:
                 try:
@@ -227,7 +230,7 @@ def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spe
 
 def _run_steps(target: Target, todo: list[tuple[str, Path]], staged: dict[str, Path],
                results: dict[str, ExportResult], onnx_backend: str | None, atol: float, rtol: float,
-               timeout: float, on_message: Callable[[dict[str, Any]], None] | None) -> None:
+               timeout: float, on_event: Callable[[ev.Event], None] | None) -> None:
     """Each backend's child exports to and checks the staged siblings; fills `results`."""
     for _fmt, out in todo:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -240,7 +243,7 @@ def _run_steps(target: Target, todo: list[tuple[str, Path]], staged: dict[str, P
             request = {"backend": backend, "device": "cpu", "model": str(target.model), "spec": target.spec_dict,
                        "work": work, "atol": atol, "rtol": rtol, "ops": ops}
             try:
-                answer = call_engine("studio.engine.export_worker", request, timeout, on_message)
+                answer = run_job("export", request, timeout, on_event)
             except JobError as exc:
                 for op in ops:
                     if op["op"] != "reference" and not results[op["format"]].error:

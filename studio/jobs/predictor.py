@@ -1,4 +1,4 @@
-"""Keep one trained model loaded in a child process and ask it for predictions (keras-free here).
+"""Keep one trained model loaded in a child job ("predict") and ask it for predictions (keras-free here).
 
 For the "try it" panel: drawing on a canvas submits a new input at every stroke; `submit` keeps at most
 one request in flight and only the newest waiting input, so the answers keep up with the pen instead of
@@ -12,20 +12,23 @@ queueing behind it. `poll` (from a QTimer) returns the newest answer, without bl
 from __future__ import annotations
 
 import itertools
-import multiprocessing as mp
 import time
 from pathlib import Path
 from typing import Any
 
-from studio.jobs.evaluate_job import JobError
+from studio.core import events as ev
+from studio.jobs.errors import JobError
+from studio.jobs.job import Job
 
-WORKER = "studio.engine.predictor_worker"
+ARRAYS = ("y", "t", "v", "series")  # answer fields that come back as numpy arrays
 
 
-def _child(module: str, *args: Any) -> None:
-    import importlib
+def _answer(result: ev.Result) -> dict[str, Any]:
+    import numpy as np
 
-    importlib.import_module(module).main(*args)
+    if result.error:
+        return {"id": result.id, "error": result.error}
+    return {"id": result.id, **{k: np.asarray(v) if k in ARRAYS else v for k, v in result.data.items()}}
 
 
 class Predictor:
@@ -35,44 +38,46 @@ class Predictor:
         self.backend = backend
         self.device = device
         self.info: dict[str, Any] = {}
-        self._ctx = mp.get_context("spawn")
-        self._conn: Any = None
-        self.process: Any = None
+        self.job: Job | None = None
         self._ids = itertools.count(1)
         self._in_flight: int | None = None
         self._waiting: tuple[str, dict] | None = None
+        self._answers: list[dict[str, Any]] = []
         self.last_error = ""
 
     # -------------------------------------------------------------------------------- lifecycle
     def launch(self) -> None:
         """Start the child without waiting (see `ready`)."""
-        parent, child = self._ctx.Pipe()
-        self._conn = parent
-        self.process = self._ctx.Process(target=_child, name="keras-studio-predictor", daemon=True,
-                                         args=(WORKER, child, self.model_path, self.spec, self.backend, self.device))
-        self.process.start()
-        child.close()
+        payload = {"model": self.model_path, "spec": self.spec, "backend": self.backend, "device": self.device}
+        self.job = Job("predict", payload).start()
+
+    def _pump(self, timeout: float = 0.0) -> None:
+        """Take the events that arrived: Ready fills `info`, Results queue up as answers."""
+        assert self.job is not None
+        for event in self.job.poll(timeout):
+            if isinstance(event, ev.Ready):
+                self.info = event.info
+            elif isinstance(event, ev.Result):
+                if event.id == self._in_flight:
+                    self._in_flight = None
+                self._answers.append(_answer(event))
+            elif isinstance(event, ev.Failed):
+                self.last_error = event.message
 
     def ready(self, timeout: float = 0.0) -> bool:
         """True once the model is loaded; JobError if the child failed."""
         if self.info:
             return True
-        if self._conn is None:
+        if self.job is None:
             raise JobError("the predictor was not started")
-        if self._conn.poll(timeout):
-            try:
-                msg = self._conn.recv()
-            except (EOFError, OSError):
-                msg = {"error": "the predictor process ended while loading the model"}
-            if "error" in msg:
-                self.close()
-                raise JobError(msg["error"], "predictor", msg.get("details", ""))
-            self.info = msg["ready"]
+        self._pump(timeout)
+        if self.info:
             return True
-        if not self.process.is_alive():
-            code = self.process.exitcode
+        failed = self.job.terminal
+        if isinstance(failed, ev.Failed):
             self.close()
-            raise JobError(f"the predictor process ended while loading the model (exit code {code})", "crashed")
+            raise JobError(failed.message or "the predictor process ended while loading the model", failed.reason,
+                           failed.details)
         return False
 
     def start(self, timeout: float = 120) -> dict[str, Any]:
@@ -86,28 +91,19 @@ class Predictor:
 
     @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.is_alive()
+        return self.job is not None and self.job.alive and self.job.terminal is None
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.send({"op": "stop"})
-            except (OSError, ValueError, BrokenPipeError):
-                pass
-        if self.process is not None:
-            self.process.join(timeout=5)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(timeout=5)
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
-        self.process = None
+        """End the child: EOF on its request stream ends it (killed if it does not within 5 s)."""
+        if self.job is not None:
+            self.job.close(5)
+        self.job = None
 
     # -------------------------------------------------------------------------------- requests
     def _send(self, op: str, payload: dict) -> int:
+        assert self.job is not None
         rid = next(self._ids)
-        self._conn.send({"id": rid, "op": op, **payload})
+        self.job.send({"request": rid, "op": op, **payload})
         self._in_flight = rid
         return rid
 
@@ -122,18 +118,14 @@ class Predictor:
             self._waiting = (op, data)
 
     def poll(self) -> dict[str, Any] | None:
-        """The newest answer that arrived (None if none); sends the waiting input when the pipe is free."""
-        answer = None
-        if self._conn is None:
+        """The newest answer that arrived (None if none); sends the waiting input when the child is free."""
+        if self.job is None:
             return None
-        try:
-            while self._conn.poll():
-                msg = self._conn.recv()
-                if msg.get("id") == self._in_flight:
-                    self._in_flight = None
-                answer = msg
-        except (EOFError, OSError):
-            self.last_error = "the predictor process ended"
+        self._pump(0)
+        answer = self._answers[-1] if self._answers else None
+        self._answers.clear()
+        if answer is None and self.job.terminal is not None:
+            self.last_error = self.last_error or "the predictor process ended"
             return {"error": self.last_error}
         if self._in_flight is None and self._waiting is not None:
             op, data = self._waiting
@@ -145,23 +137,25 @@ class Predictor:
         """A blocking request; raises JobError with the child's message on failure."""
         if not self.ready(0):
             self.start()
-        while self._in_flight is not None:  # let an earlier answer arrive first
-            if not self._conn.poll(timeout):
-                raise JobError("the predictor did not answer", "timeout")
-            self.poll()
-        self._waiting = None
-        rid = self._send(op, payload)
+        assert self.job is not None
         end = time.monotonic() + timeout
+        while self._in_flight is not None:  # let an earlier answer arrive first
+            if time.monotonic() > end or self.job.terminal is not None:
+                raise JobError("the predictor did not answer", "timeout")
+            self._pump(0.05)
+        self._waiting = None
+        self._answers.clear()
+        rid = self._send(op, payload)
         while time.monotonic() < end:
-            if self._conn.poll(0.05):
-                msg = self._conn.recv()
+            self._pump(0.05)
+            for msg in self._answers:
                 if msg.get("id") == rid:
-                    self._in_flight = None
+                    self._answers.clear()
                     if "error" in msg:
                         raise JobError(msg["error"], "predict")
                     return msg
-            elif not self.alive:
-                raise JobError("the predictor process ended", "crashed")
+            if self.job.terminal is not None:
+                raise JobError(self.last_error or "the predictor process ended", "crashed")
         raise JobError(f"no answer within {timeout:.0f} s", "timeout")
 
     def predict(self, x: Any, timeout: float = 60):

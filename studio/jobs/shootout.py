@@ -242,10 +242,10 @@ def start_training(spec: RunSpec, runs_root: Path):
 def compare_predictions(reference: str, spec: RunSpec, models: list[str],
                         timeout: float = PREDICTION_TIMEOUT_S) -> dict[str, Any]:
     """Every model's predictions against the first's, in one child on `reference` (keras stays out of here)."""
-    from studio.jobs.evaluate_job import call_engine
+    from studio.jobs.job import run_job
 
     request = {"backend": reference, "device": "cpu", "spec": spec.to_dict(), "models": models, "split": "auto"}
-    return call_engine("studio.engine.prediction_diff_worker", request, timeout)
+    return run_job("compare", request, timeout)
 
 
 class Shootout:

@@ -21,7 +21,7 @@ from studio.core.shapes import fmt
 from studio.core.spec import SpecError
 from studio.jobs import devices
 from studio.jobs.process import WORKER
-from studio.jobs.qt_bridge import TrainingBridge
+from studio.ui.training_bridge import TrainingBridge
 from studio.ui import theme
 from studio.ui.background import Background
 from studio.ui.checker import Checker

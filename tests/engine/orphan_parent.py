@@ -3,12 +3,12 @@
 
 import time
 
-from studio.jobs.evaluate_job import call_engine
+from studio.jobs.job import run_job
 
 
 def main() -> None:
-    call_engine("tests.engine.sleepy_worker", {"backend": "jax", "device": "cpu"}, timeout=600,
-                on_message=lambda m: print("working", flush=True))
+    run_job("evaluate", {"backend": "jax", "device": "cpu"}, timeout=600, handler="tests.engine.sleepy_worker",
+            on_event=lambda e: print("working", flush=True))
     time.sleep(600)
 
 

@@ -1,16 +1,15 @@
-"""An engine worker (the evaluate/export protocol) whose job never ends, so its parent can be killed mid-job."""
+"""A handler for a one-shot job (the evaluate/export kind) that never ends, so its parent can be killed
+mid-job."""
 
-import sys
 import time
 
-from studio.engine.evaluate_worker import send, serve
+from studio.core import events as ev
+from studio.engine import bootstrap
 
 
-def handle(request):
-    send("log", message="working")
+def run(payload, channel):
+    bootstrap.start(payload["backend"], payload["device"])
+    channel.on_gone(lambda: None, grace=1)  # like the real handlers: nothing to clean up, end soon
+    channel.emit(ev.Log(message="working"))
     time.sleep(600)
     return {}
-
-
-if __name__ == "__main__":
-    sys.exit(serve(handle))

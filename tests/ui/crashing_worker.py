@@ -1,7 +1,7 @@
-"""A training worker that dies at once without reporting, as a backend crash would (used by test_crash)."""
+"""A train handler that dies at once without reporting, as a backend crash would (used by test_crash)."""
 
 import os
 
 
-def main(spec_dict, run_dir, queue, control):
+def run(payload, channel):
     os._exit(3)

@@ -1,6 +1,6 @@
-"""TrainingProcess as a QObject: a GUI-thread QTimer polls the child's queue without blocking and turns
-each event into a Qt signal; after the last event the same timer reaps the exiting child. Nothing here waits
-on the child, so the window never stalls on training."""
+"""The training job (`studio.jobs.process.TrainingProcess`) as a QObject: a GUI-thread QTimer takes the
+child's events without blocking and turns each into a Qt signal; after the last event the same timer reaps
+the exiting child. Nothing here waits on the child, so the window never stalls on training."""
 
 from __future__ import annotations
 
