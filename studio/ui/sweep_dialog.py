@@ -190,6 +190,9 @@ class SweepDialog(QDialog):
         self.best_curve = self.best_plot.plot([], [], pen=pg.mkPen(theme.colors().series[0], width=2),
                                               symbol="o", symbolSize=6)
         self.scatter_plot = pg.PlotWidget(background=theme.colors().background)
+        for plot in (self.best_plot, self.scatter_plot):  # "loss (x0.001)" reads worse than 0.004
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.scatter = pg.ScatterPlotItem(size=9)
         self.scatter_plot.addItem(self.scatter)
         split.addWidget(self.best_plot)
@@ -336,20 +339,22 @@ class SweepDialog(QDialog):
             self.best_plot.setYRange(lo - pad, hi + pad, padding=0)
             self.best_plot.setXRange(0.5, max(len(self.results), 1) + 0.5, padding=0)
         self.best_plot.setLabel("left", self.metric_box.currentText())
-        first = self.rows[0].value()["path"] if self.rows else ""
+        first = self.rows[0].value() if self.rows else {"path": "", "distribution": "uniform"}
+        log = first["distribution"].startswith("log")  # a log-scale search reads best on a log axis
         spots = []
         for r in self.results:
-            v = r.params.get(first)
-            if r.value is None or not isinstance(v, (int, float)) or not math.isfinite(r.value):
+            v = r.params.get(first["path"])
+            if r.value is None or not isinstance(v, (int, float)) or not math.isfinite(r.value) or (log and v <= 0):
                 continue
+            v = math.log10(v) if log else v
             pruned = r.state == "pruned"
             spots.append({"pos": (v, r.value), "brush": pg.mkBrush(PRUNED_COLOR if pruned else c.series[1]),
                           "symbol": "x" if pruned else "o"})
         self.scatter.setData(spots)
         self.scatter_plot.setTitle("each trial (× pruned)")
-        self.scatter_plot.setLabel("bottom", first.rsplit(".", 1)[-1])
+        name = first["path"].rsplit(".", 1)[-1]
+        self.scatter_plot.setLabel("bottom", f"log10 {name}" if log else name)
         self.scatter_plot.setLabel("left", self.metric_box.currentText())
-        self.scatter_plot.setLogMode(x=bool(self.rows) and self.rows[0].value()["distribution"].startswith("log"))
 
     def _on_done(self) -> None:
         if self._thread is not None:
