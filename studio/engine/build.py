@@ -48,7 +48,7 @@ def build_model(spec: RunSpec, data: DataShape | None = None) -> keras.Model:
             layer = make_layer(block.type, params, block.id, spec)
             args = [tensors[s] for s in srcs]
             tensors[block.id] = layer(args if catalog.get(block.type).arity is None else args[0])
-        except Exception as exc:
+        except Exception as exc:  # Keras raises many types; the user needs the block's name
             raise ModelBuildError(f"{block.id} ({block.type}): {exc}") from exc
     outs = [tensors[o] for o in outputs]
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], outs if len(outs) > 1 else outs[0],

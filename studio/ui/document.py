@@ -11,9 +11,9 @@ lands, so the document always holds a spec the command line could run, and every
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -54,7 +54,7 @@ class _SpecCommand(QUndoCommand):
     def after(self) -> dict[str, Any]:
         return self.change.after
 
-    def id(self) -> int:
+    def id(self) -> int:  # Qt's name (QUndoCommand.id)
         if not self.merge_key:
             return -1
         return self._ids.setdefault(self.merge_key, len(self._ids) + 1)
