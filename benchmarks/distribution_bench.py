@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run as a script from a checkout: studio is importable only after this
 
-from studio.core import events as ev
-from studio.core.spec import parse_spec
-from studio.engine.bootstrap import SIMULATE_CPU_DEVICES
-from studio.jobs.process import TrainingProcess
+from studio.core import events as ev  # noqa: E402
+from studio.core.spec import parse_spec  # noqa: E402
+from studio.engine.bootstrap import SIMULATE_CPU_DEVICES  # noqa: E402
+from studio.jobs.process import TrainingProcess  # noqa: E402
 
 MODEL = [
     {"id": "x", "type": "Input", "params": {"shape": [28, 28, 1]}},
@@ -68,7 +68,8 @@ def main() -> None:
         data = Path(tmp) / "random_mnist.npz"
         rng = np.random.default_rng(0)
         np.savez(data, x=rng.random((args.samples, 28, 28, 1), dtype=np.float32), y=rng.integers(0, 10, args.samples))
-        print(f"{'backend':<11} {'1 device':>10} {'data_parallel':>14} {'ratio':>6}   (best samples/s of {args.repeats}, "
+        print(f"{'backend':<11} {'1 device':>10} {'data_parallel':>14} {'ratio':>6}   "
+              f"(best samples/s of {args.repeats}, "
               f"{args.devices} simulated CPU devices on {os.cpu_count()} cores, {args.samples} samples, "
               f"batch {args.batch} global, epochs 2..{args.epochs})")
         for backend in args.backends.split(","):

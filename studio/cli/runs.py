@@ -56,9 +56,10 @@ def run(args) -> int:
     cells = [[_cell(k, row[keys.index(k)]) for k in shown] for row in values]
     heads = [COLUMNS.get(k, k) for k in shown]
     widths = [min(40, max(len(h), *(len(c[i]) for c in cells))) for i, h in enumerate(heads)]
-    print("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip())
+    print("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
     for c in cells:
-        print("  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(c, widths)).rstrip())
+        shown_cells = ((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(c, widths, strict=True))
+        print("  ".join(shown_cells).rstrip())
     if args.csv:
         print(f"wrote {args.csv}", file=sys.stderr)
     return 0

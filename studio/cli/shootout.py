@@ -65,6 +65,7 @@ def run(args) -> int:
         signal.signal(signal.SIGINT, previous)
     print()
     print(table.text())
+    assert runner.paths is not None  # run() has written the table
     json_path, csv_path = runner.paths
     print(f"\ntable: {json_path}\n       {csv_path}")
     if table.fastest:

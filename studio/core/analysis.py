@@ -8,8 +8,9 @@ milliseconds. The engine builds the real Keras model from the same graph (`resol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from studio.core import catalog
 from studio.core.head_fit import check_head
@@ -86,7 +87,8 @@ class ModelReport:
 AUGMENT_PREFIX = "augment_"
 
 
-def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = ()) -> tuple[list[tuple[BlockSpec, list[str]]], list[str]]:
+def resolve_graph(model: ModelSpec, augmentation: Sequence[BlockSpec] = ()
+                  ) -> tuple[list[tuple[BlockSpec, list[str]]], list[str]]:
     """Enabled blocks in order, each with the ids it reads from, and the output ids.
 
     A block without `inputs` reads the previous enabled block. A disabled block is bypassed: whoever reads
@@ -123,7 +125,7 @@ def resolve_graph(model: ModelSpec, augmentation: list[BlockSpec] = ()) -> tuple
     return order, outputs
 
 
-def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: list[BlockSpec] = (),
+def analyze(model: ModelSpec, data: DataShape | None = None, augmentation: Sequence[BlockSpec] = (),
             loss: str = "auto", label_smoothing: float = 0.0, graph_fixes: bool = True) -> ModelReport:
     """The report of `model` (against `data` and `loss` when given). `graph_fixes`: also offer repairs that
     move a block, each tried on a copy first (off for those trials themselves)."""
@@ -203,14 +205,15 @@ def _infer(rep: BlockReport, block: BlockSpec, srcs: list[str], shapes: dict[str
     ins = [shapes.get(s) for s in srcs]
     if any(s is None for s in ins):
         # the real misfit is upstream: name it, so the user knows what this block waits for
-        src = next(s for s, shape in zip(srcs, ins) if shape is None)
+        src = next(s for s, shape in zip(srcs, ins, strict=True) if shape is None)
         upstream = reports.get(src)
         rep.waiting_for = (upstream.waiting_for or src) if upstream is not None and not upstream.error else src
         if rep.waiting_for.startswith(AUGMENT_PREFIX):
             rep.waiting_for = "the augmentation"
         return None
     try:
-        rep.output_shape, rep.params, rep.non_trainable = entry.compute_output_shape(ins, params)
+        known = cast(list[Shape], ins)  # none is None: that case returned above
+        rep.output_shape, rep.params, rep.non_trainable = entry.compute_output_shape(known, params)
     except ShapeError as exc:
         rep.error = f"{exc} (from {', '.join(srcs)})" if srcs else str(exc)
         rep.fixes = [*exc.fixes, REMOVE]
@@ -225,7 +228,7 @@ def _merge_fixes(shapes: list[Shape | None]) -> list[Fix]:
         try:
             if all(s is not None for s in shapes):
                 merge = catalog.get(kind)
-                merge.compute_output_shape(shapes, merge.defaults())
+                merge.compute_output_shape(cast(list[Shape], shapes), merge.defaults())
                 fixes.append(insert(kind))
         except ShapeError:
             pass
@@ -264,7 +267,8 @@ def _check_data(report: ModelReport, inputs: list[BlockSpec], outputs: list[str]
     first = inputs[0]
     declared = tuple(first.params.get("shape", catalog.get("Input").param("shape").default))
     fits = len(declared) == len(data.input_shape) and all(
-        d is None or d == w for d, w in zip(declared, data.input_shape))  # None: any length (e.g. a series window)
+        # None: any length (e.g. a series window)
+        d is None or d == w for d, w in zip(declared, data.input_shape, strict=True))
     if len(inputs) == 1 and not fits:
         want = list(data.input_shape)
         reports[first.id].error = f"declares samples of shape {fmt(declared)} but the data has {fmt(tuple(want))}"

@@ -26,7 +26,7 @@ Listener = Callable[[list[Path]], None]
 _MISSING = object()
 
 
-class EditRefused(ValueError):
+class EditRefusedError(ValueError):
     """An edit the spec would not accept; the message says why (the spec's own words)."""
 
 
@@ -131,22 +131,22 @@ class SpecDocument:
         return None
 
     def prepare(self, mutate: Callable[[dict[str, Any]], Any], text: str = "") -> Change:
-        """The Change `mutate(copy of the spec)` would make, checked by the spec; raises EditRefused."""
+        """The Change `mutate(copy of the spec)` would make, checked by the spec; raises EditRefusedError."""
         new = self.spec
         try:
             result = mutate(new)
         except (KeyError, IndexError, ValueError) as exc:
-            raise EditRefused(str(exc).strip("'\"")) from None
+            raise EditRefusedError(str(exc).strip("'\"")) from None
         why = self.problem(new)
         if why:
-            raise EditRefused(why)
+            raise EditRefusedError(why)
         return Change.between(copy.deepcopy(self._spec), new, text, result)
 
     def apply(self, change: Change) -> None:
         """Make `change.after` the spec and tell the listeners of the paths it changed. A Change prepared on
         another spec than the current one is refused: applying it would undo whatever came in between."""
         if change.before != self._spec:
-            raise EditRefused(f"the edit `{change.text}` was prepared on an older spec; prepare it again")
+            raise EditRefusedError(f"the edit `{change.text}` was prepared on an older spec; prepare it again")
         self._spec = copy.deepcopy(change.after)
         self._parsed = None
         self.events.emit(change.paths)

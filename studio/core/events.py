@@ -102,7 +102,7 @@ class Boundary(Event):
 
 
 @dataclass
-class Warning(Event):
+class Warning(Event):  # noqa: A001 - the class name is the `event` key in events.jsonl; renaming breaks saved runs
     message: str
 
 

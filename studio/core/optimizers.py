@@ -103,7 +103,8 @@ def learning_rate_at(base: float, schedule: str, params: dict, step: Any, steps_
         return xp.where(step < warm, base * step / max(warm, 1), decayed) if warm else decayed
     if schedule == "piecewise":
         rate = params["values"][-1] + 0.0 * step
-        for boundary, value in reversed(list(zip(params["boundaries"], params["values"]))):
+        # values has one more entry than boundaries (the rate after the last one, taken above): zip drops it
+        for boundary, value in reversed(list(zip(params["boundaries"], params["values"], strict=False))):
             rate = xp.where(step <= int(boundary * steps_per_epoch), value, rate)
         return rate
     raise ValueError(f"Unknown schedule {schedule!r}")  # the spec refuses it first, naming the choices

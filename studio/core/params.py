@@ -89,7 +89,7 @@ class Param:
             text += " (or null)"
         return text
 
-    def _limits(self) -> tuple[float | None, float | None]:
+    def _limits(self) -> tuple[float, float]:
         """The range checked: the Param's own, or the sane limits where it names none."""
         cap = INT_LIMIT if self.kind in ("int", "ints") else FLOAT_LIMIT
         lo = self.minimum if self.minimum is not None else -cap
@@ -98,10 +98,8 @@ class Param:
 
     def _range_text(self) -> str:
         lo, hi = self.minimum, self.maximum
-        if lo is None and hi is None:
-            return ""
         if hi is None:
-            return f" {'>' if self.exclusive_min else '≥'} {_num(lo)}"
+            return "" if lo is None else f" {'>' if self.exclusive_min else '≥'} {_num(lo)}"
         if lo is None:
             return f" {'<' if self.exclusive_max else '≤'} {_num(hi)}"
         left = "(" if self.exclusive_min else "["
@@ -140,7 +138,7 @@ class Param:
         if kind == "bool":
             out: Any = StrictBool
         elif kind == "choice":
-            out = Literal[self.choices]  # type: ignore[valid-type]
+            out = Literal[self.choices]
         elif kind == "str":
             out = StrictStr
         elif kind == "list":
@@ -192,7 +190,8 @@ def _adapter(param: Param) -> TypeAdapter:
 def params_model(params: tuple[Param, ...]) -> type[BaseModel]:
     """A pydantic model of `params`: one field each (aliased, so a name like `schema` cannot clash with
     BaseModel), unknown names forbidden, defaults kept as declared."""
-    fields = {f"p{i}": (p.annotation(), Field(default=p.default, alias=p.name)) for i, p in enumerate(params)}
+    fields: dict[str, Any] = {f"p{i}": (p.annotation(), Field(default=p.default, alias=p.name))
+                              for i, p in enumerate(params)}
     return create_model("Params", __config__=ConfigDict(extra="forbid", populate_by_name=False), **fields)
 
 
@@ -216,6 +215,6 @@ def coerce_params(params: tuple[Param, ...], given: dict[str, Any], owner: str) 
         if unknown:
             names = ", ".join(sorted(known)) or "none"
             raise ParamError(f"{owner} has no parameter `{unknown[0]}`; its parameters are: {names}") from None
-        name = errors[0]["loc"][0]
+        name = str(errors[0]["loc"][0])  # a top-level field's alias: the parameter's name
         raise known[name].refusal(given[name]) from None
     return checked.model_dump(by_alias=True)

@@ -26,7 +26,8 @@ INDEX_FILE = ".runs-index.sqlite"
 META_FILE = "meta.json"  # {"tags": [...], "note": "..."}: what the user wrote about a run
 SWEEP_FILE = "sweep.json"  # a sweep trial's sweep, number and outcome (studio.jobs.sweep writes it)
 SCHEMA = 2  # bump when the row layout changes: an index of another schema is rebuilt
-WATCHED = (SPEC_FILE, STATUS_FILE, SUMMARY_FILE, META_FILE, METRICS_FILE, SWEEP_FILE)  # a change in one of these re-reads a run
+# a change in one of these re-reads a run
+WATCHED = (SPEC_FILE, STATUS_FILE, SUMMARY_FILE, META_FILE, METRICS_FILE, SWEEP_FILE)
 
 # the table's fixed columns, in order: key → heading
 COLUMNS = {

@@ -91,7 +91,7 @@ def window(n: int | None, k: int, s: int, padding: str, d: int = 1) -> int | Non
 
 def spatial(shape: Shape, kernel, strides, padding, dilation, block: str) -> tuple[int | None, ...]:
     out = []
-    for n, k, s, d in zip(shape, kernel, strides, dilation):
+    for n, k, s, d in zip(shape, kernel, strides, dilation, strict=True):
         m = window(n, k, s, padding, d)
         if m is not None and m < 1:
             raise ShapeError(

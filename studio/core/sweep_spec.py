@@ -128,7 +128,7 @@ def parse_param(text: str) -> SearchParam:
         low, high = (float(v) for v in parts)
         if not (math.isfinite(low) and math.isfinite(high)):
             raise SweepError([f"--param {path}: the bounds must be finite numbers, received {args!r}"])
-        return SearchParam(path=path.strip(), distribution=kind, low=low, high=high)  # type: ignore[arg-type]
+        return SearchParam(path=path.strip(), distribution=kind, low=low, high=high)
     except ValueError as exc:
         if isinstance(exc, SweepError):
             raise

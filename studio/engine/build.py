@@ -7,7 +7,7 @@ plain chain and a branching graph take the same path.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import keras
 import numpy as np
@@ -48,7 +48,7 @@ def build_model(spec: RunSpec, data: DataShape | None = None) -> keras.Model:
             layer = make_layer(block.type, params, block.id, spec)
             args = [tensors[s] for s in srcs]
             tensors[block.id] = layer(args if catalog.get(block.type).arity is None else args[0])
-        except Exception as exc:  # noqa: BLE001 - Keras raises many types; the user needs the block's name
+        except Exception as exc:  # Keras raises many types; the user needs the block's name
             raise ModelBuildError(f"{block.id} ({block.type}): {exc}") from exc
     outs = [tensors[o] for o in outputs]
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], outs if len(outs) > 1 else outs[0],
@@ -109,6 +109,10 @@ def compile_model(model: keras.Model, spec: RunSpec, data: DataShape, steps_per_
     return loss, ["loss"] + [m if isinstance(m, str) else m.name for m in metrics]
 
 
+@overload
+def prepare_targets(y: np.ndarray, loss: str, num_classes: int) -> np.ndarray: ...
+@overload
+def prepare_targets(y: None, loss: str, num_classes: int) -> None: ...
 def prepare_targets(y: np.ndarray | None, loss: str, num_classes: int) -> np.ndarray | None:
     """One-hot targets for categorical losses; the rest as they are."""
     if y is None or loss != "categorical_crossentropy" or y.ndim != 1:

@@ -87,10 +87,11 @@ def _source(spec: RunSpec) -> tuple[list, str, dict[str, Any], str]:
         kw = loader.keywords  # the bundled series goes into the script itself, so it runs anywhere
         consts["SERIES"] = [float(v) for v in loaders.bundled_series(kw["file"], kw["column"])]
         call = f"_series_dataset(np.asarray(SERIES), PARAMS, {kw['column']!r}, {kw['title']!r})"
-        return [loaders._series_dataset], call, consts, f"{info.title}, bundled with Keras Studio: the values are in SERIES"
+        source = f"{info.title}, bundled with Keras Studio: the values are in SERIES"
+        return [loaders._series_dataset], call, consts, source
     if isinstance(loader, functools.partial):
-        kw = ", ".join(f"{k}={v!r}" for k, v in loader.keywords.items())
-        return [loader.func], f"{loader.func.__name__}(PARAMS, {kw})", consts, info.title
+        kwargs = ", ".join(f"{k}={v!r}" for k, v in loader.keywords.items())
+        return [loader.func], f"{loader.func.__name__}(PARAMS, {kwargs})", consts, info.title
     return [loader], f"{loader.__name__}(PARAMS)", consts, info.title
 
 

@@ -55,7 +55,8 @@ class Placement:
         uneven = {name: size for name, size in sizes.items() if size % n}
         if n == 1 or (batch_size % n == 0 and not uneven):
             return
-        got = ", ".join([f"batch size {batch_size}"] + [f"{size} {name} samples" for name, size in sizes.items() if size])
+        got = ", ".join([f"batch size {batch_size}"]
+                        + [f"{size} {name} samples" for name, size in sizes.items() if size])
         raise BootstrapError(INVALID_SETUP, f"training.distribution: JAX splits every batch evenly over {n} devices, "
                                             f"so the batch size and the number of train, validation and test samples "
                                             f"must be multiples of {n}; received {got}. Change training.batch_size, "
@@ -119,6 +120,7 @@ def _jax(dist: DistributionSpec) -> Placement:
         devices = _pick(available, dist.devices)
         keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
         return Placement(devices, batch_split=len(devices))
+    assert dist.mesh_shape is not None  # the spec requires it for model_parallel
     needed = math.prod(dist.mesh_shape)
     if needed > len(available):
         raise BootstrapError(DEVICE_UNAVAILABLE, f"training.distribution.mesh_shape {dist.mesh_shape} needs {needed} "

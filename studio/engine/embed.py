@@ -79,7 +79,7 @@ class _Names(ast.NodeVisitor):
     def visit_arg(self, node: ast.arg):
         self.stored.add(node.arg)  # its annotation is not visited
 
-    def visit_FunctionDef(self, node: ast.FunctionDef):
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef):
         self.stored.add(node.name)
         for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
             if expr is not None:
@@ -88,7 +88,7 @@ class _Names(ast.NodeVisitor):
         for stmt in node.body:
             self.visit(stmt)
 
-    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815 - ast.NodeVisitor dispatches on this exact name
 
     def visit_ClassDef(self, node: ast.ClassDef):
         self.stored.add(node.name)
@@ -106,7 +106,7 @@ class _Names(ast.NodeVisitor):
         for alias in node.names:
             self.stored.add((alias.asname or alias.name).split(".")[0])
 
-    visit_ImportFrom = visit_Import
+    visit_ImportFrom = visit_Import  # noqa: N815 - ast.NodeVisitor dispatches on this exact name
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler):
         if node.name:

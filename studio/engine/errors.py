@@ -72,7 +72,7 @@ def classify(exc: BaseException) -> Classified:
     for module, name, reason in _PROJECT_ERRORS:
         cls = _loaded_class(module, name)
         if cls is not None and isinstance(exc, cls):
-            return Classified(reason or getattr(exc, "reason", ev.INTERNAL), str(exc), True)
+            return Classified(reason if reason else getattr(exc, "reason", ev.INTERNAL), str(exc), True)
     if _out_of_memory(exc):
         return Classified(ev.OUT_OF_MEMORY, OOM_MESSAGE, True)
     return Classified(ev.INTERNAL, f"{type(exc).__name__}: {exc}", False)

@@ -50,7 +50,7 @@ def run(payload: dict[str, Any], channel: Any) -> None:
     import keras
 
     from studio.core.spec import parse_spec
-    from studio.data import evaluation as E
+    from studio.data import evaluation
     from studio.data.dataset import DataError
     from studio.engine.build import split_inputs
     from studio.engine.evaluate import SeriesScale, load_data, load_model
@@ -81,7 +81,7 @@ def run(payload: dict[str, Any], channel: Any) -> None:
                     out = keras.ops.convert_to_numpy(model(sc.inputs(windows), training=False))
                     return sc.values(out, np.asarray(windows, dtype=np.float64)[:, -1])
 
-                t, v = E.forecast(predict_raw, series, int(ds.extra["window"]), int(ds.extra["horizon"]),
+                t, v = evaluation.forecast(predict_raw, series, int(ds.extra["window"]), int(ds.extra["horizon"]),
                                   int(req.get("steps", 30)))
                 channel.emit(ev.Result(id=rid, data={"t": t, "v": v, "series": series}))
             else:

@@ -75,7 +75,8 @@ def metric_objects(names, loss, task, num_classes) -> list[Any]:
         elif m in ("mae", "mse"):
             out.append(m)
         else:
-            kind = "binary classification" if m in ("auc", "precision", "recall") else "classification with over 5 classes"
+            binary = m in ("auc", "precision", "recall")
+            kind = "binary classification" if binary else "classification with over 5 classes"
             warnings.warn(f"metric `{m}` applies to {kind} only; it is left out of this run", stacklevel=2)
     return out
 

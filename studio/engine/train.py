@@ -205,7 +205,10 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
     with placement.scope():  # and compiles there (the optimizer's variables)
         loss, metric_names = compile_model(model, spec, shape, steps)
     y_train = prepare_targets(ds.y_train, loss, ds.num_classes)
-    targets = lambda t: prepare_targets(t, loss, ds.num_classes)
+
+    def targets(t: np.ndarray) -> np.ndarray:
+        return prepare_targets(t, loss, ds.num_classes)
+
     train_feed = pydataset.batches(ds.x_train, ds.y_train, batch_size, shuffle=spec.data.shuffle,
                                    seed=spec.training.seed, targets=targets)  # None for in-memory data
     val_feed = pydataset.batches(ds.x_val, ds.y_val, max(batch_size, 256), targets=targets) if n_val else None

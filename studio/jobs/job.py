@@ -96,7 +96,7 @@ class Job:
             fd, name = tempfile.mkstemp(prefix=f"keras-studio-{self.kind}-", suffix=".log")
             os.close(fd)
             self.log_path, self._temp_log = Path(name), True
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - held for the child's life, closed when it ends
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **self.env}
         with sigint_ignored_in_children():
             self.process = subprocess.Popen([sys.executable, "-m", RUNNER], stdin=subprocess.PIPE,
@@ -135,7 +135,7 @@ class Job:
         """End the child at once."""
         if self.process is not None and self.terminal is None:
             self.killed = True  # also when it ended a moment before (a second Ctrl-C reaches it too)
-        if self.alive:
+        if self.process is not None and self.alive:
             self.process.kill()
 
     # ------------------------------------------------------------------ events

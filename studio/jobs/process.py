@@ -82,7 +82,7 @@ class TrainingProcess:
 
     def _died(self, code: int | None, tail: str) -> ev.Failed:
         """The child ended without its terminal event: nobody else can record it, so this process does."""
-        assert self.job is not None
+        assert self.job is not None and self.run_dir is not None  # set together by start()
         if self.job.killed:
             reason, msg = ev.KILLED, "Training was killed. The best checkpoint so far is kept in best.keras."
         else:
@@ -137,7 +137,7 @@ def crash_reason(code: int | None, log: str) -> tuple[str, str]:
             name = signal.Signals(-code).name
         except ValueError:
             name = "unknown"
-    by = f"by signal {-code} ({name})" if name else ""
+    by = f"by signal {-code} ({name})" if name and code is not None else ""  # name is set only for a signal
     if name == "SIGKILL":
         how = (f"was killed {by} from outside the app — the system's out-of-memory killer does this when memory "
                "runs out; if so, a smaller batch size helps")

@@ -80,7 +80,7 @@ class Table:
     def fastest(self) -> str | None:
         """The backend with the highest steady samples/s among those that finished."""
         done = [r for r in self.rows if r.state == "done" and r.steady_samples_per_s]
-        return max(done, key=lambda r: r.steady_samples_per_s).backend if done else None
+        return max(done, key=lambda r: r.steady_samples_per_s or 0.0).backend if done else None  # all set in done
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "shootout", **asdict(self), "fastest": self.fastest}
@@ -117,8 +117,8 @@ class Table:
         headers = self.headers()
         lines = [row_cells(r) for r in self.rows]
         widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
-        out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
-        out += ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines]
+        out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+        out += ["  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines]
         for r in self.rows:
             if r.message and r.state != "done":
                 out.append(f"{r.backend}: {r.message}")
@@ -191,7 +191,7 @@ def _median(values: list[float | None]) -> float | None:
 
 def median_figures(figures: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure's median over repeats (metrics too, name by name); figures a run lacks are left out."""
-    metrics: dict[str, dict[str, float]] = {}
+    metrics: dict[str, dict[str, float | None]] = {}
     for split in dict.fromkeys(s for f in figures for s in f["metrics"]):
         names = dict.fromkeys(n for f in figures for n in f["metrics"].get(split, {}))
         metrics[split] = {n: _median([f["metrics"].get(split, {}).get(n) for f in figures]) for n in names}
@@ -204,7 +204,8 @@ def apply_differences(table: Table, reference: str, result: dict[str, Any], comp
     table.reference = reference
     table.prediction_split = result.get("split", "")
     table.prediction_samples = int(result.get("samples", 0))
-    for backend, diff in zip(compared, result.get("differences", [])):
+    # strict=False: an answer without differences leaves those columns blank rather than failing the table
+    for backend, diff in zip(compared, result.get("differences", []), strict=False):
         row = table.row(backend)
         row.max_abs_diff, row.mean_abs_diff = diff["max"], diff["mean"]
 

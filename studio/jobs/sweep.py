@@ -127,6 +127,7 @@ class Sweep:
             if p.distribution == "choice":
                 out[p.path] = d.CategoricalDistribution(p.choices)
             elif p.distribution in ("int", "logint"):
+                assert p.low is not None and p.high is not None  # the sweep spec requires both bounds here
                 out[p.path] = d.IntDistribution(int(p.low), int(p.high), log=p.distribution == "logint")
             else:
                 out[p.path] = d.FloatDistribution(p.low, p.high, log=p.distribution == "loguniform")

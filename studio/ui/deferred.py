@@ -24,8 +24,8 @@ class Deferred(QWidget, Generic[W]):
         self._factory = factory
         self._widget: W | None = None
         self._pending: list[Callable[[W], Any]] = []
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
 
     @property
     def built(self) -> bool:
@@ -35,7 +35,7 @@ class Deferred(QWidget, Generic[W]):
         """The real widget, built now if it was not yet."""
         if self._widget is None:
             widget = self._widget = self._factory()
-            self.layout().addWidget(widget)
+            self._box.addWidget(widget)
             pending, self._pending = self._pending, []
             for fn in pending:
                 fn(widget)

@@ -11,13 +11,14 @@ lands, so the document always holds a spec the command line could run, and every
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from studio.core.document import ROOT, Change, EditRefused, Listener, Path as FieldPath, SpecDocument
+from studio.core.document import ROOT, Change, EditRefusedError, Listener, Path as FieldPath, SpecDocument
 from studio.core.runs import write_atomic
 from studio.core.spec import RunSpec, SpecError, load_spec, parse_spec
 
@@ -41,7 +42,7 @@ class _SpecCommand(QUndoCommand):
 
     _ids: dict[str, int] = {}
 
-    def __init__(self, doc: "Document", change: Change, merge_key: str | None):
+    def __init__(self, doc: Document, change: Change, merge_key: str | None):
         super().__init__(change.text)
         self.doc, self.change, self.merge_key = doc, change, merge_key
 
@@ -53,7 +54,7 @@ class _SpecCommand(QUndoCommand):
     def after(self) -> dict[str, Any]:
         return self.change.after
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:  # Qt's name (QUndoCommand.id)
         if not self.merge_key:
             return -1
         return self._ids.setdefault(self.merge_key, len(self._ids) + 1)
@@ -127,7 +128,7 @@ class Document(QObject):
         """Edit through a function that changes a copy of the spec in place; returns why it was refused."""
         try:
             change = self.core.prepare(mutate, text)
-        except EditRefused as exc:
+        except EditRefusedError as exc:
             return str(exc)
         self.push(change, merge_key)
         return None
@@ -143,7 +144,7 @@ class Document(QObject):
         refused."""
         try:
             change = prepare(self.core)
-        except EditRefused as exc:
+        except EditRefusedError as exc:
             return str(exc)
         self.push(change, merge_key)
         return change

@@ -12,7 +12,7 @@ import json
 import math
 import types
 import typing
-from typing import Any
+from typing import Any, cast
 
 import annotated_types as at
 
@@ -21,13 +21,13 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from studio.core.params import Param, ParamError
+from studio.core.params import Kind, Param, ParamError
 
 if typing.TYPE_CHECKING:
     from pydantic import BaseModel
 
 INT_LIMIT = 2**31 - 1
-_KINDS = {int: "int", float: "float", bool: "bool", str: "str"}
+_KINDS: dict[Any, Kind] = {int: "int", float: "float", bool: "bool", str: "str"}
 
 
 def params_from_model(model: type[BaseModel], names: tuple[str, ...] | None = None,
@@ -48,7 +48,8 @@ def params_from_model(model: type[BaseModel], names: tuple[str, ...] | None = No
             continue
         if name in choices:
             kind, options = "choice", tuple(choices[name])
-        lo = hi = None
+        lo: Any = None  # the bounds as the model declares them (an int or a float)
+        hi: Any = None
         lo_open = hi_open = False
         for m in info.metadata:
             if isinstance(m, (at.Ge, at.Gt)):
@@ -83,7 +84,7 @@ def float_range(p: Param, decimals: int) -> tuple[float, float]:
     return lo, hi
 
 
-def _kind_of(annotation: Any) -> tuple[str | None, tuple[Any, ...], bool]:
+def _kind_of(annotation: Any) -> tuple[Kind | None, tuple[Any, ...], bool]:
     """(Param kind, choices, optional) of a field's type; kind None for types a form does not edit."""
     args = typing.get_args(annotation)
     optional = typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args
@@ -129,7 +130,7 @@ class SciSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int):  # noqa: D102
+    def validate(self, text: str, pos: int):
         try:
             float(text)
             return QValidator.State.Acceptable, text, pos
@@ -173,7 +174,9 @@ class ParamField(QWidget):
         self.widget.setToolTip(tooltip(param))
         lay.addWidget(self.widget, 1)
         if param.kind == "str" and param.name.endswith("path"):
-            browse = QToolButton(text="…", toolTip="Choose a file")
+            browse = QToolButton()
+            browse.setText("…")
+            browse.setToolTip("Choose a file")
             browse.clicked.connect(self._browse)
             lay.addWidget(browse)
         self.set_value(value)
@@ -182,41 +185,41 @@ class ParamField(QWidget):
     def _make(self) -> QWidget:
         p = self.param
         if p.kind == "bool":
-            w = QCheckBox()
-            w.toggled.connect(lambda on: self._commit(bool(on)))
-            return w
+            check = QCheckBox()
+            check.toggled.connect(lambda on: self._commit(bool(on)))
+            return check
         if p.kind == "choice":
-            w = QComboBox()
+            combo = QComboBox()
             for c in p.choices:
-                w.addItem(str(c), c)
-            w.activated.connect(lambda i: self._commit(w.itemData(i)))
-            return w
+                combo.addItem(str(c), c)
+            combo.activated.connect(lambda i: self._commit(combo.itemData(i)))
+            return combo
         if p.kind == "int" and not p.optional:
-            w = QSpinBox()
-            w.setRange(*int_range(p))
-            w.setKeyboardTracking(False)  # commit on Enter/focus-out/arrows, not on every digit typed
+            spin = QSpinBox()
+            spin.setRange(*int_range(p))
+            spin.setKeyboardTracking(False)  # commit on Enter/focus-out/arrows, not on every digit typed
             if p.unit:
-                w.setSuffix(f" {p.unit}")
-            w.valueChanged.connect(lambda v: self._commit(int(v)))
-            return w
+                spin.setSuffix(f" {p.unit}")
+            spin.valueChanged.connect(lambda v: self._commit(int(v)))
+            return spin
         if p.kind == "float" and not p.optional:
-            w = SciSpinBox()
-            w.setRange(-1e12 if p.minimum is None else p.minimum, 1e12 if p.maximum is None else p.maximum)
-            w.setKeyboardTracking(False)
-            w.valueChanged.connect(lambda v: self._commit(float(v)))
-            return w
-        w = QLineEdit()
+            sci = SciSpinBox()
+            sci.setRange(-1e12 if p.minimum is None else p.minimum, 1e12 if p.maximum is None else p.maximum)
+            sci.setKeyboardTracking(False)
+            sci.valueChanged.connect(lambda v: self._commit(float(v)))
+            return sci
+        line = QLineEdit()
         if p.optional:
-            w.setPlaceholderText("empty: " + ("default" if p.default is None else _list_text(p.default)))
+            line.setPlaceholderText("empty: " + ("default" if p.default is None else _list_text(p.default)))
         elif p.kind in ("ints", "floats"):
-            w.setPlaceholderText("e.g. 3, 3")
-        w.editingFinished.connect(lambda: self._commit_text(w.text()))
-        return w
+            line.setPlaceholderText("e.g. 3, 3")
+        line.editingFinished.connect(lambda: self._commit_text(line.text()))
+        return line
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, f"Choose {pretty(self.param.name)}")
         if path:
-            self.widget.setText(path)
+            cast(QLineEdit, self.widget).setText(path)  # a path's field is a line edit (see _make)
             self._commit_text(path)
 
     def _commit_text(self, text: str) -> None:
@@ -227,7 +230,8 @@ class ParamField(QWidget):
                 value: Any = None
             else:
                 try:
-                    value = float(text) if p.kind == "float" else (int(text) if text.lstrip("-").isdigit() else float(text))
+                    whole = p.kind != "float" and text.lstrip("-").isdigit()
+                    value = int(text) if whole else float(text)
                 except ValueError:
                     value = text
         elif p.kind in ("ints", "floats", "list"):
@@ -297,7 +301,9 @@ class ParamForm(QWidget):
             label.setToolTip(tooltip(p))
             (adv_form if p.advanced else basic).addRow(label, f)
         if advanced:
-            toggle = QToolButton(text="Advanced", checkable=True)
+            toggle = QToolButton()
+            toggle.setText("Advanced")
+            toggle.setCheckable(True)
             toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             toggle.setArrowType(Qt.ArrowType.RightArrow)
             toggle.setAutoRaise(True)

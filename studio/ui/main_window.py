@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -94,7 +95,8 @@ class MainWindow(QMainWindow):
         head.setContentsMargins(6, 0, 2, 0)
         self.headline = ResultHeadline()
         head.addWidget(self.headline, 1)
-        self.results_toggle = QToolButton(autoRaise=True, checkable=True)
+        self.results_toggle = QToolButton(autoRaise=True)
+        self.results_toggle.setCheckable(True)
         self.results_toggle.setObjectName("resultsToggle")
         self.results_toggle.setToolTip("Collapse or expand the results (the model gets the room)")
         self.results_toggle.toggled.connect(self.collapse_results)
@@ -128,7 +130,7 @@ class MainWindow(QMainWindow):
         self._show_results(False)
 
         # ---------------------------------------------------------------- docks
-        self.palette = Palette()
+        self.block_palette = Palette()  # not `palette`: that is QWidget.palette()
         self.runs = RunsPanel()
         self.inspector = Inspector(self.doc)
         self.data_panel = DataPanel(self.doc, self.checker, self.background)
@@ -149,7 +151,7 @@ class MainWindow(QMainWindow):
             combo.setMinimumContentsLength(12)
         self.log = LogPanel()
         self.docks: dict[str, QDockWidget] = {}
-        self._dock("Blocks", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Blocks", self.block_palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Runs", self.runs, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.docks["Blocks"], self.docks["Runs"])
         self.docks["Blocks"].raise_()
@@ -157,7 +159,8 @@ class MainWindow(QMainWindow):
         self._dock("Setup", self.setup_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.docks["Log"].hide()  # opens itself on a warning or an error (View ▸ Log any time)
-        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)  # all five setup tabs in view
+        # wide enough for all five setup tabs in view
+        self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [260, 600], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
 
@@ -189,16 +192,16 @@ class MainWindow(QMainWindow):
         return act
 
     def _actions(self) -> None:
-        K = QKeySequence.StandardKey
-        self.act_new = self._action("&New", self.new_project, K.New, "Start a new, empty run spec")
-        self.act_open = self._action("&Open…", self.open_dialog, K.Open, "Open a run spec (JSON)")
-        self.act_save = self._action("&Save", self.save, K.Save, "Save the run spec")
-        self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
-        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        std = QKeySequence.StandardKey
+        self.act_new = self._action("&New", self.new_project, std.New, "Start a new, empty run spec")
+        self.act_open = self._action("&Open…", self.open_dialog, std.Open, "Open a run spec (JSON)")
+        self.act_save = self._action("&Save", self.save, std.Save, "Save the run spec")
+        self.act_save_as = self._action("Save &As…", self.save_as, std.SaveAs)
+        self.act_quit = self._action("&Quit", self.close, std.Quit)
         self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(K.Undo)
+        self.act_undo.setShortcut(std.Undo)
         self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcut(K.Redo)
+        self.act_redo.setShortcut(std.Redo)
         self.act_undo.setIconText("Undo")  # the toolbar stays short; the menu says what will be undone
         self.act_redo.setIconText("Redo")
         self.act_train = self._action("&Train", self.train, QKeySequence("F5"), "Train the model (F5)")
@@ -223,7 +226,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         self.preset_menu = m.addMenu("Open &Preset")
         for p in list_presets():
-            self.preset_menu.addAction(p.title, lambda p=p: self.open_file(p.path, as_template=True)).setToolTip(
+            self.preset_menu.addAction(p.title, partial(self.open_file, p.path, as_template=True)).setToolTip(
                 p.description)
         m.addSeparator()
         m.addActions([self.act_save, self.act_save_as])
@@ -282,16 +285,23 @@ class MainWindow(QMainWindow):
         d.dirty_changed.connect(lambda _d: self._title())
         d.path_changed.connect(self._title)
         d.path_changed.connect(self._runs_root_changed)
-        self.palette.add_requested.connect(self.editor.add_block)
+        self.block_palette.add_requested.connect(self.editor.add_block)
         # the editor's shortcuts (Ctrl+E, Ctrl+D, copy, paste, Alt+arrows …) work in the graph too, on the blocks
         # selected there; Delete goes through the graph first, which removes a selected connection itself
         self.graph.addActions([a for name, a in self.editor.actions_by_name.items() if name != "delete"])
         self.graph.delete_requested.connect(self.editor.delete)
         self.editor.selection_changed.connect(lambda ids: self.inspector.show_block(ids[-1] if ids else None))
         self.editor.selection_changed.connect(self.graph.select)
-        self.inspector.renamed.connect(lambda _old, new: (self.editor.select([new]), self.graph.select([new])))
-        self.graph.selection_changed.connect(lambda ids: (self.editor.select(ids),
-                                                          self.inspector.show_block(ids[-1] if ids else None)))
+        def select_renamed(_old: str, new: str) -> None:
+            self.editor.select([new])
+            self.graph.select([new])
+
+        def select_from_graph(ids: list[str]) -> None:
+            self.editor.select(ids)
+            self.inspector.show_block(ids[-1] if ids else None)
+
+        self.inspector.renamed.connect(select_renamed)
+        self.graph.selection_changed.connect(select_from_graph)
         for w in (self.editor, self.graph, self.data_panel, self.optimizer_panel, self.regularization_panel,
                   self.augmentation_panel, self.training_panel):
             w.message.connect(self.show_message)
@@ -455,7 +465,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ devices
     def _probe_devices(self) -> None:
         for backend in devices.installed_backends():
-            self.background.submit(lambda b=backend: devices.probe(b),
+            self.background.submit(partial(devices.probe, backend),
                                    lambda info: self.training_panel.set_devices(info.backend, info.devices,
                                                                                 info.error))
 
@@ -530,17 +540,17 @@ class MainWindow(QMainWindow):
 
     def _recent_add(self, path: str) -> None:
         s = settings()
-        recent = [p for p in (s.value("recent", []) or []) if p != path]
+        recent = [p for p in cast(list[str], s.value("recent", []) or []) if p != path]
         s.setValue("recent", [path] + recent[: MAX_RECENT - 1])
         self._recent_refresh()
 
     def _recent_refresh(self) -> None:
         self.recent_menu.clear()
-        recent = settings().value("recent", []) or []
+        recent = cast("list[str] | str", settings().value("recent", []) or [])  # one path comes back as a str
         if isinstance(recent, str):
             recent = [recent]
         for p in recent:
-            self.recent_menu.addAction(p, lambda p=p: self.open_file(p))
+            self.recent_menu.addAction(p, partial(self.open_file, p))
         self.recent_menu.setEnabled(bool(recent))
 
     def report_unexpected(self, summary: str, details: str) -> None:
@@ -749,7 +759,7 @@ class MainWindow(QMainWindow):
         else:
             self.bridge.pause()
 
-    def _ended(self, e: ev.Event) -> None:
+    def _ended(self, e: ev.Finished | ev.Stopped | ev.Failed) -> None:
         self.plots.stop_live()
         self.controls.on_end(e)
         self.runs.refresh()

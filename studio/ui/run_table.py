@@ -42,6 +42,12 @@ def _heading(key: str) -> str:
     return COLUMNS.get(key, key.replace("_", " ") if "." not in key else key)
 
 
+def _set_meta_all(runs: list[str], **meta: Any) -> None:
+    """The same tags or note on every run in `runs`."""
+    for run in runs:
+        set_meta(run, **meta)
+
+
 def archive_or_trash(run_dir: Path) -> str:
     """Move a run to the system's trash, or else into the archive folder beside it; says where it went."""
     result = QFile.moveToTrash(str(run_dir))  # PySide6 returns a bool or (bool, path in the trash)
@@ -128,9 +134,9 @@ class RunTable(QDialog):
         self.keys, values = table(self.rows)
         self.model.clear()
         self.model.setHorizontalHeaderLabels([_heading(k) for k in self.keys])
-        for row, vals in zip(self.rows, values):
+        for row, vals in zip(self.rows, values, strict=True):
             items = []
-            for key, v in zip(self.keys, vals):
+            for key, v in zip(self.keys, vals, strict=True):
                 item = QStandardItem(_text(key, v))
                 numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
                 item.setData(v if numeric else _text(key, v).lower(), SORT_ROLE)
@@ -203,7 +209,7 @@ class RunTable(QDialog):
                                         QLineEdit.EchoMode.Normal, ", ".join(first.tags))
         if ok:
             tags = [t.strip() for t in text.split(",")]
-            self._write(lambda: [set_meta(p, tags=tags) for p in runs], "Tags saved")
+            self._write(lambda: _set_meta_all(runs, tags=tags), "Tags saved")
 
     def _note(self) -> None:
         runs = self.selected_runs()
@@ -212,7 +218,7 @@ class RunTable(QDialog):
             return
         text, ok = QInputDialog.getMultiLineText(self, "Note", f"A note on {len(runs)} run(s):", first.note)
         if ok:
-            self._write(lambda: [set_meta(p, note=text) for p in runs], "Note saved")
+            self._write(lambda: _set_meta_all(runs, note=text), "Note saved")
 
     def _write(self, action, done: str) -> None:
         try:
@@ -253,7 +259,7 @@ class RunTable(QDialog):
     def export_csv(self, path: str | Path) -> None:
         """The rows as shown (filtered, in the shown order), every column."""
         order = [self.proxy.index(r, 0).data(PATH_ROLE) for r in range(self.proxy.rowCount())]
-        by_path = dict(zip((r.path for r in self.rows), table(self.rows)[1]))
+        by_path = dict(zip((r.path for r in self.rows), table(self.rows)[1], strict=True))
         try:
             with open(path, "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f)

@@ -12,7 +12,7 @@ import copy
 import queue
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +35,9 @@ from studio.core import events as ev
 from studio.core.spec import BACKENDS
 from studio.ui.document import Document
 
+if TYPE_CHECKING:  # imported when a shoot-out starts, not with the dialog
+    from studio.jobs.shootout import Shootout
+
 POLL_MS = 100
 STATE, JOIN_S = 1, 120  # the column that shows progress; how long closing waits for a stopped training
 
@@ -53,7 +56,7 @@ class ShootoutDialog(QDialog):
         self.table_doc = None  # the last copy of the runner's table
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._runner = None
+        self._runner: Shootout | None = None
         lay = QVBoxLayout(self)
         intro = QLabel("Trains this project on each backend, one after another, as ordinary runs. First epoch "
                        "includes compilation; steady samples/s counts the epochs after it.")
@@ -103,8 +106,8 @@ class ShootoutDialog(QDialog):
         self.use_btn.clicked.connect(self.use_fastest)
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
-        for b in (self.start_btn, self.stop_btn, self.compare_btn, self.use_btn):
-            buttons.addWidget(b)
+        for button in (self.start_btn, self.stop_btn, self.compare_btn, self.use_btn):
+            buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         lay.addLayout(buttons)
@@ -170,6 +173,7 @@ class ShootoutDialog(QDialog):
     def _work(self) -> None:
         """On the thread: run the shoot-out; whatever happens, the last message says it is over."""
         try:
+            assert self._runner is not None  # start() sets it before the thread starts
             self._runner.run()
             self._queue.put(("done", None))
         except Exception as exc:  # noqa: BLE001 - shown in the dialog, never a traceback
@@ -204,6 +208,7 @@ class ShootoutDialog(QDialog):
         if self._thread is not None:
             self._thread.join()
         self._thread = None
+        assert self._runner is not None  # only a started shoot-out finishes
         cancelled = self._runner.cancel.is_set()
         paths = self._runner.paths
         if error:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
@@ -24,15 +25,19 @@ from studio.core.spec import RunSpec, SpecError, logged_metrics
 from studio.core.sweep_spec import DISTRIBUTIONS, PRUNERS, SweepError, check_space, parse_sweep
 from studio.ui import theme
 
+if TYPE_CHECKING:  # imported when a sweep starts, not with the dialog
+    from studio.jobs.sweep import Sweep
+
 PRUNED_COLOR = "#9e9e9e"
 
 
 def suggestions(spec: RunSpec) -> list[dict[str, Any]]:
     """Search rows worth offering for this spec, each with a sensible range."""
     lr = spec.optimizer.learning_rate or 1e-3
-    out = [{"path": "optimizer.learning_rate", "distribution": "loguniform", "low": lr / 10, "high": min(lr * 10, 1)},
-           {"path": "training.batch_size", "distribution": "choice", "choices": [16, 32, 64, 128]},
-           {"path": "optimizer.name", "distribution": "choice", "choices": ["adam", "sgd", "rmsprop"]}]
+    out: list[dict[str, Any]] = [
+        {"path": "optimizer.learning_rate", "distribution": "loguniform", "low": lr / 10, "high": min(lr * 10, 1)},
+        {"path": "training.batch_size", "distribution": "choice", "choices": [16, 32, 64, 128]},
+        {"path": "optimizer.name", "distribution": "choice", "choices": ["adam", "sgd", "rmsprop"]}]
     for b in spec.model.blocks:
         if b.type == "Dropout":
             out.append({"path": f"model.blocks.{b.id}.params.rate", "distribution": "uniform", "low": 0.0,
@@ -64,7 +69,8 @@ class SearchRow(QWidget):
         self.choices.setPlaceholderText("values separated by commas")
         self.low.setValue(float(data.get("low") or 0))
         self.high.setValue(float(data.get("high") or 1))
-        remove = QToolButton(text="✕", autoRaise=True)
+        remove = QToolButton(autoRaise=True)
+        remove.setText("✕")
         remove.setToolTip("Remove this parameter")
         remove.clicked.connect(lambda: self.removed.emit(self))
         for w, stretch in ((self.path, 3), (self.kind, 0), (self.low, 1), (self.high, 1), (self.choices, 2),
@@ -109,7 +115,7 @@ class _Worker(QObject):
             self.runner.run()
         except (SweepError, SpecError, OSError) as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # an Optuna storage problem must not kill the app's thread silently
+        except Exception as exc:  # noqa: BLE001 - an Optuna storage problem must not kill the app's thread silently
             self.failed.emit(f"{type(exc).__name__}: {exc}")
         finally:
             self.done.emit()
@@ -125,7 +131,7 @@ class SweepDialog(QDialog):
         self.setObjectName("sweepDialog")
         self.resize(980, 640)
         self.spec, self.runs_root = spec, Path(runs_root)
-        self.runner = None
+        self.runner: Sweep | None = None
         self._thread: QThread | None = None
         self.results: list = []
         lay = QVBoxLayout(self)
@@ -141,7 +147,7 @@ class SweepDialog(QDialog):
         add = QPushButton("Add parameter ▾")
         menu = QMenu(add)
         for data in offered:
-            menu.addAction(data["path"], lambda d=data: self.add_row(d))
+            menu.addAction(data["path"], partial(self.add_row, data))
         menu.addAction("Another spec path…", lambda: self.add_row({"path": "", "distribution": "uniform",
                                                                    "low": 0, "high": 1}))
         add.setMenu(menu)
@@ -387,7 +393,7 @@ class SweepDialog(QDialog):
 
     def shutdown(self) -> None:
         """Stop the sweep and wait for its thread (the window is closing)."""
-        if self.running and self.runner is not None:
+        if self.running and self.runner is not None and self._thread is not None:  # running: there is a thread
             self.runner.cancel.set()
             self._thread.quit()
             self._thread.wait(60_000)

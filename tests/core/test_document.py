@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from studio.core.analysis import check_spec
-from studio.core.document import ROOT, Change, EditRefused, SpecDocument, changed_paths
+from studio.core.document import ROOT, Change, EditRefusedError, SpecDocument, changed_paths
 from studio.core.spec import RunSpec
 
 
@@ -69,11 +69,11 @@ def test_merged_changes_undo_to_the_first_before():
 def test_an_edit_the_spec_refuses_changes_nothing_and_says_why():
     doc = SpecDocument()
     calls = heard(doc)
-    with pytest.raises(EditRefused, match="learning_rate"):
+    with pytest.raises(EditRefusedError, match="learning_rate"):
         doc.set(("optimizer", "learning_rate"), -1.0)
-    with pytest.raises(EditRefused, match="does not log `val_mae`"):
+    with pytest.raises(EditRefusedError, match="does not log `val_mae`"):
         doc.set(("regularization", "early_stopping"), {"monitor": "val_mae"})
-    with pytest.raises(EditRefused, match="no block `ghost`"):
+    with pytest.raises(EditRefusedError, match="no block `ghost`"):
         doc.set_param("ghost", "units", 3)
     assert calls == [] and doc.view() == RunSpec().to_dict()
 
@@ -84,7 +84,7 @@ def test_the_model_edits_connect_move_remove():
     doc.apply(doc.add_block("Add"))
     doc.apply(doc.connect("dense_1", "add_1"))
     assert doc.view()["model"]["blocks"][-1]["inputs"] == ["dense_2", "dense_1"]
-    with pytest.raises(EditRefused, match="comes after"):
+    with pytest.raises(EditRefusedError, match="comes after"):
         doc.connect("add_1", "dense_1")
     doc.apply(doc.disconnect("dense_1", "add_1"))
     doc.apply(doc.move_blocks(["dense_2"], 1))
@@ -115,7 +115,7 @@ def test_a_change_prepared_on_an_older_spec_is_refused():
     doc = SpecDocument()
     one, other = doc.add_block("Input"), doc.add_block("Dense")  # both from the empty model
     doc.apply(one)
-    with pytest.raises(EditRefused, match="prepared on an older spec"):
+    with pytest.raises(EditRefusedError, match="prepared on an older spec"):
         doc.apply(other)  # it would silently drop the Input block
     assert [b["type"] for b in doc.view()["model"]["blocks"]] == ["Input"]
 

@@ -22,7 +22,8 @@ def _epochs(run_dir, pairs):
             e = ev.EpochEnd(epoch=i, epochs=len(pairs), logs={"loss": 1.0 / (i + 1)}, learning_rate=0.01,
                             seconds=seconds, samples_per_s=rate)
             f.write(json.dumps(e.to_dict()) + "\n")
-    rows = ["epoch,loss,learning_rate,seconds"] + [f"{i + 1},{1.0 / (i + 1)},0.01,{s}" for i, (s, _r) in enumerate(pairs)]
+    rows = ["epoch,loss,learning_rate,seconds"]
+    rows += [f"{i + 1},{1.0 / (i + 1)},0.01,{s}" for i, (s, _r) in enumerate(pairs)]
     (run_dir / "metrics.csv").write_text("\n".join(rows) + "\n")
 
 

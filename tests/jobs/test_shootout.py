@@ -104,7 +104,8 @@ def test_a_failed_backend_keeps_the_others_and_says_why(tmp_path, monkeypatch):
             return super().poll(timeout)
 
     monkeypatch.setattr(so, "start_training", Failing)
-    monkeypatch.setattr(so, "compare_predictions", lambda *a, **k: pytest.fail("one finished backend: nothing to compare"))
+    monkeypatch.setattr(so, "compare_predictions",
+                        lambda *a, **k: pytest.fail("one finished backend: nothing to compare"))
     table = so.Shootout(load_preset("optimization_lab"), tmp_path, ["torch", "jax"], installed=["torch", "jax"]).run()
     assert [(r.backend, r.state) for r in table.rows] == [("torch", "failed"), ("jax", "done")]
     assert table.rows[0].message == "The training process crashed." and table.rows[0].steady_samples_per_s is None

@@ -164,7 +164,7 @@ def test_bad_file_gives_message(window, dialogs, tmp_path):
 
 
 def test_palette_search(window):
-    p = window.palette
+    p = window.block_palette
     p.search.setText("pool 2d")
     shown = [p.tree.topLevelItem(i).child(j).text(0) for i in range(p.tree.topLevelItemCount())
              for j in range(p.tree.topLevelItem(i).childCount()) if not p.tree.topLevelItem(i).child(j).isHidden()]

@@ -18,8 +18,8 @@ FAST = [b for b in ("jax", "tensorflow", "torch") if b in installed_backends()]
 
 def palette_add(qtbot, window, block_type: str) -> None:
     """Double-click the block in the palette, as a user does."""
-    item = window.palette.item_for(block_type)
-    tree = window.palette.tree
+    item = window.block_palette.item_for(block_type)
+    tree = window.block_palette.tree
     tree.scrollToItem(item)
     rect = tree.visualItemRect(item)
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -45,7 +45,7 @@ def activity_block():
 
 
 def test_the_palette_offers_it_and_adds_it_to_the_model(window):
-    palette = window.palette
+    palette = window.block_palette
     item = palette.item_for(NAME)
     assert item is not None and item.parent().text(0) == "Regularization"
     assert "Penalise large activations" in item.toolTip(0)

@@ -62,7 +62,7 @@ def _transpose(inputs, p):
     need_rank(x, 3, "Conv2DTranspose", "height×width×channels", image_fix(x))
     cin = last_dim(x, "Conv2DTranspose")
     out = []
-    for n, k, s in zip(x[:-1], p["kernel_size"], p["strides"]):
+    for n, k, s in zip(x[:-1], p["kernel_size"], p["strides"], strict=True):
         out.append(None if n is None else (n * s if p["padding"] == "same" else n * s + max(k - s, 0)))
     params = math.prod(p["kernel_size"]) * cin * p["filters"] + (p["filters"] if p["use_bias"] else 0)
     return (*out, p["filters"]), params, 0

@@ -12,7 +12,8 @@ def _add(inputs, _p):
         raise ShapeError(f"Add needs two or more inputs but received {len(inputs)}; connect another block to it")
     first = inputs[0]
     for other in inputs[1:]:
-        if len(other) != len(first) or any(a is not None and b is not None and a != b for a, b in zip(first, other)):
+        if len(other) != len(first) or any(a is not None and b is not None and a != b
+                                           for a, b in zip(first, other, strict=True)):
             raise ShapeError("Add needs inputs of the same shape but received "
                              + " and ".join(fmt(s) for s in inputs))
     return first, 0, 0
@@ -28,7 +29,7 @@ def _concatenate(inputs, p):
         raise ShapeError(f"Concatenate axis {axis} is out of range for inputs {fmt(inputs[0])}")
     ax = axis - 1 if axis > 0 else rank + axis  # index without the batch axis
     if any(len(s) != rank for s in inputs) or any(
-            a != b for s in inputs for i, (a, b) in enumerate(zip(inputs[0], s)) if i != ax):
+            a != b for s in inputs for i, (a, b) in enumerate(zip(inputs[0], s, strict=True)) if i != ax):
         raise ShapeError(f"Concatenate needs inputs equal except along axis {axis} but received "
                          + " and ".join(fmt(s) for s in inputs))
     joined = None if any(s[ax] is None for s in inputs) else sum(s[ax] for s in inputs)

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from studio.core.document import EditRefused
+from studio.core.document import EditRefusedError
 from studio.core.spec import monitor_choices
 from studio.ui import theme
 from studio.ui.document import Document
@@ -65,7 +65,7 @@ class SectionPanel(QWidget):
             return False
         try:
             change = self.doc.core.set(path, value, text or "Set " + ".".join(path))
-        except EditRefused as exc:
+        except EditRefusedError as exc:
             self.refuse(str(exc))
             self._on_changed()  # put the widgets back to what the document holds
             return False
@@ -109,6 +109,7 @@ class MonitoredForm(QWidget):
             self.form.refused.connect(self.refused)
             self._box.addWidget(self.form)
         else:
+            assert self.form is not None  # built on the first call: choices start unset
             self.form.set_values(values)
 
 

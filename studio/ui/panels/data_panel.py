@@ -87,7 +87,8 @@ class DataPanel(SectionPanel):
         self.normalize.activated.connect(lambda i: self.set_field(("data", "normalize"), self.normalize.itemText(i),
                                                                   "Set normalisation"))
         more.addRow("Normalise", self.normalize)
-        self.test = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
+        self.test = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS)
+        self.test.setKeyboardTracking(False)
         self.test.setRange(*float_range(test_split, SPLIT_DECIMALS))
         self.test.setToolTip(tooltip(test_split))
         self.test.valueChanged.connect(lambda v: self.set_field(("data", "test_split"), round(v, 4), "Set test split"))
@@ -136,6 +137,7 @@ class DataPanel(SectionPanel):
             self.form.refused.connect(self.refuse)
             self.form_holder.addWidget(self.form)
         else:
+            assert self.form is not None  # built on the first call: the source starts unset
             self.form.set_values(values)
         self.normalize.setCurrentText(d.get("normalize", "none"))
         self.test.setValue(d.get("test_split", 0.0))
@@ -199,7 +201,8 @@ class DataPanel(SectionPanel):
         x = ds.x_train
         if ds.kind == "image" and x.ndim in (3, 4):
             self.samples = x[:PREVIEW_IMAGES]
-            self.grid.call(lambda grid, images=self.samples: grid.show_images(images))
+            images = self.samples  # the samples of now, should the grid be built later
+            self.grid.call(lambda grid: grid.show_images(images))
             self.stack.setCurrentWidget(self.grid)
         elif ds.kind == "series":
             self.samples = x[:PREVIEW_IMAGES]
@@ -226,7 +229,8 @@ class DataPanel(SectionPanel):
                 for c in range(cols):
                     self.table.setItem(r, c, QTableWidgetItem(f"{flat[r, c]:.4g}"))
                 y = ds.y_train[r]
-                label = ds.class_names[int(y)] if ds.task == "classification" and ds.class_names else f"{float(np.ravel(y)[0]):.4g}"
+                named = ds.task == "classification" and ds.class_names
+                label = ds.class_names[int(y)] if named else f"{float(np.ravel(y)[0]):.4g}"
                 self.table.setItem(r, cols, QTableWidgetItem(label))
             self.table.resizeColumnsToContents()
             self.stack.setCurrentWidget(self.table)

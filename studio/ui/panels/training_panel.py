@@ -7,9 +7,10 @@ process), so the list fills in a few seconds after the window opens."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -38,12 +39,14 @@ class TrainingPanel(SectionPanel):
         # special values ("whole set", "random": one below the minimum, meaning None) are the panel's own
         epochs, batch, seed, loss = (field_param(TrainingSpec, n) for n in ("epochs", "batch_size", "seed", "loss"))
         validation = field_param(DataSpec, "validation_split")
-        self.epochs = QSpinBox(keyboardTracking=False)
+        self.epochs = QSpinBox()
+        self.epochs.setKeyboardTracking(False)
         self.epochs.setRange(*int_range(epochs))
         self.epochs.setToolTip(tooltip(epochs))
         self.epochs.valueChanged.connect(lambda v: self.set_field(("training", "epochs"), v, "Set epochs"))
         form.addRow("Epochs", self.epochs)
-        self.batch = QSpinBox(keyboardTracking=False)
+        self.batch = QSpinBox()
+        self.batch.setKeyboardTracking(False)
         self.batch.setRange(int_range(batch)[0] - 1, int_range(batch)[1])
         self.batch.setSpecialValueText("whole set")
         self.batch.setToolTip(tooltip(batch))
@@ -55,24 +58,26 @@ class TrainingPanel(SectionPanel):
         for mode, text in (("none", "One device"), ("data_parallel", "Data parallel: every device"),
                            ("model_parallel", "Model parallel (mesh set in the spec)")):
             self.distribution.addItem(text, mode)
-        self.distribution.model().item(2).setEnabled(False)
-        self.distribution.setToolTip(TrainingSpec.model_fields["distribution"].description + ". "
-                                     + DistributionSpec.model_fields["mode"].description)
+        cast(QStandardItemModel, self.distribution.model()).item(2).setEnabled(False)  # a combo box's own model
+        self.distribution.setToolTip(f'{TrainingSpec.model_fields["distribution"].description}. '
+                                     f'{DistributionSpec.model_fields["mode"].description}')
         self.distribution.activated.connect(lambda i: self.set_field(
             ("training", "distribution"), {"mode": self.distribution.itemData(i)}, "Set devices"))
         form.addRow("Devices", self.distribution)
-        self.val = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS, keyboardTracking=False)
+        self.val = QDoubleSpinBox(singleStep=0.05, decimals=SPLIT_DECIMALS)
+        self.val.setKeyboardTracking(False)
         self.val.setRange(*float_range(validation, SPLIT_DECIMALS))
         self.val.setToolTip(tooltip(validation))
         self.val.valueChanged.connect(lambda v: self.set_field(("data", "validation_split"), round(v, 4),
                                                                "Set validation split"))
         form.addRow("Validation split", self.val)
-        self.seed = QSpinBox(keyboardTracking=False)
+        self.seed = QSpinBox()
+        self.seed.setKeyboardTracking(False)
         self.seed.setRange(int_range(seed)[0] - 1, int_range(seed)[1])
         self.seed.setSpecialValueText("random")
         self.seed.setToolTip(tooltip(seed))
-        self.seed.valueChanged.connect(lambda v: self.set_field(("training", "seed"), None if v == self.seed.minimum() else v,
-                                                                "Set seed"))
+        self.seed.valueChanged.connect(
+            lambda v: self.set_field(("training", "seed"), None if v == self.seed.minimum() else v, "Set seed"))
         form.addRow("Seed", self.seed)
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
