@@ -112,7 +112,6 @@ def main() -> int:
     stdin, out = _private_streams()
     channel = Channel(out)
     from studio.core import events as ev
-
     from studio.engine import remote
 
     try:

@@ -9,7 +9,13 @@ import pytest
 
 from studio.cli import run_cli as cli_main
 from studio.jobs import ray_executor
-from studio.jobs.ray_executor import INSTALL_HINT, RayProblem, dashboard_address, gpus_for, runtime_env_for
+from studio.jobs.ray_executor import (
+    INSTALL_HINT,
+    RayProblem,
+    dashboard_address,
+    gpus_for,
+    runtime_env_for,
+)
 
 
 @pytest.mark.parametrize(("given", "used"), [
