@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from studio.core import events as ev
-from studio.core.runs import CHILD_LOG, EVENTS_FILE, set_status
+from studio.core.runs import CHILD_LOG, EVENTS_FILE, STATUS_FILE, read_json, set_status
 from studio.jobs.errors import JobError
 
 INSTALL_HINT = ("Ray is not installed on this computer: install it with `pip install keras-studio[ray]` "
@@ -362,6 +362,9 @@ class RayJob:
         try:
             with tarfile.open(fileobj=io.BytesIO(base64.b64decode(text)), mode="r:gz") as tar:
                 tar.extractall(self.local_run_dir, filter="data")
+            state = (read_json(self.local_run_dir / STATUS_FILE, {}) or {}).get("state", "finished")
+            set_status(self.local_run_dir, state, pid=None, executor="ray", ray_address=self.address,
+                       ray_job_id=self.job_id)  # the cluster's copy replaced the local status
         except (OSError, ValueError, tarfile.TarError) as exc:
             self._put(ev.Warning(message=f"the run directory from the Ray cluster could not be unpacked into "
                                          f"{self.local_run_dir}: {exc}"))

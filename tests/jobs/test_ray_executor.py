@@ -1,0 +1,149 @@
+"""The lab spec through the Ray executor on a real local Ray head (started here on free ports, stopped after):
+events arrive live, Stop ends Stopped with a model, the local run directory is complete, a failing job is
+reported as failed with its message."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from studio.core import events as ev
+from studio.core.spec import load_spec
+from studio.jobs import ray_executor
+from studio.jobs.process import TrainingProcess
+
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
+REPO = Path(__file__).resolve().parents[2]
+LAB = REPO / "presets" / "optimization_lab.json"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ray_head():
+    pytest.importorskip("ray.job_submission", reason="Ray is not installed (pip install keras-studio[ray])")
+    import requests
+
+    ray_cli = Path(sys.executable).parent / "ray"
+    temp = tempfile.mkdtemp(prefix="ksray", dir="/tmp")  # short: Ray's socket paths must stay under 108 bytes
+    dashboard = _free_port()
+    # the head runs from this environment, so the jobs need no runtime_env: this venv's python first on PATH,
+    # and this checkout's studio on PYTHONPATH
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PYTHONPATH": str(REPO), "RAY_USAGE_STATS_ENABLED": "0"}
+    subprocess.run([str(ray_cli), "start", "--head", "--port", str(_free_port()), "--dashboard-port", str(dashboard),
+                    "--num-cpus", "2", "--include-dashboard=true", "--dashboard-host", "127.0.0.1",
+                    "--node-ip-address", "127.0.0.1", "--temp-dir", temp, "--disable-usage-stats"],
+                   env=env, check=True, timeout=240, capture_output=True)
+    address = f"http://127.0.0.1:{dashboard}"
+    end = time.monotonic() + 120
+    while time.monotonic() < end:  # the job module of the dashboard comes up a little after the head
+        try:
+            if requests.get(f"{address}/api/jobs/", timeout=3).ok:
+                break
+        except requests.exceptions.RequestException:
+            pass
+        time.sleep(1)
+    saved = os.environ.get(ray_executor.RUNTIME_ENV_VAR)
+    os.environ[ray_executor.RUNTIME_ENV_VAR] = "{}"
+    try:
+        yield address
+    finally:
+        if saved is None:
+            os.environ.pop(ray_executor.RUNTIME_ENV_VAR, None)
+        else:
+            os.environ[ray_executor.RUNTIME_ENV_VAR] = saved
+        subprocess.run([str(ray_cli), "stop", "--force"], env=env, timeout=120, capture_output=True)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _lab(epochs: int, **training):
+    spec = load_spec(LAB).to_dict()
+    spec["training"].update(backend="jax", epochs=epochs, **training)
+    from studio.core.spec import parse_spec
+
+    return parse_spec(spec)
+
+
+def _events(proc: TrainingProcess, timeout: float = 300, on_event=None) -> list[ev.Event]:
+    seen: list[ev.Event] = []
+    end = time.monotonic() + timeout
+    while proc.terminal is None:
+        assert time.monotonic() < end, f"no terminal event within {timeout} s: {[e.kind for e in seen]}"
+        for event in proc.poll(0.5):
+            seen.append(event)
+            if on_event is not None:
+                on_event(event)
+    return seen
+
+
+def test_the_lab_runs_on_ray_and_its_run_directory_comes_back(ray_head, tmp_path):
+    proc = TrainingProcess(_lab(3), tmp_path, ray_address=ray_head)
+    run_dir = proc.start()
+    try:
+        seen = _events(proc)
+    finally:
+        proc.close()
+    kinds = [e.kind for e in seen]
+    assert kinds.count("Started") == 1 and kinds.count("EpochEnd") == 3, kinds
+    assert isinstance(proc.terminal, ev.Finished), proc.terminal
+    assert proc.terminal.run_dir == str(run_dir)  # the cluster's folder is not shown as the run's
+    started = next(e for e in seen if isinstance(e, ev.Started))
+    assert started.backend == "jax" and started.run_dir == str(run_dir)
+    for name in ("model.keras", "best.keras", "metrics.csv", "summary.json", "events.jsonl", "spec.json"):
+        assert (run_dir / name).is_file(), f"{name} missing from {sorted(p.name for p in run_dir.iterdir())}"
+    assert (run_dir / "tensorboard").is_dir()
+    assert json.loads((run_dir / "summary.json").read_text())["epochs_run"] == 3
+    status = json.loads((run_dir / "status.json").read_text())
+    assert status["state"] == "finished"
+    assert status["ray_job_id"].startswith("raysubmit_")  # kept for `keras-studio attach`
+    assert status["ray_job_id"] in (run_dir / "child.log").read_text()  # the job's other log lines land here
+
+
+def test_stop_ends_the_ray_job_stopped_with_a_model(ray_head, tmp_path):
+    proc = TrainingProcess(_lab(100_000), tmp_path, ray_address=ray_head)
+    run_dir = proc.start()
+    stopped_at = []
+
+    def stop_after_two_epochs(event):
+        if isinstance(event, ev.EpochEnd) and event.epoch == 1 and not stopped_at:
+            stopped_at.append(time.monotonic())
+            proc.stop()
+
+    try:
+        _events(proc, on_event=stop_after_two_epochs)
+    finally:
+        proc.close()
+    assert stopped_at, "no second epoch arrived"
+    assert isinstance(proc.terminal, ev.Stopped), proc.terminal
+    assert (run_dir / "model.keras").is_file()
+    assert json.loads((run_dir / "summary.json").read_text())["epochs_run"] < 100_000
+
+
+def test_a_failing_job_is_reported_failed_with_its_message(ray_head, tmp_path):
+    spec = _lab(2).to_dict()
+    spec["data"] = {"source": "csv", "params": {"path": str(tmp_path / "no-such-file.csv")}}
+    from studio.core.spec import parse_spec
+
+    proc = TrainingProcess(parse_spec(spec), tmp_path / "runs", ray_address=ray_head)
+    run_dir = proc.start()
+    try:
+        _events(proc)
+    finally:
+        proc.close()
+    assert isinstance(proc.terminal, ev.Failed), proc.terminal
+    assert "no-such-file.csv" in proc.terminal.message
+    assert json.loads((run_dir / "status.json").read_text())["state"] == "failed"
