@@ -66,7 +66,7 @@ def ray_head():
             os.environ.pop(ray_executor.RUNTIME_ENV_VAR, None)
         else:
             os.environ[ray_executor.RUNTIME_ENV_VAR] = saved
-        subprocess.run([str(ray_cli), "stop", "--force"], env=env, timeout=120, capture_output=True)
+        subprocess.run([str(ray_cli), "stop", "--force"], check=False, env=env, timeout=120, capture_output=True)
         shutil.rmtree(temp, ignore_errors=True)
 
 
