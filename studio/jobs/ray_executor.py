@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from studio.core import events as ev
-from studio.core.runs import CHILD_LOG, EVENTS_FILE, STATUS_FILE, read_json, set_status
+from studio.core.runs import CHILD_LOG, EVENTS_FILE, SPEC_FILE, STATUS_FILE, read_json, set_status
 from studio.jobs.errors import JobError
 
 INSTALL_HINT = ("Ray is not installed on this computer: install it with `pip install keras-studio[ray]` "
@@ -44,6 +44,7 @@ HTTP_TIMEOUT_S = 10.0
 WATCH_EVERY_S = 5.0  # how often the job's status is checked while its log is followed
 EVENT_MARK = '{"event": '
 TERMINAL_STATES = ("SUCCEEDED", "FAILED", "STOPPED")
+DETACHED = "detached"  # the Failed reason of a job left running on the cluster
 
 
 class RayProblem(JobError):
@@ -183,6 +184,7 @@ class RayJob:
         self._held: ev.Event | None = None  # the terminal event, kept until the run directory is back
         self._delivered_terminal = False
         self._lock = threading.Lock()
+        self._detached = False
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> RayJob:
@@ -245,6 +247,11 @@ class RayJob:
             if self._stop_wanted.is_set():
                 self._send_stop()
             asyncio.run(self._follow())
+            if self._detached:
+                self._put(ev.Failed(reason=DETACHED, message=f"stopped following Ray job {self.job_id}; it goes "
+                                    f"on on the cluster: re-attach with `keras-studio attach "
+                                    f"{self.local_run_dir or 'RUN_DIR'}`", run_dir=str(self.local_run_dir or "")))
+                return
             self._take(self._logs_from(self._consumed), final=True)  # what the follower had not delivered
             self._end()
         except RayProblem as exc:
@@ -441,6 +448,11 @@ class RayJob:
             self._thread.join(timeout)
         return not self.alive
 
+    def detach(self) -> None:
+        """Stop following the job and leave it running on the cluster (`attach` follows it again)."""
+        self._detached = True
+        self._closed.set()
+
     def close(self, grace: float = 5.0) -> None:
         """Leave the job: a job still running is stopped on the cluster; the follower ends within `grace`."""
         if self.terminal is None and self.alive:
@@ -461,3 +473,19 @@ def ray_job(address: str, spec_dict: dict[str, Any], run_dir: Path, handler: str
 
     return RayJob("train", {"spec": spec_dict, "run_dir": str(run_dir)}, address, handler=handler,
                   log=Path(run_dir) / CHILD_LOG, local_run_dir=run_dir, job_id=job_id, on_submitted=submitted)
+
+
+def attach(run_dir: str | Path) -> RayJob:
+    """A RayJob following again the job of a run sent to a Ray cluster (its status.json names the cluster and
+    the job). The job's log is read from its beginning, so the local events and log are written anew."""
+    run_dir = Path(run_dir)
+    status = read_json(run_dir / STATUS_FILE, None)
+    if not isinstance(status, dict) or not status.get("ray_job_id") or not status.get("ray_address"):
+        raise RayProblem(f"{run_dir} is not a run sent to a Ray cluster: expected a run directory whose "
+                         f"status.json names a Ray job (ray_job_id, ray_address), received "
+                         f"{'no status.json' if status is None else 'a local run'}", "not_a_ray_run")
+    spec = read_json(run_dir / SPEC_FILE, {}) or {}
+    for name in (EVENTS_FILE, CHILD_LOG):
+        with contextlib.suppress(OSError):
+            (run_dir / name).write_text("", encoding="utf-8")
+    return ray_job(status["ray_address"], spec, run_dir, job_id=status["ray_job_id"])

@@ -7,7 +7,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 
-from studio.jobs.ray_executor import INSTALL_HINT, RayProblem, dashboard_address, ray_available
+from studio.jobs.ray_executor import (
+    INSTALL_HINT,
+    RayProblem,
+    dashboard_address,
+    ray_available,
+)
 
 __all__ = ["INSTALL_HINT", "RunOnMenu"]
 

@@ -89,3 +89,15 @@ def test_no_cluster_at_the_address_is_a_clear_message_soon():
     with pytest.raises(RayProblem, match="no Ray cluster answers at http://127.0.0.1") as info:
         ray_executor.connect(f"http://127.0.0.1:{port}", timeout=3)
     assert info.value.reason == "no_cluster"
+
+
+def test_attach_to_a_local_run_says_it_was_not_sent_to_ray(tmp_path, capsys):
+    pytest.importorskip("ray.job_submission", reason="Ray is not installed (pip install keras-studio[ray])")
+    from studio.core.runs import create_run_dir
+
+    run_dir = create_run_dir(tmp_path, {"meta": {"title": "local"}})
+    code = cli_main(["attach", str(run_dir)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "is not a run sent to a Ray cluster" in err and "ray_job_id" in err
+    assert "Traceback" not in err

@@ -147,3 +147,28 @@ def test_a_failing_job_is_reported_failed_with_its_message(ray_head, tmp_path):
     assert isinstance(proc.terminal, ev.Failed), proc.terminal
     assert "no-such-file.csv" in proc.terminal.message
     assert json.loads((run_dir / "status.json").read_text())["state"] == "failed"
+
+
+def test_a_run_left_on_the_cluster_is_attached_again_and_stopped(ray_head, tmp_path):
+    proc = TrainingProcess(_lab(100_000), tmp_path, ray_address=ray_head)
+    run_dir = proc.start()
+    try:
+        _events(proc, on_event=lambda e: isinstance(e, ev.EpochEnd) and proc.job.detach())
+    finally:
+        proc.close()
+    assert isinstance(proc.terminal, ev.Failed) and proc.terminal.reason == ray_executor.DETACHED
+    assert "keras-studio attach" in proc.terminal.message
+    job = ray_executor.attach(run_dir).start()
+    seen = []
+    try:
+        while job.terminal is None:
+            for event in job.poll(0.5):
+                seen.append(event)
+                if isinstance(event, ev.EpochEnd) and event.epoch >= 2:
+                    job.send({"control": "stop"})
+            assert len(seen) < 100_000
+    finally:
+        job.close()
+    assert [e.kind for e in seen].count("Started") == 1  # the log is read again from its beginning
+    assert isinstance(job.terminal, ev.Stopped), job.terminal
+    assert (run_dir / "model.keras").is_file()
