@@ -32,7 +32,14 @@ from typing import Any
 from urllib.parse import urlparse
 
 from studio.core import events as ev
-from studio.core.runs import CHILD_LOG, EVENTS_FILE, SPEC_FILE, STATUS_FILE, read_json, set_status
+from studio.core.runs import (
+    CHILD_LOG,
+    EVENTS_FILE,
+    SPEC_FILE,
+    STATUS_FILE,
+    read_json,
+    set_status,
+)
 from studio.jobs.errors import JobError
 
 INSTALL_HINT = ("Ray is not installed on this computer: install it with `pip install keras-studio[ray]` "
