@@ -296,8 +296,11 @@ class RayJob:
                 follower.cancel()
                 with contextlib.suppress(BaseException):
                     await follower
-        if follower.done() and not follower.cancelled() and follower.exception() is not None:
-            self._status()  # a broken follow with the cluster gone raises the "lost" message
+        if follower.done() and not follower.cancelled() and follower.exception() is not None \
+                and self._status() not in TERMINAL_STATES:  # _status raises the "lost" message when it is gone
+            raise RayProblem(f"the log stream of Ray job {self.job_id} broke while the job runs "
+                             f"({follower.exception()}); re-attach with `keras-studio attach "
+                             f"{self.local_run_dir or 'RUN_DIR'}`", "connection_lost")
 
     async def _tail(self) -> None:
         async for chunk in self._client.tail_job_logs(self.job_id):
@@ -375,7 +378,10 @@ class RayJob:
     def _unpack(self, text: str) -> None:
         try:
             with tarfile.open(fileobj=io.BytesIO(base64.b64decode(text)), mode="r:gz") as tar:
-                tar.extractall(self.local_run_dir, filter="data")
+                if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: refuse links and paths out of the folder
+                    tar.extractall(self.local_run_dir, filter="data")
+                else:  # pragma: no cover
+                    tar.extractall(self.local_run_dir)
             state = (read_json(self.local_run_dir / STATUS_FILE, {}) or {}).get("state", "finished")
             set_status(self.local_run_dir, state, pid=None, executor="ray", ray_address=self.address,
                        ray_job_id=self.job_id)  # the cluster's copy replaced the local status

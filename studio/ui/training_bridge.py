@@ -63,6 +63,9 @@ class TrainingBridge(QObject):
         return run_dir
 
     def pause(self) -> None:
+        if self.running and self.proc.ray_address:  # a Ray job has no channel in
+            self.log.emit("warning", "Pause is not available for a run on a Ray cluster; Stop works")
+            return
         if self.running and self.state == "running":
             self.proc.pause()
             self._set_state("paused")

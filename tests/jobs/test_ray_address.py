@@ -101,3 +101,41 @@ def test_attach_to_a_local_run_says_it_was_not_sent_to_ray(tmp_path, capsys):
     assert code == 1
     assert "is not a run sent to a Ray cluster" in err and "ray_job_id" in err
     assert "Traceback" not in err
+
+
+def test_another_ray_version_on_the_cluster_says_which_to_install():
+    pytest.importorskip("ray.job_submission", reason="Ray is not installed (pip install keras-studio[ray])")
+    import http.server
+    import threading
+
+    class OldRay(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            body = b'{"version": "4", "ray_version": "1.13.0", "ray_commit": "x"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), OldRay)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(RayProblem, match=r"runs Ray 1\.13\.0, this computer has Ray") as info:
+            ray_executor.connect(f"http://127.0.0.1:{server.server_port}", timeout=3)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert info.value.reason == "ray_version_mismatch"
+    assert "ray[default]==1.13.0" in info.value.message
+
+
+def test_ray_is_an_optional_extra_not_a_dependency():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    assert any(r.startswith("ray[default]>=2.40") for r in project["optional-dependencies"]["ray"])
+    assert not any(r.startswith("ray") for r in project["dependencies"])

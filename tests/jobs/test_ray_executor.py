@@ -172,3 +172,17 @@ def test_a_run_left_on_the_cluster_is_attached_again_and_stopped(ray_head, tmp_p
     assert [e.kind for e in seen].count("Started") == 1  # the log is read again from its beginning
     assert isinstance(job.terminal, ev.Stopped), job.terminal
     assert (run_dir / "model.keras").is_file()
+
+
+def test_a_runtime_env_that_cannot_install_is_a_clear_message(ray_head, tmp_path, monkeypatch):
+    monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, json.dumps({"pip": ["/nonexistent/keras_studio-0-py3.whl"]}))
+    proc = TrainingProcess(_lab(2), tmp_path, ray_address=ray_head)
+    run_dir = proc.start()
+    try:
+        _events(proc)
+    finally:
+        proc.close()
+    assert isinstance(proc.terminal, ev.Failed), proc.terminal
+    assert proc.terminal.reason == "runtime_env_failed", proc.terminal
+    assert "could not install the job's runtime environment" in proc.terminal.message
+    assert json.loads((run_dir / "status.json").read_text())["state"] == "failed"
