@@ -109,7 +109,7 @@ def test_another_ray_version_on_the_cluster_says_which_to_install():
     import threading
 
     class OldRay(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the name http.server calls
+        def do_GET(self):  # the name http.server calls
             body = b'{"version": "4", "ray_version": "1.13.0", "ray_commit": "x"}'
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
