@@ -28,6 +28,7 @@ from studio.core.runs import SPEC_FILE, set_status, write_json_atomic
 
 FLAG = "--request-b64"
 ARCHIVE = "run.tar.gz"
+UNSET_OMP = "KERAS_STUDIO_UNSET_OMP"  # set by the client when the job's runtime_env does not set OMP_NUM_THREADS
 CHUNK = 48_000  # base64 characters per Artifact line, well below what a log follower handles in one line
 
 
@@ -35,6 +36,8 @@ def request_from(argv: list[str]) -> dict[str, Any] | None:
     """The request given as `--request-b64 TEXT`; None when the request comes on stdin."""
     if len(argv) != 2 or argv[0] != FLAG:
         return None
+    if os.environ.pop(UNSET_OMP, None):  # before a backend is imported: Ray's OMP_NUM_THREADS=1 (it gives
+        os.environ.pop("OMP_NUM_THREADS", None)  # its job supervisor no CPU) would make a training use 1 core
     return json.loads(base64.b64decode(argv[1]))
 
 

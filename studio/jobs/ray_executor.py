@@ -51,6 +51,7 @@ HTTP_TIMEOUT_S = 10.0
 WATCH_EVERY_S = 5.0  # how often the job's status is checked while its log is followed
 EVENT_MARK = '{"event": '
 TERMINAL_STATES = ("SUCCEEDED", "FAILED", "STOPPED")
+START_TIMEOUT_VAR = "KERAS_STUDIO_RAY_START_TIMEOUT"  # seconds a job may stay PENDING (default 600)
 DETACHED = "detached"  # the Failed reason of a job left running on the cluster
 
 
@@ -114,8 +115,18 @@ def runtime_env_for(spec: dict[str, Any]) -> dict[str, Any]:
         backend = (spec.get("training") or {}).get("backend") or "tensorflow"
         env = {"pip": [f"keras-studio[{backend}]=={__version__}"]}
     env_vars = {"PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "RAY_JOB_STOP_WAIT_TIME_S": str(STOP_WAIT_S)}
-    env["env_vars"] = {**env_vars, **(env.get("env_vars") or {})}
+    own = env.get("env_vars") or {}
+    if "OMP_NUM_THREADS" not in own:  # Ray forces 1 on the job's processes: the runner drops it (engine.remote)
+        env_vars["KERAS_STUDIO_UNSET_OMP"] = "1"
+    env["env_vars"] = {**env_vars, **own}
     return env
+
+
+def start_timeout() -> float:
+    try:
+        return float(os.environ.get(START_TIMEOUT_VAR) or 600)
+    except ValueError:
+        return 600.0
 
 
 def gpus_for(spec: dict[str, Any]) -> float:
@@ -282,12 +293,24 @@ class RayJob:
     async def _follow(self) -> None:
         """Follow the log until the job ends; a status check every few seconds notices a cluster gone quiet."""
         follower = asyncio.ensure_future(self._tail())
+        began, said_pending = time.monotonic(), False
         try:
             while not follower.done():
                 await asyncio.wait([follower], timeout=WATCH_EVERY_S)
                 if follower.done() or self._closed.is_set():
                     break
                 status = await asyncio.to_thread(self._status)
+                if status == "PENDING":
+                    if not said_pending:
+                        said_pending = True
+                        self._put(ev.Log(message=f"Ray job {self.job_id} waits to start on the cluster (its "
+                                                 "runtime environment installs, or resources are busy)"))
+                    if time.monotonic() - began > start_timeout():
+                        await asyncio.to_thread(self._send_stop)
+                        raise RayProblem(f"the Ray cluster did not start job {self.job_id} within "
+                                         f"{start_timeout():g} s (still PENDING: its runtime environment may not "
+                                         "install, or no node has what it asks for, such as a GPU); it was "
+                                         f"stopped. Set {START_TIMEOUT_VAR} to wait longer", "start_timeout")
                 if status in TERMINAL_STATES:
                     await asyncio.wait([follower], timeout=WATCH_EVERY_S)  # its last lines
                     break

@@ -139,3 +139,11 @@ def test_ray_is_an_optional_extra_not_a_dependency():
     project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
     assert any(r.startswith("ray[default]>=2.40") for r in project["optional-dependencies"]["ray"])
     assert not any(r.startswith("ray") for r in project["dependencies"])
+
+
+def test_the_job_drops_rays_one_thread_limit_unless_the_runtime_env_sets_it(monkeypatch):
+    monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, "{}")
+    assert runtime_env_for({})["env_vars"]["KERAS_STUDIO_UNSET_OMP"] == "1"
+    monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, '{"env_vars": {"OMP_NUM_THREADS": "4"}}')
+    env = runtime_env_for({})["env_vars"]
+    assert env["OMP_NUM_THREADS"] == "4" and "KERAS_STUDIO_UNSET_OMP" not in env

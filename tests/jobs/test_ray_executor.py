@@ -175,7 +175,7 @@ def test_a_run_left_on_the_cluster_is_attached_again_and_stopped(ray_head, tmp_p
 
 
 def test_a_runtime_env_that_cannot_install_is_a_clear_message(ray_head, tmp_path, monkeypatch):
-    monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, json.dumps({"pip": ["/nonexistent/keras_studio-0-py3.whl"]}))
+    monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, json.dumps({"py_modules": ["s3://keras-studio-no-such-bucket/x.zip"]}))
     proc = TrainingProcess(_lab(2), tmp_path, ray_address=ray_head)
     run_dir = proc.start()
     try:
@@ -186,3 +186,34 @@ def test_a_runtime_env_that_cannot_install_is_a_clear_message(ray_head, tmp_path
     assert proc.terminal.reason == "runtime_env_failed", proc.terminal
     assert "could not install the job's runtime environment" in proc.terminal.message
     assert json.loads((run_dir / "status.json").read_text())["state"] == "failed"
+
+
+def test_a_one_shot_job_answers_and_is_not_held_to_one_thread(ray_head):
+    job = ray_executor.RayJob("probe", {"echo": "hello"}, ray_head,
+                              handler="tests.jobs.ray_handlers:environment").start()
+    try:
+        result = job.wait(120)
+    finally:
+        job.close()
+    assert isinstance(result, ev.Result), result
+    assert result.data == {"omp_num_threads": None, "echo": "hello"}  # Ray's OMP_NUM_THREADS=1 was dropped
+
+
+def test_a_job_the_cluster_never_starts_is_stopped_after_the_start_timeout(ray_head, tmp_path, monkeypatch):
+    monkeypatch.setenv(ray_executor.START_TIMEOUT_VAR, "12")
+    monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, json.dumps({"env_vars": {}}))
+    spec = _lab(2).to_dict()
+    spec["training"]["device"] = "gpu"  # the test head has no GPU: the job waits for one for ever
+    from studio.core.spec import parse_spec
+
+    proc = TrainingProcess(parse_spec(spec), tmp_path, ray_address=ray_head)
+    proc.start()
+    t0 = time.monotonic()
+    try:
+        seen = _events(proc, timeout=90)
+    finally:
+        proc.close()
+    assert isinstance(proc.terminal, ev.Failed) and proc.terminal.reason == "start_timeout", proc.terminal
+    assert "did not start job" in proc.terminal.message and "GPU" in proc.terminal.message
+    assert any(isinstance(e, ev.Log) and "waits to start" in e.message for e in seen)
+    assert time.monotonic() - t0 < 60
