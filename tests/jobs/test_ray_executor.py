@@ -217,3 +217,15 @@ def test_a_job_the_cluster_never_starts_is_stopped_after_the_start_timeout(ray_h
     assert "did not start job" in proc.terminal.message and "GPU" in proc.terminal.message
     assert any(isinstance(e, ev.Log) and "waits to start" in e.message for e in seen)
     assert time.monotonic() - t0 < 60
+
+
+def test_the_cli_trains_on_ray_and_says_which_address_it_uses(ray_head, tmp_path, capsys):
+    from studio.cli import run_cli
+
+    code = run_cli(["train", str(LAB), "--backend", "jax", "--epochs", "2", "--on", ray_head, "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"jobs are sent through the Jobs API at {ray_head}" in out
+    assert "epoch 2/2" in out and "finished after 2 epochs" in out
+    (run_dir,) = tmp_path.iterdir()
+    assert (run_dir / "model.keras").is_file()
