@@ -19,7 +19,7 @@ if [ ! -f "$stamp" ]; then
     # PyTorch: prefer the CPU build (small); where it cannot be had, pip's normal choice.
     "$VENV/bin/python" -m pip install --quiet "torch==2.13.0" 2>/dev/null \
         || "$VENV/bin/python" -m pip install --quiet "torch>=2.4"
-    "$VENV/bin/python" -m pip install --quiet -e ".[all,test,export]"  # every backend for development
+    "$VENV/bin/python" -m pip install --quiet -e ".[all,test,export,ray]"  # every backend (and Ray) for development
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi

@@ -38,10 +38,26 @@ def add_parser(sub) -> None:
                    help="override any spec field, e.g. --set optimizer.learning_rate=0.01 (repeatable)")
     p.add_argument("--out", default="runs", help="folder for run directories (default: ./runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--on", metavar="ADDRESS", help="send the run to a Ray cluster: ray://HOST:PORT or the dashboard's "
+                   "http://HOST:8265 (needs keras-studio[ray]); artifacts come back to --out")
 
 
 def _fmt(logs: dict) -> str:
     return "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if not k.startswith("batch_"))
+
+
+def ray_problem(address: str) -> str:
+    """Why the run cannot go to the Ray cluster at `address` ("" when it can be tried); prints which address
+    the Jobs API is reached at."""
+    from studio.jobs.ray_executor import RayProblem, dashboard_address, ray_available
+
+    if hint := ray_available():
+        return hint
+    try:
+        print(dashboard_address(address)[1])
+    except RayProblem as exc:
+        return exc.message
+    return ""
 
 
 def run(args) -> int:
@@ -53,7 +69,10 @@ def run(args) -> int:
     if problem := backend_problem(spec.training.backend) or folder_problem(args.out):
         error(problem)
         return 1
-    proc = TrainingProcess(spec, args.out)
+    if args.on and (problem := ray_problem(args.on)):
+        error(problem)
+        return 1
+    proc = TrainingProcess(spec, args.out, ray_address=args.on)
     try:
         run_dir = proc.start()
     except OSError as exc:  # a full disk, a read-only or missing folder

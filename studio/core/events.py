@@ -148,6 +148,17 @@ class Stopped(Event):
     reason: str = "stopped by the user"
 
 
+@dataclass
+class Artifact(Event):
+    """One piece of a file a remote job sends back (its run directory as a .tar.gz), base64 in `data`: the
+    job's log is the only channel from a cluster, so files travel as event lines too (see studio.engine.remote)."""
+
+    name: str
+    index: int  # 0-based
+    count: int
+    data: str
+
+
 # Failure reasons, as classified by the engine or the process supervisor.
 INVALID_SPEC = "invalid_spec"
 INVALID_DATA = "invalid_data"
@@ -172,7 +183,7 @@ class Failed(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     c.__name__: c for c in (Started, BatchEnd, EpochEnd, Boundary, Warning, Log, Progress, Ready, Result, Finished,
-                            Stopped, Failed)
+                            Stopped, Failed, Artifact)
 }
 TERMINAL = (Finished, Stopped, Failed)
 

@@ -6,6 +6,7 @@ Protocol (JSON lines both ways, see `studio.core.events` and `studio.core.contro
     stdin   first line: the request {"kind": "train", "payload": {...}, "handler": "module:function"?}
             then control lines: {"control": "pause" | "resume" | "stop"}, or for the predictor
             {"request": 7, "op": "predict", "x": [...]}; EOF means the parent went away
+            (a remote job instead gets `--request-b64 TEXT` and stops on SIGTERM: `studio.engine.remote`)
     stdout  one event per line (`events.to_json`), nothing else
 
 Before anything is imported, the real stdout is moved to a private descriptor that only the event
@@ -111,19 +112,38 @@ def main() -> int:
     stdin, out = _private_streams()
     channel = Channel(out)
     from studio.core import events as ev
+    from studio.engine import remote
 
     try:
-        request = json.loads(stdin.readline() or "null")
+        remote_request = remote.request_from(sys.argv[1:])  # a remote job: no stdin, SIGTERM is its stop
+        request = remote_request or json.loads(stdin.readline() or "null")
         kind = request["kind"]
         module, _, name = (request.get("handler") or HANDLERS[kind]).partition(":")
         handler = getattr(importlib.import_module(module), name or "run")
-    except (json.JSONDecodeError, TypeError, KeyError, ImportError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, ImportError, AttributeError) as exc:  # ValueError: bad JSON, base64
         channel.emit(ev.Failed(reason=ev.INTERNAL, message=f"bad job request: expected {{\"kind\": one of "
                                                            f"{', '.join(HANDLERS)}, \"payload\": {{…}}}}; {exc}"))
         return 2
-    threading.Thread(target=channel._read_control, args=(stdin,), name="keras-studio-control", daemon=True).start()
+    payload = request.get("payload") or {}
+    shipper = None
+    if remote_request is None:
+        threading.Thread(target=channel._read_control, args=(stdin,), name="keras-studio-control",
+                         daemon=True).start()
+    else:
+        remote.stop_on_sigterm(channel.control)
+        shipper = remote.RunDirShipper(payload) if "run_dir" in payload else None
     try:
-        result = handler(request.get("payload") or {}, channel)
+        return _handle(handler, payload, channel, kind)
+    finally:
+        if shipper is not None:
+            shipper.ship(channel.emit)
+
+
+def _handle(handler: Callable[..., Any], payload: dict[str, Any], channel: Channel, kind: str) -> int:
+    from studio.core import events as ev
+
+    try:
+        result = handler(payload, channel)
     except Exception as exc:  # noqa: BLE001 - every failure is reported as an event, never a traceback
         from studio.engine.errors import classify
 

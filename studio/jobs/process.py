@@ -23,8 +23,9 @@ __all__ = ["LINGER_S", "WORKER", "TrainingProcess", "crash_reason", "sigint_igno
 
 
 class TrainingProcess:
-    def __init__(self, spec: RunSpec, runs_root: str | Path, worker: str = WORKER):
+    def __init__(self, spec: RunSpec, runs_root: str | Path, worker: str = WORKER, ray_address: str | None = None):
         self.spec = spec
+        self.ray_address = ray_address  # None: a local child; else the Ray cluster the run is sent to
         self.runs_root = Path(runs_root)
         self.worker = worker
         self.job: Job | None = None
@@ -35,6 +36,12 @@ class TrainingProcess:
     def start(self) -> Path:
         spec_dict = self.spec.to_dict()
         self.run_dir = create_run_dir(self.runs_root, spec_dict)
+        if self.ray_address:
+            from studio.jobs.ray_executor import ray_job
+
+            self.job = ray_job(self.ray_address, spec_dict, self.run_dir,
+                               handler=None if self.worker == WORKER else self.worker).start()
+            return self.run_dir
         self.job = Job("train", {"spec": spec_dict, "run_dir": str(self.run_dir)},
                        handler=None if self.worker == WORKER else self.worker, log=self.run_dir / CHILD_LOG,
                        on_died=self._died)

@@ -22,6 +22,7 @@ from studio.core.shapes import fmt
 from studio.core.spec import SpecError
 from studio.jobs import devices
 from studio.jobs.process import WORKER
+from studio.ui.run_on_menu import RunOnMenu
 from studio.ui.training_bridge import TrainingBridge
 from studio.ui import theme
 from studio.ui.background import Background
@@ -248,6 +249,8 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_train, self.act_pause, self.act_stop])
         m.addSeparator()
         m.addAction(self.act_sweep)
+        self.run_on_menu = RunOnMenu(self.bridge, settings(), self)
+        m.addMenu(self.run_on_menu)
         m.addSeparator()
         m.addActions([self.act_evaluate, self.act_evaluate_file, self.act_export])
         m.addSeparator()
@@ -735,7 +738,8 @@ class MainWindow(QMainWindow):
         if not ready_to_train(self, self.doc):  # a dataset to download: offer the offline fix first
             return
         spec = titled_run_spec(self.doc)  # "Lab — sgd, lr 0.01": named by what differs from the opened spec
-        if spec.training.backend not in devices.installed_backends():
+        local = not self.bridge.ray_address  # a Ray cluster installs the backend itself
+        if local and spec.training.backend not in devices.installed_backends():
             problem = missing_backend(spec.training.backend, devices.installed_backends(), cli=False)
             QMessageBox.warning(self, APP_NAME, problem[0].upper() + problem[1:] + " in the toolbar.")
             return

@@ -31,6 +31,7 @@ class TrainingBridge(QObject):
         super().__init__(parent)
         self.worker = worker
         self.proc: TrainingProcess | None = None
+        self.ray_address: str | None = None  # Run ▸ Run on: None for this computer, else a Ray cluster
         self.state = "idle"
         self._exiting: list[TrainingProcess] = []
         self._timer = QTimer(self)
@@ -53,14 +54,18 @@ class TrainingBridge(QObject):
     def start(self, spec: RunSpec, runs_root: str | Path) -> Path:
         if self.running:
             raise RuntimeError("a training is already running; stop it first")
-        self.proc = TrainingProcess(spec, runs_root, worker=self.worker)
+        self.proc = TrainingProcess(spec, runs_root, worker=self.worker, ray_address=self.ray_address)
         run_dir = self.proc.start()
         self._set_state("starting")
-        self.log.emit("info", f"Starting {spec.training.backend} training in {run_dir}")
+        on = f" on the Ray cluster at {self.ray_address}" if self.ray_address else ""
+        self.log.emit("info", f"Starting {spec.training.backend} training{on} in {run_dir}")
         self._timer.start()
         return run_dir
 
     def pause(self) -> None:
+        if self.running and self.proc.ray_address:  # a Ray job has no channel in
+            self.log.emit("warning", "Pause is not available for a run on a Ray cluster; Stop works")
+            return
         if self.running and self.state == "running":
             assert self.proc is not None  # running says so
             self.proc.pause()
