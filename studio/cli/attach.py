@@ -19,14 +19,14 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from studio.jobs.ray_executor import RayProblem, attach, ray_available
+    from studio.jobs.ray_executor import RayClusterError, attach, ray_available
 
     if hint := ray_available():
         error(hint)
         return EXIT_FAILED
     try:
         job = attach(args.run_dir)
-    except RayProblem as exc:
+    except RayClusterError as exc:
         error(exc.message)
         return EXIT_FAILED
     print(f"following Ray job {job.job_id} at {job.address}")

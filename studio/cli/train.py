@@ -49,13 +49,13 @@ def _fmt(logs: dict) -> str:
 def ray_problem(address: str) -> str:
     """Why the run cannot go to the Ray cluster at `address` ("" when it can be tried); prints which address
     the Jobs API is reached at."""
-    from studio.jobs.ray_executor import RayProblem, dashboard_address, ray_available
+    from studio.jobs.ray_executor import RayClusterError, dashboard_address, ray_available
 
     if hint := ray_available():
         return hint
     try:
         print(dashboard_address(address)[1])
-    except RayProblem as exc:
+    except RayClusterError as exc:
         return exc.message
     return ""
 

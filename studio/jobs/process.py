@@ -11,12 +11,16 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.core import events as ev
 from studio.core.control import message
 from studio.core.runs import CHILD_LOG, EVENTS_FILE, create_run_dir, set_status
 from studio.core.spec import RunSpec
 from studio.jobs.job import LINGER_S, Job, sigint_ignored_in_children
+
+if TYPE_CHECKING:  # imported when a run goes to Ray: Ray is an optional extra
+    from studio.jobs.ray_executor import RayJob
 
 WORKER = "studio.engine.worker"  # the train handler; tests pass stand-ins
 __all__ = ["LINGER_S", "WORKER", "TrainingProcess", "crash_reason", "sigint_ignored_in_children"]
@@ -28,7 +32,7 @@ class TrainingProcess:
         self.ray_address = ray_address  # None: a local child; else the Ray cluster the run is sent to
         self.runs_root = Path(runs_root)
         self.worker = worker
-        self.job: Job | None = None
+        self.job: Job | RayJob | None = None  # a local child, or a job on a Ray cluster (same interface)
         self.run_dir: Path | None = None
         self.paused = False
 

@@ -22,7 +22,7 @@ HTTP_TIMEOUT_S = 10.0
 START_TIMEOUT_VAR = "KERAS_STUDIO_RAY_START_TIMEOUT"  # seconds a job may stay PENDING (default 600)
 
 
-class RayProblem(JobError):
+class RayClusterError(JobError):
     """The cluster cannot be used (not installed, not there, another Ray version, a job that is lost)."""
 
 
@@ -41,18 +41,18 @@ def dashboard_address(address: str) -> tuple[str, str]:
     port 8265, does."""
     text = address.strip().rstrip("/")
     if not text:
-        raise RayProblem("no Ray address given: expected ray://HOST:PORT or http://HOST:8265", "invalid_address")
+        raise RayClusterError("no Ray address given: expected ray://HOST:PORT or http://HOST:8265", "invalid_address")
     if "://" not in text:
         text = "http://" + text
     url = urlparse(text)
     if url.scheme not in ("ray", "http", "https") or not url.hostname:
-        raise RayProblem(f"cannot read the Ray address {address!r}: expected ray://HOST:PORT or http://HOST:8265 "
+        raise RayClusterError(f"cannot read the Ray address {address!r}: expected ray://HOST:PORT or http://HOST:8265 "
                          "(the dashboard's address)", "invalid_address")
     host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
     try:
         port = url.port
     except ValueError:
-        raise RayProblem(f"cannot read the port of the Ray address {address!r}: expected a number, "
+        raise RayClusterError(f"cannot read the port of the Ray address {address!r}: expected a number, "
                          "e.g. http://HOST:8265", "invalid_address") from None
     if url.scheme == "ray":
         used = f"http://{host}:{DASHBOARD_PORT}"
@@ -73,10 +73,10 @@ def runtime_env_for(spec: dict[str, Any]) -> dict[str, Any]:
         try:
             env = json.loads(override or "{}")
         except json.JSONDecodeError as exc:
-            raise RayProblem(f"{RUNTIME_ENV_VAR} is not JSON: expected a runtime_env object such as {{}}, "
+            raise RayClusterError(f"{RUNTIME_ENV_VAR} is not JSON: expected a runtime_env object such as {{}}, "
                              f"received {override[:60]!r} ({exc.msg})", "invalid_runtime_env") from None
         if not isinstance(env, dict):
-            raise RayProblem(f"{RUNTIME_ENV_VAR}: expected a JSON object, received {type(env).__name__}",
+            raise RayClusterError(f"{RUNTIME_ENV_VAR}: expected a JSON object, received {type(env).__name__}",
                              "invalid_runtime_env")
     else:
         backend = (spec.get("training") or {}).get("backend") or "tensorflow"
@@ -113,7 +113,7 @@ def connect(address: str, timeout: float = HTTP_TIMEOUT_S):
     """A JobSubmissionClient for the dashboard at `address` (http form), after checking, with a timeout, that
     a cluster answers there and runs this computer's Ray version (major.minor)."""
     if hint := ray_available():
-        raise RayProblem(hint, "ray_missing")
+        raise RayClusterError(hint, "ray_missing")
     import ray
     import requests
     from ray.job_submission import JobSubmissionClient
@@ -123,14 +123,15 @@ def connect(address: str, timeout: float = HTTP_TIMEOUT_S):
         reply.raise_for_status()
         version = str(reply.json()["ray_version"])
     except requests.exceptions.Timeout:
-        raise RayProblem(f"the Ray cluster at {address} did not answer within {timeout:g} s: check the address "
+        raise RayClusterError(f"the Ray cluster at {address} did not answer within {timeout:g} s: check the address "
                          "and that its dashboard port is reachable from here", "no_cluster") from None
     except (requests.exceptions.RequestException, ValueError, KeyError) as exc:
-        raise RayProblem(f"no Ray cluster answers at {address}: start one (`ray start --head "
+        raise RayClusterError(f"no Ray cluster answers at {address}: start one (`ray start --head "
                          "--dashboard-host 0.0.0.0`) or check the address; the Jobs API needs the dashboard's "
                          f"address, port {DASHBOARD_PORT} by default ({type(exc).__name__})", "no_cluster") from None
     if version.split(".")[:2] != ray.__version__.split(".")[:2]:
-        raise RayProblem(f"the Ray cluster at {address} runs Ray {version}, this computer has Ray {ray.__version__}: "
-                         f"install the cluster's version here (`pip install 'ray[default]=={version}'`)",
-                         "ray_version_mismatch")
+        raise RayClusterError(f"the Ray cluster at {address} runs Ray {version}, "
+                              f"this computer has Ray {ray.__version__}: "
+                              f"install the cluster's version here (`pip install 'ray[default]=={version}'`)",
+                              "ray_version_mismatch")
     return JobSubmissionClient(address)

@@ -44,7 +44,7 @@ from studio.jobs.ray_cluster import (  # re-exported: the executor's callers nee
     RUNTIME_ENV_VAR,
     START_TIMEOUT_VAR,
     STOP_WAIT_S,
-    RayProblem,
+    RayClusterError,
     connect,
     dashboard_address,
     entrypoint,
@@ -61,7 +61,7 @@ DETACHED = "detached"  # the Failed reason of a job left running on the cluster
 
 __all__ = [
     "DASHBOARD_PORT", "HTTP_TIMEOUT_S", "INSTALL_HINT", "RUNTIME_ENV_VAR", "START_TIMEOUT_VAR", "STOP_WAIT_S",
-    "RayJob", "RayProblem", "attach", "connect", "dashboard_address", "entrypoint", "gpus_for", "ray_available",
+    "RayJob", "RayClusterError", "attach", "connect", "dashboard_address", "entrypoint", "gpus_for", "ray_available",
     "ray_job", "runtime_env_for", "start_timeout",
 ]
 
@@ -88,7 +88,7 @@ class RayJob:
         self.terminal: ev.Event | None = None
         self.killed = False
         self.stop_sent = False
-        self._client = None
+        self._client: Any = None  # ray's JobSubmissionClient, once connected
         self._events: queue.Queue[ev.Event] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._stop_wanted = threading.Event()
@@ -169,7 +169,7 @@ class RayJob:
                 return
             self._take(self._logs_from(self._consumed), final=True)  # what the follower had not delivered
             self._end()
-        except RayProblem as exc:
+        except RayClusterError as exc:
             self._fail(exc.reason, exc.message, exc.details)
         except Exception as exc:  # noqa: BLE001 - anything from the client becomes a message, never a traceback
             self._fail(ev.CRASHED, f"the Ray job {self.job_id or ''} could not be followed: {exc}; "
@@ -177,15 +177,17 @@ class RayJob:
                        repr(exc))
 
     def _submit(self) -> str:
-        spec = self.payload.get("spec") if isinstance(self.payload.get("spec"), dict) else {}
+        given = self.payload.get("spec")
+        spec: dict[str, Any] = given if isinstance(given, dict) else {}
         try:
             return self._client.submit_job(entrypoint=entrypoint(self.kind, self.payload, self.handler),
                                            runtime_env=runtime_env_for(spec), entrypoint_num_gpus=gpus_for(spec),
                                            metadata={"keras_studio": self.kind})
-        except RayProblem:
+        except RayClusterError:
             raise
-        except Exception as exc:  # noqa: BLE001
-            raise RayProblem(f"the Ray cluster at {self.address} refused the job: {exc}", "submit_failed") from None
+        except Exception as exc:  # noqa: BLE001 - whatever the client raises, the user reads why
+            raise RayClusterError(f"the Ray cluster at {self.address} refused the job: {exc}",
+                                  "submit_failed") from None
 
     async def _follow(self) -> None:
         """Follow the log until the job ends; a status check every few seconds notices a cluster gone quiet."""
@@ -204,7 +206,7 @@ class RayJob:
                                                  "runtime environment installs, or resources are busy)"))
                     if time.monotonic() - began > start_timeout():
                         await asyncio.to_thread(self._send_stop)
-                        raise RayProblem(f"the Ray cluster did not start job {self.job_id} within "
+                        raise RayClusterError(f"the Ray cluster did not start job {self.job_id} within "
                                          f"{start_timeout():g} s (still PENDING: its runtime environment may not "
                                          "install, or no node has what it asks for, such as a GPU); it was "
                                          f"stopped. Set {START_TIMEOUT_VAR} to wait longer", "start_timeout")
@@ -218,7 +220,7 @@ class RayJob:
                     await follower
         if follower.done() and not follower.cancelled() and follower.exception() is not None \
                 and self._status() not in TERMINAL_STATES:  # _status raises the "lost" message when it is gone
-            raise RayProblem(f"the log stream of Ray job {self.job_id} broke while the job runs "
+            raise RayClusterError(f"the log stream of Ray job {self.job_id} broke while the job runs "
                              f"({follower.exception()}); re-attach with `keras-studio attach "
                              f"{self.local_run_dir or 'RUN_DIR'}`", "connection_lost")
 
@@ -234,7 +236,7 @@ class RayJob:
             reply.raise_for_status()
             return reply.json()
         except requests.exceptions.RequestException as exc:
-            raise RayProblem(f"lost the connection to the Ray cluster at {self.address} while job {self.job_id} "
+            raise RayClusterError(f"lost the connection to the Ray cluster at {self.address} while job {self.job_id} "
                              f"ran ({type(exc).__name__}); it may still be running: re-attach with "
                              f"`keras-studio attach {self.local_run_dir or 'RUN_DIR'}`", "connection_lost") from None
 
@@ -282,8 +284,8 @@ class RayJob:
                     held, self._held = self._held, None
                     self._put(held)
             return
-        if self.local_run_dir is not None and getattr(event, "run_dir", ""):
-            event.run_dir = str(self.local_run_dir)  # the cluster's temporary folder means nothing here
+        if self.local_run_dir is not None and getattr(event, "run_dir", None):
+            vars(event)["run_dir"] = str(self.local_run_dir)  # the cluster's temporary folder means nothing here
         if self.local_run_dir is not None:
             self._append_event(event)
         if ev.is_terminal(event) and "run_dir" in self.payload and self.local_run_dir is not None:
@@ -292,10 +294,13 @@ class RayJob:
         self._put(event)
 
     def _append_event(self, event: ev.Event) -> None:
+        assert self.local_run_dir is not None  # the caller checks
         with contextlib.suppress(OSError), open(self.local_run_dir / EVENTS_FILE, "a", encoding="utf-8") as f:
             f.write(ev.to_json(event) + "\n")
 
     def _unpack(self, text: str) -> None:
+        if self.local_run_dir is None:  # a job without a run directory sends no artifacts
+            return
         try:
             with tarfile.open(fileobj=io.BytesIO(base64.b64decode(text)), mode="r:gz") as tar:
                 if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: refuse links and paths out of the folder
@@ -414,7 +419,7 @@ def attach(run_dir: str | Path) -> RayJob:
     run_dir = Path(run_dir)
     status = read_json(run_dir / STATUS_FILE, None)
     if not isinstance(status, dict) or not status.get("ray_job_id") or not status.get("ray_address"):
-        raise RayProblem(f"{run_dir} is not a run sent to a Ray cluster: expected a run directory whose "
+        raise RayClusterError(f"{run_dir} is not a run sent to a Ray cluster: expected a run directory whose "
                          f"status.json names a Ray job (ray_job_id, ray_address), received "
                          f"{'no status.json' if status is None else 'a local run'}", "not_a_ray_run")
     spec = read_json(run_dir / SPEC_FILE, {}) or {}

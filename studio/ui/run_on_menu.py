@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 from studio.jobs.ray_executor import (
     INSTALL_HINT,
-    RayProblem,
+    RayClusterError,
     dashboard_address,
     ray_available,
 )
@@ -59,10 +59,10 @@ class RunOnMenu(QMenu):
             return
         try:
             used, note = dashboard_address(address)
-        except RayProblem as exc:
+        except RayClusterError as exc:
             QMessageBox.warning(self.parentWidget(), "Run on a Ray cluster", exc.message)
             self.choose(current, remember=False)
             return
         self.choose(used)
-        if parent := self.parentWidget():
+        if isinstance(parent := self.parentWidget(), QMainWindow):
             parent.statusBar().showMessage(f"Trainings now go to the Ray cluster: {note}", 8000)

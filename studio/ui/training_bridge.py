@@ -63,7 +63,7 @@ class TrainingBridge(QObject):
         return run_dir
 
     def pause(self) -> None:
-        if self.running and self.proc.ray_address:  # a Ray job has no channel in
+        if self.running and self.proc is not None and self.proc.ray_address:  # a Ray job has no channel in
             self.log.emit("warning", "Pause is not available for a run on a Ray cluster; Stop works")
             return
         if self.running and self.state == "running":

@@ -11,7 +11,7 @@ from studio.cli import run_cli as cli_main
 from studio.jobs import ray_executor
 from studio.jobs.ray_executor import (
     INSTALL_HINT,
-    RayProblem,
+    RayClusterError,
     dashboard_address,
     gpus_for,
     runtime_env_for,
@@ -35,7 +35,7 @@ def test_address_forms_become_the_dashboard_address(given, used):
 
 @pytest.mark.parametrize("bad", ["", "ftp://host:1", "http://:8265", "http://host:port"])
 def test_unreadable_addresses_say_what_is_expected(bad):
-    with pytest.raises(RayProblem, match="expected"):
+    with pytest.raises(RayClusterError, match="expected"):
         dashboard_address(bad)
 
 
@@ -49,7 +49,7 @@ def test_runtime_env_installs_this_version_and_the_backend(monkeypatch):
     monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, "{}")
     assert "pip" not in runtime_env_for({"training": {"backend": "jax"}})
     monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, "[1]")
-    with pytest.raises(RayProblem, match="expected a JSON object"):
+    with pytest.raises(RayClusterError, match="expected a JSON object"):
         runtime_env_for({})
 
 
@@ -75,7 +75,7 @@ def test_without_ray_the_cli_says_how_to_install_it(no_ray, tmp_path, capsys):
 
 
 def test_without_ray_connecting_says_how_to_install_it(no_ray):
-    with pytest.raises(RayProblem) as info:
+    with pytest.raises(RayClusterError) as info:
         ray_executor.connect("http://127.0.0.1:8265")
     assert info.value.message == INSTALL_HINT
     assert info.value.reason == "ray_missing"
@@ -86,7 +86,7 @@ def test_no_cluster_at_the_address_is_a_clear_message_soon():
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(RayProblem, match="no Ray cluster answers at http://127.0.0.1") as info:
+    with pytest.raises(RayClusterError, match="no Ray cluster answers at http://127.0.0.1") as info:
         ray_executor.connect(f"http://127.0.0.1:{port}", timeout=3)
     assert info.value.reason == "no_cluster"
 
@@ -123,7 +123,7 @@ def test_another_ray_version_on_the_cluster_says_which_to_install():
     server = http.server.HTTPServer(("127.0.0.1", 0), OldRay)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with pytest.raises(RayProblem, match=r"runs Ray 1\.13\.0, this computer has Ray") as info:
+        with pytest.raises(RayClusterError, match=r"runs Ray 1\.13\.0, this computer has Ray") as info:
             ray_executor.connect(f"http://127.0.0.1:{server.server_port}", timeout=3)
     finally:
         server.shutdown()
