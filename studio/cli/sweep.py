@@ -5,9 +5,11 @@ sweep that was started elsewhere; running the same command again resumes an inte
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from studio.cli.common import backend_problem, error, folder_problem, load_with_overrides
@@ -38,6 +40,8 @@ def add_parser(sub) -> None:
                                                     "PostgreSQL/MySQL or a journal file let other machines join")
     p.add_argument("--join", metavar="NAME", help="work on the stored sweep NAME (needs --storage)")
     p.add_argument("--out", default="runs", help="folder for the trials' run directories (default: ./runs)")
+    p.add_argument("--on", metavar="ADDRESS", help="send every trial to a Ray cluster as its own job (ray://HOST:PORT "
+                   "or http://HOST:8265; needs keras-studio[ray]); --jobs of them at once")
 
 
 def _sweep_from_args(args):
@@ -91,6 +95,7 @@ def _load(path: str, sets: list[str]):
 
 
 def run(args) -> int:
+    from studio.jobs.process import TrainingProcess
     from studio.jobs.sweep import Sweep, TrialResult
 
     try:
@@ -106,6 +111,14 @@ def run(args) -> int:
     if problem := backend_problem(base.training.backend) or folder_problem(args.out):
         error(problem)
         return EXIT_FAILED
+    start_run: Callable[..., TrainingProcess] = TrainingProcess
+    if args.on:
+        from studio.cli.train import ray_problem
+
+        if problem := ray_problem(args.on):
+            error(problem)
+            return EXIT_FAILED
+        start_run = functools.partial(TrainingProcess, ray_address=args.on)  # each trial a Ray job
 
     def said(r: TrialResult) -> None:
         value = "—" if r.value is None else f"{r.value:.4g}"
@@ -114,7 +127,7 @@ def run(args) -> int:
         print(f"trial {r.number:>3}  {r.state:<11} {sweep.metric} {value:<10} {params}"
               + (f"  ({r.message})" if r.message and r.state != "complete" else ""), flush=True)
 
-    runner = Sweep(sweep, base, args.out, on_trial=said)
+    runner = Sweep(sweep, base, args.out, start_run=start_run, on_trial=said)
     print(f"sweep {sweep.name}: {sweep.trials} trials, {sweep.jobs} at a time, {sweep.direction} {sweep.metric}; "
           f"storage {runner.storage}", flush=True)
 

@@ -229,3 +229,19 @@ def test_the_cli_trains_on_ray_and_says_which_address_it_uses(ray_head, tmp_path
     assert "epoch 2/2" in out and "finished after 2 epochs" in out
     (run_dir,) = tmp_path.iterdir()
     assert (run_dir / "model.keras").is_file()
+
+
+def test_a_sweep_fans_out_its_trials_as_ray_jobs(ray_head, tmp_path):
+    from functools import partial
+
+    from studio.core.sweep_spec import parse_sweep
+    from studio.jobs.sweep import Sweep
+
+    sweep = parse_sweep({"name": "on-ray", "spec": "lab", "metric": "loss", "trials": 2, "jobs": 2,
+                         "search": [{"path": "optimizer.learning_rate", "distribution": "loguniform",
+                                     "low": 1e-3, "high": 0.1}]})
+    runner = Sweep(sweep, _lab(3), tmp_path, start_run=partial(TrainingProcess, ray_address=ray_head))
+    results = runner.run()
+    assert [r.state for r in results] == ["complete", "complete"]
+    for r in results:  # each trial's run directory came back from its own Ray job
+        assert (Path(r.run_dir) / "model.keras").is_file() and (Path(r.run_dir) / "sweep.json").is_file()
