@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from studio.core import events as ev
 from studio.core.spec import BACKENDS
+from studio.jobs.shootout import Table
 from studio.ui.document import Document
 
 if TYPE_CHECKING:  # imported when a shoot-out starts, not with the dialog
@@ -86,6 +87,8 @@ class ShootoutDialog(QDialog):
         form.addRow("Repeats", self.repeats)
         lay.addLayout(form)
         self.grid = QTableWidget(0, 8)
+        # the headings before the first row: an empty table of "1 2 3 …" says nothing
+        self.grid.setHorizontalHeaderLabels(Table("", 0, 1, 1, []).headers())
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.verticalHeader().hide()
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
