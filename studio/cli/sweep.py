@@ -38,6 +38,8 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, help="the sampler's seed")
     p.add_argument("--storage", metavar="URL", help="an Optuna storage URL (default: an SQLite file in --out); "
                                                     "PostgreSQL/MySQL or a journal file let other machines join")
+    p.add_argument("--share-gpus", action="store_true", default=None,
+                   help="let the trials trained at once share a GPU (default: each gets its own, or --jobs is refused)")
     p.add_argument("--join", metavar="NAME", help="work on the stored sweep NAME (needs --storage)")
     p.add_argument("--out", default="runs", help="folder for the trials' run directories (default: ./runs)")
     p.add_argument("--on", metavar="ADDRESS", help="send every trial to a Ray cluster as its own job (ray://HOST:PORT "
@@ -50,7 +52,8 @@ def _sweep_from_args(args):
 
     overrides = {k: v for k, v in (("trials", args.trials), ("jobs", args.jobs), ("metric", args.metric),
                                    ("direction", args.direction), ("pruner", args.pruner),
-                                   ("sampler", args.sampler), ("seed", args.seed), ("storage", args.storage))
+                                   ("sampler", args.sampler), ("seed", args.seed), ("storage", args.storage),
+                                   ("share_gpus", args.share_gpus))
                  if v is not None}
     if args.join:
         if not args.storage:
@@ -127,7 +130,8 @@ def run(args) -> int:
         print(f"trial {r.number:>3}  {r.state:<11} {sweep.metric} {value:<10} {params}"
               + (f"  ({r.message})" if r.message and r.state != "complete" else ""), flush=True)
 
-    runner = Sweep(sweep, base, args.out, start_run=start_run, on_trial=said)
+    runner = Sweep(sweep, base, args.out, start_run=start_run, on_trial=said,
+                   assign_gpus=not args.on)  # a Ray cluster gives each trial its GPU itself
     print(f"sweep {sweep.name}: {sweep.trials} trials, {sweep.jobs} at a time, {sweep.direction} {sweep.metric}; "
           f"storage {runner.storage}", flush=True)
 

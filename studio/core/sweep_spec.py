@@ -94,6 +94,7 @@ class SweepSpec(BaseModel):
     sampler: Literal["tpe", "random"] = "tpe"
     seed: int | None = Field(None, ge=0, le=2**32 - 1)
     storage: str | None = Field(None, description="an Optuna storage URL; default: an SQLite file beside the runs")
+    share_gpus: bool = Field(False, description="let trials trained at once share a GPU (default: one GPU each)")
 
     @model_validator(mode="after")
     def _unique_paths(self) -> SweepSpec:

@@ -21,7 +21,7 @@ from typing import Any
 
 from studio.core import events as ev
 from studio.core.runs import read_json, write_json_atomic
-from studio.core.spec import RunSpec
+from studio.core.spec import RunSpec, with_overrides
 from studio.core.sweep_spec import SweepError, SweepSpec, trial_spec, trial_title
 from studio.jobs.process import TrainingProcess
 
@@ -54,6 +54,7 @@ class _Running:
     pruned: bool = False
     failure: str = ""
     cancelled: bool = False
+    slot: int = 0  # which of the `jobs` places it holds: with GPUs, which GPU it trains on
 
 
 def _optuna():
@@ -86,7 +87,7 @@ class Sweep:
     def __init__(self, sweep: SweepSpec, base: RunSpec, runs_root: str | Path,
                  start_run: Callable[[RunSpec, Path], TrainingProcess] = TrainingProcess,
                  on_trial: Callable[[TrialResult], None] | None = None,
-                 on_event: Callable[[int, ev.Event], None] | None = None):
+                 on_event: Callable[[int, ev.Event], None] | None = None, assign_gpus: bool = True):
         self.sweep, self.base = sweep, base
         self.runs_root = Path(runs_root)
         self.storage = sweep.storage or default_storage(self.runs_root)
@@ -97,10 +98,13 @@ class Sweep:
         self.results: list[TrialResult] = []
         self._owner = _owner()
         self._fatal = ""
+        self._gpus: list[str] = []
+        self.assign_gpus = assign_gpus  # False where the executor places trials itself (a Ray cluster)
 
     # ------------------------------------------------------------------ the study
     def study(self):
         optuna = _optuna()
+        self.runs_root.mkdir(parents=True, exist_ok=True)  # the default storage lives there
         s = self.sweep
         sampler = (optuna.samplers.RandomSampler(seed=s.seed) if s.sampler == "random"
                    else optuna.samplers.TPESampler(seed=s.seed))
@@ -160,6 +164,7 @@ class Sweep:
         study = self.study()
         self._recover(study)
         dists = self.distributions()
+        self._gpus = self.gpus()
         running: dict[int, _Running] = {}
         try:
             while True:
@@ -168,7 +173,8 @@ class Sweep:
                           if t.number not in running]  # trials other workers are training now
                 can_start = not self.cancel.is_set() and not self._fatal
                 while can_start and len(running) < self.sweep.jobs and planned_left - len(running) - len(others) > 0:
-                    r = self._start(study, dists, slot=len(running))
+                    free = min(set(range(self.sweep.jobs)) - {x.slot for x in running.values()})
+                    r = self._start(study, dists, slot=free)
                     running[r.trial.number] = r
                 if not running:
                     break
@@ -194,13 +200,34 @@ class Sweep:
         values = {p.path: trial.params[p.path] for p in self.sweep.search}
         title = trial_title(self.base.meta.title, trial.number, values)
         spec = trial_spec(self.base, values, title)
+        if self._gpus:  # one GPU per place: two trials never share one unless asked
+            spec = with_overrides(spec, [f'training.device="{self._gpus[slot % len(self._gpus)]}"'])
         proc = self.start_run(spec, self.runs_root)
         run_dir = proc.start()
         trial.set_user_attr(RUN_DIR, str(run_dir))
         write_json_atomic(Path(run_dir) / SWEEP_FILE, {
             "sweep": self.sweep.name, "trial": trial.number, "params": values, "metric": self.sweep.metric,
             "direction": self.sweep.direction, "storage": self.storage})
-        return _Running(trial=trial, proc=proc)
+        return _Running(trial=trial, proc=proc, slot=slot)
+
+    def gpus(self) -> list[str]:
+        """The GPUs the trials are spread over, one per place ([] when they train on the CPU or one at a time).
+        SweepError when `jobs` trials would have to share a GPU and the sweep does not allow it."""
+        device, jobs, backend = self.base.training.device, self.sweep.jobs, self.base.training.backend
+        if jobs == 1 or device == "cpu" or not self.assign_gpus:
+            return []
+        from studio.jobs.devices import probe
+
+        found = [d for d in probe(backend, timeout=120).devices if d.startswith("gpu")]
+        if not found:
+            return []  # auto on a machine without a GPU: every trial on the CPU
+        if device.startswith("gpu:") and not self.sweep.share_gpus:
+            raise SweepError([f"training.device is {device}: {jobs} trials at once would share that one GPU; use "
+                              "gpu or auto to give each trial its own, --jobs 1, or --share-gpus"])
+        if jobs > len(found) and not self.sweep.share_gpus:
+            raise SweepError([f"--jobs {jobs}: the {backend} backend sees {len(found)} GPU(s) ({', '.join(found)}) "
+                              f"and two trials never share one; use --jobs {len(found)} or --share-gpus"])
+        return [device] if device.startswith("gpu:") else found
 
     def _poll(self, r: _Running) -> bool:
         """Relay the trial's events; True once it has ended."""

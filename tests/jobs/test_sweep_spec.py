@@ -73,3 +73,46 @@ def test_a_trial_is_the_base_spec_with_its_values_and_a_title_that_says_them():
     spec = trial_spec(base, values, title)
     assert spec.optimizer.learning_rate == 0.0034 and spec.meta.title == title
     assert next(b for b in spec.model.blocks if b.id == "dropout_1").params["rate"] == 0.21
+
+
+def _gpu_sweep(tmp_path, monkeypatch, gpus, device="gpu", jobs=2, share=False):
+    from studio.jobs import devices
+    from studio.jobs.sweep import Sweep
+    from tests.jobs.fake_training import FakeTraining
+
+    monkeypatch.setattr(devices, "probe", lambda backend, timeout=120: devices.BackendInfo(
+        backend, True, "1", devices=["cpu", *gpus]))
+    started = []
+
+    class Trial(FakeTraining):  # "trains" at once; the sweep also reaps and closes what it started
+        def reap(self, timeout=0.0):
+            return True
+
+        def close(self):
+            pass
+
+    def start(spec, root):
+        started.append(spec.training.device)
+        return Trial(spec, root)
+
+    base = load_preset("optimization_lab")
+    base = base.model_copy(update={"training": base.training.model_copy(update={"device": device,
+                                                                               "backend": "jax"})})
+    sweep = parse_sweep({"name": "gpus", "spec": "lab", "trials": 4, "jobs": jobs, "metric": "loss",
+                         "share_gpus": share, "search": [{"path": "optimizer.learning_rate",
+                                                          "distribution": "loguniform", "low": 1e-3, "high": 0.1}]})
+    Sweep(sweep, base, tmp_path, start_run=start).run()
+    return started
+
+
+def test_trials_at_once_get_a_gpu_each(tmp_path, monkeypatch):
+    assert _gpu_sweep(tmp_path, monkeypatch, ["gpu:0", "gpu:1"]) == ["gpu:0", "gpu:1", "gpu:0", "gpu:1"]
+
+
+def test_trials_never_share_a_gpu_unless_asked(tmp_path, monkeypatch):
+    with pytest.raises(SweepError, match="sees 1 GPU"):
+        _gpu_sweep(tmp_path / "a", monkeypatch, ["gpu:0"], jobs=2)
+    with pytest.raises(SweepError, match="would share that one GPU"):
+        _gpu_sweep(tmp_path / "b", monkeypatch, ["gpu:0", "gpu:1"], device="gpu:1")
+    assert set(_gpu_sweep(tmp_path / "c", monkeypatch, ["gpu:0"], jobs=2, share=True)) == {"gpu:0"}
+    assert set(_gpu_sweep(tmp_path / "d", monkeypatch, [], device="auto")) == {"auto"}  # no GPU: the CPU
