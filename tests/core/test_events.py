@@ -29,6 +29,7 @@ SAMPLES = {
     "Finished": dict(run_dir="r", summary={"epochs_run": 2}),
     "Stopped": dict(run_dir="r", summary={"epochs_run": 1}, reason="stopped by Ctrl-C"),
     "Failed": dict(reason=ev.OUT_OF_MEMORY, message="Ran out of memory.", details="trace", run_dir="r"),
+    "Artifact": dict(name="run.tar.gz", index=0, count=2, data="H4sIAAAAAAAA"),
 }
 
 
