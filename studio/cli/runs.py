@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import csv
-import math
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
-from studio.core.run_index import COLUMNS, RunIndex, table
+from studio.core.run_index import COLUMNS, RunIndex, cell_text, table
 
 
 def add_parser(sub) -> None:
@@ -19,16 +16,6 @@ def add_parser(sub) -> None:
                                                  "best_val_accuracy, test_accuracy, optimizer.learning_rate …")
     p.add_argument("--ascending", action="store_true", help="smallest first (default: largest first)")
     p.add_argument("--csv", metavar="FILE", help="also write the whole table to a CSV file")
-
-
-def _cell(key: str, v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if key == "started":
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(v))
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
 
 
 def run(args) -> int:
@@ -53,7 +40,7 @@ def run(args) -> int:
         print(f"no runs in {root}")
         return 0
     shown = [k for k in keys if k not in ("note",)]  # the note can be long; the CSV has it
-    cells = [[_cell(k, row[keys.index(k)]) for k in shown] for row in values]
+    cells = [[cell_text(k, row[keys.index(k)], "—") for k in shown] for row in values]
     heads = [COLUMNS.get(k, k) for k in shown]
     widths = [min(40, max(len(h), *(len(c[i]) for c in cells))) for i, h in enumerate(heads)]
     print("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())

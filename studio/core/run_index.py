@@ -13,6 +13,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -255,6 +256,17 @@ def table(rows: list[RunRow], sort: str | None = None, descending: bool = False)
         missing = [r for r in rows if r.value(sort) is None]  # runs without the figure go last either way
         rows = sorted(present, key=lambda r: _sortable(r.value(sort)), reverse=descending) + missing
     return keys, [[r.value(k) for k in keys] for r in rows]
+
+
+def cell_text(key: str, v: Any, missing: str = "") -> str:
+    """A table value as shown: a start time as a date, floats to 4 significant digits, `missing` for none."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return missing
+    if key == "started":
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(v))
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
 
 
 def _sortable(v: Any) -> tuple[int, Any]:

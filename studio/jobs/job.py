@@ -64,6 +64,18 @@ def log_tail_of(path: Path | None, lines: int = 30) -> str:
     return "\n".join([ln for ln in text.splitlines() if ln.strip()][-lines:])
 
 
+def drain(events: queue.Queue, timeout: float, limit: int) -> Iterator[Any]:
+    """What `events` holds: waits up to `timeout` for the first item, then takes only what is there, at most
+    `limit` (so a GUI timer's poll(0) never blocks). Every executor's poll reads its queue through this."""
+    deadline = time.monotonic() + timeout
+    for n in range(limit):
+        try:
+            wait = max(0.0, deadline - time.monotonic()) if n == 0 else 0.0
+            yield events.get(timeout=wait) if wait else events.get_nowait()
+        except queue.Empty:
+            return
+
+
 class Job:
     """`Job("evaluate", payload).start()`; then `poll` / `iter_events` / `result`, `send`, `kill`, `close`.
 
@@ -159,13 +171,7 @@ class Job:
         out: list[ev.Event] = []
         if self.terminal is not None or self.process is None:
             return out
-        deadline = time.monotonic() + timeout
-        while len(out) < limit:
-            try:
-                wait = max(0.0, deadline - time.monotonic()) if not out else 0.0
-                item = self._events.get(timeout=wait) if wait else self._events.get_nowait()
-            except queue.Empty:
-                break
+        for item in drain(self._events, timeout, limit):
             if item is _END:
                 out.append(self._died())
                 return out

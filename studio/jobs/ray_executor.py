@@ -37,6 +37,7 @@ from studio.core.runs import (
     read_json,
     set_status,
 )
+from studio.jobs.job import drain
 from studio.jobs.ray_cluster import (  # re-exported: the executor's callers need only this module
     DASHBOARD_PORT,
     HTTP_TIMEOUT_S,
@@ -358,13 +359,7 @@ class RayJob:
         out: list[ev.Event] = []
         if self.terminal is not None or self._thread is None:
             return out
-        deadline = time.monotonic() + timeout
-        while len(out) < limit:
-            try:
-                wait = max(0.0, deadline - time.monotonic()) if not out else 0.0
-                item = self._events.get(timeout=wait) if wait else self._events.get_nowait()
-            except queue.Empty:
-                break
+        for item in drain(self._events, timeout, limit):
             out.append(item)
             if ev.is_terminal(item):
                 self.terminal = item

@@ -9,9 +9,7 @@ Selecting two or more rows and pressing Compare overlays their curves in the mai
 from __future__ import annotations
 
 import csv
-import math
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +18,12 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from studio.core.run_index import COLUMNS, RunIndex, RunRow, set_meta, table
+from studio.core.run_index import COLUMNS, RunIndex, RunRow, cell_text, set_meta, table
 from studio.core.run_names import rename_run
 
 ARCHIVE = ".archive"  # where a deleted run goes when the system has no trash
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def _text(key: str, v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if key == "started":
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(v))
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
 
 
 def _heading(key: str) -> str:
@@ -137,9 +125,9 @@ class RunTable(QDialog):
         for row, vals in zip(self.rows, values, strict=True):
             items = []
             for key, v in zip(self.keys, vals, strict=True):
-                item = QStandardItem(_text(key, v))
+                item = QStandardItem(cell_text(key, v))
                 numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
-                item.setData(v if numeric else _text(key, v).lower(), SORT_ROLE)
+                item.setData(v if numeric else cell_text(key, v).lower(), SORT_ROLE)
                 item.setData(row.path, PATH_ROLE)
                 if numeric:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
