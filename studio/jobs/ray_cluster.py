@@ -26,6 +26,13 @@ class RayClusterError(JobError):
     """The cluster cannot be used (not installed, not there, another Ray version, a job that is lost)."""
 
 
+def ray_installed() -> bool:
+    """Whether Ray is installed, without importing it (a second or more): for the window's start."""
+    import importlib.util
+
+    return importlib.util.find_spec("ray") is not None
+
+
 def ray_available() -> str:
     """"" when Ray's job client can be imported here, otherwise how to install it."""
     try:

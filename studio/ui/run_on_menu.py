@@ -7,11 +7,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
-from studio.jobs.ray_executor import (
+from studio.jobs.ray_cluster import (  # light: the executor (asyncio, tarfile) loads when a run goes out
     INSTALL_HINT,
     RayClusterError,
     dashboard_address,
     ray_available,
+    ray_installed,
 )
 
 __all__ = ["INSTALL_HINT", "RunOnMenu"]
@@ -35,7 +36,7 @@ class RunOnMenu(QMenu):
         self.act_local.triggered.connect(lambda: self.choose(""))
         self.act_ray.triggered.connect(self.ask_address)
         saved = str(settings.value(SETTING, "") or "")
-        self.choose(saved if saved and not ray_available() else "", remember=False)
+        self.choose(saved if saved and ray_installed() else "", remember=False)
 
     def choose(self, address: str, remember: bool = True) -> None:
         self.bridge.ray_address = address or None
