@@ -71,11 +71,6 @@ class SearchParam(BaseModel):
             return [int(self.low or 0), int(self.high or 0)]
         return [self.low, self.high]
 
-    def text(self) -> str:
-        if self.distribution == "choice":
-            return f"{self.path}=choice:{','.join(str(c) for c in self.choices or [])}"
-        return f"{self.path}={self.distribution}:{self.low:g}:{self.high:g}"
-
 
 class SweepSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -122,7 +117,7 @@ def parse_param(text: str) -> SearchParam:
     try:
         if kind == "choice":
             return SearchParam(path=path.strip(), distribution="choice",
-                               choices=[_literal(v) for v in args.split(",") if v.strip()])
+                               choices=[choice_value(v) for v in args.split(",") if v.strip()])
         parts = args.split(":")
         if len(parts) != 2:
             raise SweepError([f"--param {path}: {kind} takes two bounds, e.g. {kind}:1:10; received {args!r}"])
@@ -138,7 +133,7 @@ def parse_param(text: str) -> SearchParam:
         raise SweepError([f"--param {path}: the bounds must be numbers, received {args!r}"]) from None
 
 
-def _literal(text: str) -> Any:
+def choice_value(text: str) -> Any:
     """A choice as JSON when it reads as JSON (numbers, true, null), else as text."""
     text = text.strip()
     try:

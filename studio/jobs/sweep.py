@@ -329,19 +329,3 @@ def load_joined(name: str, storage: str) -> tuple[SweepSpec, RunSpec]:
         raise SweepError([f"--join {name}: that study was not started by keras-studio sweep"])
     data = dict(attrs["sweep"], storage=storage)
     return parse_sweep(data), parse_spec(attrs["base"], f"sweep {name}")
-
-
-def trial_table(name: str, storage: str) -> list[dict[str, Any]]:
-    """The trials of a stored sweep, for printing and the app's live table."""
-    optuna = _optuna()
-    study = optuna.load_study(study_name=name, storage=storage)
-    rows = []
-    for t in study.get_trials(deepcopy=False):
-        state = t.state.name.lower()
-        if state == "fail" and FAILURE not in t.user_attrs:
-            state = "interrupted"
-        rows.append({"number": t.number, "state": state, "value": t.value, "params": t.params,
-                     "run_dir": t.user_attrs.get(RUN_DIR, ""), "message": t.user_attrs.get(FAILURE, ""),
-                     "seconds": (t.duration.total_seconds() if t.duration else None)})
-    return rows
-

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDoubleSpinBox, QFormLayout, 
 from studio.core import events as ev
 from studio.core.runs import SPEC_FILE, read_json
 from studio.core.spec import RunSpec, SpecError, logged_metrics
-from studio.core.sweep_spec import DISTRIBUTIONS, PRUNERS, SweepError, check_space, parse_sweep
+from studio.core.sweep_spec import DISTRIBUTIONS, PRUNERS, SweepError, check_space, choice_value, parse_sweep
 from studio.ui import theme
 
 if TYPE_CHECKING:  # imported when a sweep starts, not with the dialog
@@ -88,10 +88,8 @@ class SearchRow(QWidget):
     def value(self) -> dict[str, Any]:
         kind = self.kind.currentText()
         if kind == "choice":
-            from studio.core.sweep_spec import _literal
-
             return {"path": self.path.text().strip(), "distribution": kind,
-                    "choices": [_literal(c) for c in self.choices.text().split(",") if c.strip()]}
+                    "choices": [choice_value(c) for c in self.choices.text().split(",") if c.strip()]}
         return {"path": self.path.text().strip(), "distribution": kind, "low": self.low.value(),
                 "high": self.high.value()}
 
