@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSizePolicy, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -103,6 +103,8 @@ class DataPanel(SectionPanel):
         outer.addWidget(self.preview_title)
         self.stack = QStackedWidget()
         self.message_label = QLabel(wordWrap=True)
+        # under the preview's title, not centred in the empty room below it
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # the previews are built when first shown: the window's first paint does not wait for pyqtgraph
         self.grid = Deferred(image_grid)
         self.series = Deferred(_series_plot)
