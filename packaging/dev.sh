@@ -29,7 +29,9 @@ shift || true
 case "$cmd" in
     app)  exec "$VENV/bin/keras-studio" "$@" ;;
     test) export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
-          exec "$VENV/bin/python" -m pytest "$@" ;;
+          # one test process per core (pytest-xdist); tests that share the trained evaluation runs stay on one
+          # (xdist_group, see tests/conftest.py). `-n 0` runs everything in this process.
+          exec "$VENV/bin/python" -m pytest -n "${KERAS_STUDIO_TEST_PROCESSES:-auto}" --dist loadgroup "$@" ;;
     lint) status=0  # each check runs, so that one report shows every finding
           "$VENV/bin/ruff" check . || status=1
           "$VENV/bin/mypy" || status=1

@@ -3,6 +3,7 @@
 A training run: Started → (BatchEnd … EpochEnd)* → one of Finished | Stopped | Failed.
 A one-shot job (evaluate, export, probe): Log / Progress … → Result | Failed.
 The long-lived predictor: Ready, then one Result per request (its `id`), until Failed or the end.
+A warm backend worker: Ready, then its jobs' events, each inside an Envelope naming the job.
 Warning and Log may come at any time.
 
 The lines travel over any byte stream (a pipe from `studio.engine.runner` today, a remote job's log
@@ -159,6 +160,19 @@ class Artifact(Event):
     data: str
 
 
+@dataclass
+class Envelope(Event):
+    """One event of a job that a warm backend worker runs among others (`studio.engine.serve_worker`):
+    `job` is the id the parent gave that job, `body` the event's own dict (`Event.to_dict`). Never terminal
+    itself: the wrapped job's Result or Failed ends that job, not the worker."""
+
+    job: int
+    body: dict[str, Any]
+
+    def inner(self) -> Event:
+        return from_dict(self.body)
+
+
 # Failure reasons, as classified by the engine or the process supervisor.
 INVALID_SPEC = "invalid_spec"
 INVALID_DATA = "invalid_data"
@@ -183,7 +197,7 @@ class Failed(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     c.__name__: c for c in (Started, BatchEnd, EpochEnd, Boundary, Warning, Log, Progress, Ready, Result, Finished,
-                            Stopped, Failed, Artifact)
+                            Stopped, Failed, Artifact, Envelope)
 }
 TERMINAL = (Finished, Stopped, Failed)
 
@@ -196,7 +210,7 @@ def is_terminal(event: Event) -> bool:
 def from_dict(data: dict[str, Any]) -> Event:
     data = dict(data)
     kind = data.pop("event", None)
-    if kind not in EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
         raise ValueError(f"not a job event: expected an `event` key naming one of {', '.join(EVENT_TYPES)}, "
                          f"received {kind!r}")
     cls = EVENT_TYPES[kind]

@@ -35,7 +35,15 @@ HANDLERS = {
     "predict": "studio.engine.predictor_worker",
     "probe": "studio.engine.probe",
     "compare": "studio.engine.prediction_diff_worker",  # the backend shoot-out's prediction differences
+    "serve": "studio.engine.serve_worker",  # a warm backend worker: the jobs above, one after another
 }
+
+
+def handler_for(kind: str, name: str | None = None) -> Callable[..., Any]:
+    """The handler function of `kind` (or the "module:function" `name`); KeyError, ImportError or
+    AttributeError when there is none."""
+    module, _, function = (name or HANDLERS[kind]).partition(":")
+    return getattr(importlib.import_module(module), function or "run")
 
 
 class Channel:
@@ -118,8 +126,7 @@ def main() -> int:
         remote_request = remote.request_from(sys.argv[1:])  # a remote job: no stdin, SIGTERM is its stop
         request = remote_request or json.loads(stdin.readline() or "null")
         kind = request["kind"]
-        module, _, name = (request.get("handler") or HANDLERS[kind]).partition(":")
-        handler = getattr(importlib.import_module(module), name or "run")
+        handler = handler_for(kind, request.get("handler"))
     except (ValueError, TypeError, KeyError, ImportError, AttributeError) as exc:  # ValueError: bad JSON, base64
         channel.emit(ev.Failed(reason=ev.INTERNAL, message=f"bad job request: expected {{\"kind\": one of "
                                                            f"{', '.join(HANDLERS)}, \"payload\": {{…}}}}; {exc}"))
@@ -133,13 +140,15 @@ def main() -> int:
         remote.stop_on_sigterm(channel.control)
         shipper = remote.RunDirShipper(payload) if "run_dir" in payload else None
     try:
-        return _handle(handler, payload, channel, kind)
+        return handle(handler, payload, channel, kind)
     finally:
         if shipper is not None:
             shipper.ship(channel.emit)
 
 
-def _handle(handler: Callable[..., Any], payload: dict[str, Any], channel: Channel, kind: str) -> int:
+def handle(handler: Callable[..., Any], payload: dict[str, Any], channel: Any, kind: str) -> int:
+    """Run one handler on `channel` and send its outcome: a dict as Result, an Event as itself, an
+    exception as Failed (also for the jobs a warm worker runs, each on its own channel)."""
     from studio.core import events as ev
 
     try:

@@ -45,7 +45,7 @@ def probe(backend: str, timeout: float = 120) -> BackendInfo:
     if importlib.util.find_spec(_MODULES[backend]) is None:
         return BackendInfo(backend, False, error=install_command(backend))
     try:
-        data = run_job("probe", {"backend": backend}, timeout)
+        data = run_job("probe", {"backend": backend}, timeout, fresh=True)  # sees every device: no warm worker
     except JobError as exc:
         if exc.reason == ev.TIMEOUT:
             return BackendInfo(backend, True, error=f"timed out after {timeout:g} s")

@@ -293,8 +293,18 @@ class Job:
 
 def run_job(kind: str, payload: dict[str, Any], timeout: float = 600,
             on_event: Callable[[ev.Event], None] | None = None, handler: str | None = None,
-            env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run a one-shot job (evaluate, export, probe) and return its Result's data; JobError otherwise."""
+            env: dict[str, str] | None = None, fresh: bool = False) -> dict[str, Any]:
+    """Run a one-shot job (evaluate, export, probe, compare) and return its Result's data; JobError otherwise.
+
+    It runs in the warm worker of the payload's backend (`studio.jobs.workers`) unless `fresh`, an `env` of
+    its own, or no backend asks for a child of its own."""
+    backend = payload.get("backend")
+    if not fresh and env is None and isinstance(backend, str):
+        from studio.jobs import workers
+
+        if workers.enabled() and kind in workers.SERVED:
+            return workers.start_job(kind, payload, backend, payload.get("device") or "cpu",
+                                     handler).result(timeout, on_event)
     return Job(kind, payload, handler=handler, env=env).start().result(timeout, on_event)
 
 

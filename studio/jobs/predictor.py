@@ -1,5 +1,9 @@
 """Keep one trained model loaded in a child job ("predict") and ask it for predictions (keras-free here).
 
+The job runs in the backend's warm worker (`studio.jobs.workers`): a second model, or the same one opened
+again, loads without a backend start; if that worker dies, the model is loaded again in a fresh one and
+the request in flight is sent again.
+
 For the "try it" panel: drawing on a canvas submits a new input at every stroke; `submit` keeps at most
 one request in flight and only the newest waiting input, so the answers keep up with the pen instead of
 queueing behind it. `poll` (from a QTimer) returns the newest answer, without blocking.
@@ -17,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
+from studio.jobs import workers
 from studio.jobs.errors import JobError
 from studio.jobs.job import Job
+from studio.jobs.workers import WorkerJob
 
 ARRAYS = ("y", "t", "v", "series")  # answer fields that come back as numpy arrays
 
@@ -38,18 +44,35 @@ class Predictor:
         self.backend = backend
         self.device = device
         self.info: dict[str, Any] = {}
-        self.job: Job | None = None
+        self.job: Job | WorkerJob | None = None
         self._ids = itertools.count(1)
         self._in_flight: int | None = None
+        self._in_flight_request: tuple[str, dict] | None = None
+        self.revivals = 0  # how often the model was loaded again after its worker died
         self._waiting: tuple[str, dict] | None = None
         self._answers: list[dict[str, Any]] = []
         self.last_error = ""
 
     # -------------------------------------------------------------------------------- lifecycle
     def launch(self) -> None:
-        """Start the child without waiting (see `ready`)."""
+        """Start loading the model in the backend's warm worker, without waiting (see `ready`)."""
         payload = {"model": self.model_path, "spec": self.spec, "backend": self.backend, "device": self.device}
-        self.job = Job("predict", payload).start()
+        self.job = workers.start_job("predict", payload, self.backend, self.device)
+
+    def _revive(self) -> bool:
+        """The worker that held the loaded model died (killed, crashed): load it again in a fresh one and
+        send again what was in flight. False when the model itself failed, or the worker keeps dying."""
+        if self.job is None or not isinstance(self.job.terminal, ev.Failed) or not isinstance(self.job, WorkerJob):
+            return False
+        if self.job.terminal.reason not in (ev.CRASHED, ev.KILLED) or self.revivals >= (3 if self.info else 1):
+            return False
+        self.revivals += 1
+        self.job.close(0)
+        pending, rid = self._in_flight_request, self._in_flight
+        self.launch()
+        if pending is not None and rid is not None:
+            self._send(*pending, rid=rid)
+        return True
 
     def _pump(self, timeout: float = 0.0) -> None:
         """Take the events that arrived: Ready fills `info`, Results queue up as answers."""
@@ -59,7 +82,7 @@ class Predictor:
                 self.info = event.info
             elif isinstance(event, ev.Result):
                 if event.id == self._in_flight:
-                    self._in_flight = None
+                    self._in_flight, self._in_flight_request = None, None
                 self._answers.append(_answer(event))
             elif isinstance(event, ev.Failed):
                 self.last_error = event.message
@@ -74,6 +97,8 @@ class Predictor:
         if self.info:
             return True
         failed = self.job.terminal
+        if isinstance(failed, ev.Failed) and self._revive():
+            return False
         if isinstance(failed, ev.Failed):
             self.close()
             raise JobError(failed.message or "the predictor process ended while loading the model", failed.reason,
@@ -100,11 +125,11 @@ class Predictor:
         self.job = None
 
     # -------------------------------------------------------------------------------- requests
-    def _send(self, op: str, payload: dict) -> int:
+    def _send(self, op: str, payload: dict, rid: int | None = None) -> int:
         assert self.job is not None
-        rid = next(self._ids)
+        rid = next(self._ids) if rid is None else rid
         self.job.send({"request": rid, "op": op, **payload})
-        self._in_flight = rid
+        self._in_flight, self._in_flight_request = rid, (op, payload)
         return rid
 
     def submit(self, x: Any, op: str = "predict", **payload: Any) -> None:
@@ -125,6 +150,8 @@ class Predictor:
         answer = self._answers[-1] if self._answers else None
         self._answers.clear()
         if answer is None and self.job.terminal is not None:
+            if self._revive():
+                return None
             self.last_error = self.last_error or "the predictor process ended"
             return {"error": self.last_error}
         if self._in_flight is None and self._waiting is not None:
@@ -140,6 +167,8 @@ class Predictor:
         assert self.job is not None
         end = time.monotonic() + timeout
         while self._in_flight is not None:  # let an earlier answer arrive first
+            if self.job.terminal is not None and self._revive():
+                continue
             if time.monotonic() > end or self.job.terminal is not None:
                 raise JobError("the predictor did not answer", "timeout")
             self._pump(0.05)
@@ -154,7 +183,7 @@ class Predictor:
                     if "error" in msg:
                         raise JobError(msg["error"], "predict")
                     return msg
-            if self.job.terminal is not None:
+            if self.job.terminal is not None and not self._revive():
                 raise JobError(self.last_error or "the predictor process ended", "crashed")
         raise JobError(f"no answer within {timeout:.0f} s", "timeout")
 

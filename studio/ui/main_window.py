@@ -20,7 +20,7 @@ from studio.core.install_hints import missing_backend
 from studio.core.presets import list_presets
 from studio.core.shapes import fmt
 from studio.core.spec import SpecError
-from studio.jobs import devices
+from studio.jobs import devices, workers
 from studio.jobs.process import WORKER
 from studio.ui.run_on_menu import RunOnMenu
 from studio.ui.training_bridge import TrainingBridge
@@ -646,9 +646,21 @@ class MainWindow(QMainWindow):
         for act in (self.act_evaluate, self.act_export):
             act.setEnabled(has_model)
         if has_model:
+            self._warm_backend_of(run_dir)
             self.evaluation.show_run(run_dir)
             if self._showing_try_it():
                 self._result_tab_changed(self.result_tabs.currentIndex())
+
+    def _warm_backend_of(self, run_dir: str) -> None:
+        """Evaluate, export and Try it run in a warm worker of the run's backend: start it now, without waiting,
+        so that the first of them finds the backend loaded."""
+        from studio.core.runs import read_json
+
+        spec = read_json(Path(run_dir) / "spec.json")
+        training = spec.get("training") if isinstance(spec, dict) else None
+        backend = training.get("backend") if isinstance(training, dict) else None
+        if isinstance(backend, str) and backend in devices.installed_backends():
+            workers.warm(backend)
 
     def _showing_try_it(self) -> bool:
         return self._result_tabs is not None and self._result_tabs.currentWidget() is self._try_it
@@ -833,6 +845,7 @@ class MainWindow(QMainWindow):
         # reaching here means the user saved or chose to discard; only a crash leaves an autosave behind
         self.doc.discard_autosave()
         self.background.shutdown()
+        workers.shutdown()  # no warm backend worker outlives the app
 
     def _about(self) -> None:
         from studio.ui.about import AboutDialog

@@ -1,0 +1,349 @@
+"""Warm backend workers: one long-lived child per backend that runs evaluate, export, predict, probe and
+compare jobs one after another (keras-free here; the child is `studio.engine.serve_worker`).
+
+A fresh child pays the backend's start for every small job (seconds each, and more than the job itself
+on a small model); a warm worker pays it once. Training never runs in one: each run keeps its own fresh
+child, so a crash or a leak in one run cannot reach the next.
+
+    job = workers.start_job("evaluate", payload, backend="jax")     # the interface of studio.jobs.job.Job
+    data = job.result(timeout=600)
+    workers.warm("jax")            # start one in the background (a run ended, a past run is shown)
+    workers.shutdown()             # the app quits: every worker ends
+
+A worker that crashed or was killed fails the jobs it was running (with the reason) and is started again by
+the next job. One with no job for `idle_s` seconds (KERAS_STUDIO_WORKER_IDLE_S, 300 by default) ends,
+giving its memory back. When this process dies, every worker reads EOF and ends itself (the same
+parent-gone rule as every child job). KERAS_STUDIO_WARM_WORKERS=0 runs every job in a fresh child instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import itertools
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from studio.core import events as ev
+from studio.jobs.errors import JobError
+from studio.jobs.job import LINGER_S, Job, drain, log_tail_of
+
+SERVED = ("evaluate", "export", "predict", "probe", "compare")  # studio.engine.serve_worker.SERVED
+IDLE_ENV = "KERAS_STUDIO_WORKER_IDLE_S"
+ENABLED_ENV = "KERAS_STUDIO_WARM_WORKERS"
+
+
+def enabled() -> bool:
+    return os.environ.get(ENABLED_ENV, "1") != "0"
+
+
+def idle_seconds() -> float:
+    try:
+        return max(1.0, float(os.environ.get(IDLE_ENV, "300")))
+    except ValueError:
+        return 300.0
+
+
+class WorkerJob:
+    """One job running in a warm worker, seen from the parent: the interface of `studio.jobs.job.Job`.
+
+    `kill` ends the whole worker (a thread inside it cannot be stopped any other way); the next job starts a
+    fresh one."""
+
+    def __init__(self, worker: WarmWorker, job_id: int, kind: str, payload: dict[str, Any]):
+        self.worker = worker
+        self.id = job_id
+        self.kind = kind
+        self.payload = payload
+        self.terminal: ev.Event | None = None
+        self.killed = False
+        self._events: queue.Queue[ev.Event] = queue.Queue()
+
+    @property
+    def pid(self) -> int | None:
+        return self.worker.pid
+
+    @property
+    def log_path(self) -> Path | None:
+        return self.worker.log_path
+
+    @property
+    def alive(self) -> bool:
+        return self.terminal is None and self.worker.alive
+
+    @property
+    def running(self) -> bool:
+        return self.terminal is None
+
+    # -------------------------------------------------------------------- from the worker's pump
+    def _deliver(self, event: ev.Event) -> None:
+        self._events.put(event)
+
+    # -------------------------------------------------------------------- the Job interface
+    def send(self, message: dict[str, Any]) -> bool:
+        """A request line for this job (the predictor's predict / forecast)."""
+        if self.terminal is not None:
+            return False
+        return self.worker._send({**message, "request": message.get("request", 0), "job": self.id})
+
+    def poll(self, timeout: float = 0.1, limit: int = 1000) -> list[ev.Event]:
+        out: list[ev.Event] = []
+        if self.terminal is not None:
+            return out
+        for event in drain(self._events, timeout, limit):
+            out.append(event)
+            if ev.is_terminal(event):
+                self.terminal = event
+                self.worker._done(self)
+                break
+        return out
+
+    def iter_events(self, poll_interval: float = 0.2) -> Iterator[ev.Event]:
+        while self.terminal is None:
+            yield from self.poll(poll_interval)
+
+    def wait(self, timeout: float | None = None) -> ev.Event | None:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.terminal is None and (end is None or time.monotonic() < end):
+            self.poll(0.2 if end is None else max(0.0, min(0.2, end - time.monotonic())))
+        return self.terminal
+
+    def result(self, timeout: float = 600, on_event: Callable[[ev.Event], None] | None = None) -> dict[str, Any]:
+        """Run a one-shot job to its end: its Result's data, or JobError (its Failed, or the timeout)."""
+        end = time.monotonic() + timeout
+        try:
+            while self.terminal is None:
+                left = end - time.monotonic()
+                if left <= 0:
+                    self.kill()
+                    raise JobError(f"the {self.kind} job took longer than {timeout:g} s and was stopped",
+                                   ev.TIMEOUT, log_tail_of(self.log_path))
+                for event in self.poll(min(left, 0.5)):
+                    if on_event is not None and not ev.is_terminal(event):
+                        on_event(event)
+        finally:
+            self.close()
+        if isinstance(self.terminal, ev.Failed):
+            t = self.terminal
+            raise JobError(t.message, t.reason, t.details)
+        return self.terminal.data if isinstance(self.terminal, ev.Result) else {}
+
+    def kill(self) -> None:
+        if self.terminal is None:
+            self.killed = True
+            self.worker.kill()
+
+    def reap(self, timeout: float = 0.0) -> bool:
+        return True  # the process is the worker's; it outlives its jobs
+
+    def close(self, grace: float = 5.0) -> None:
+        """Let go of the job without waiting: a long-lived one (a predictor) is told its requests have ended,
+        and returns in the worker."""
+        if self.terminal is None:
+            self.worker._send({"request": 0, "job": self.id, "end": True})
+        self.worker._forget(self)
+
+
+class WarmWorker:
+    """The warm child of one (backend, device); started on first use, again after a crash."""
+
+    def __init__(self, backend: str, device: str = "cpu", idle_s: float | None = None):
+        self.backend, self.device = backend, device
+        self.idle_s = idle_seconds() if idle_s is None else idle_s
+        self.starts = 0  # processes started so far (a crash or an idle release makes the next job start one)
+        self.info: dict[str, Any] = {}
+        self._job: Job | None = None  # the running child (None once it ended)
+        self._started: Job | None = None  # the child started last, running or not
+        self._pump_thread: threading.Thread | None = None
+        self._jobs: dict[int, WorkerJob] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+        self._last_used = time.monotonic()
+        self._closing = False
+
+    # -------------------------------------------------------------------- process
+    @property
+    def pid(self) -> int | None:
+        job = self._job
+        return job.pid if job is not None else None
+
+    @property
+    def log_path(self) -> Path | None:
+        job = self._job
+        return job.log_path if job is not None else None
+
+    @property
+    def alive(self) -> bool:
+        job = self._job
+        return job is not None and job.terminal is None and job.alive
+
+    def start(self) -> WarmWorker:
+        """Start the child unless one is running; returns at once (the backend loads in the background)."""
+        with self._lock:
+            if self.alive and not self._closing:
+                return self
+            self._closing = False
+            self.info = {}
+            job = Job("serve", {"backend": self.backend, "device": self.device},
+                      env={"KERAS_BACKEND": self.backend})
+            job.start()
+            self._job = self._started = job
+            self.starts += 1
+            self._last_used = time.monotonic()
+            self._pump_thread = threading.Thread(target=self._pump, args=(job,), daemon=True,
+                                                 name=f"keras-studio-worker-{self.backend}")
+            self._pump_thread.start()
+        return self
+
+    def submit(self, kind: str, payload: dict[str, Any], handler: str | None = None) -> WorkerJob:
+        """Start job `kind` in this worker (starting the worker if needed)."""
+        if kind not in SERVED:
+            raise ValueError(f"a warm worker does not run {kind!r} jobs: expected one of {', '.join(SERVED)}")
+        with self._lock:
+            self.start()
+            job = WorkerJob(self, next(self._ids), kind, payload)
+            self._jobs[job.id] = job
+            self._last_used = time.monotonic()
+            if not self._send({"request": 0, "job": job.id, "kind": kind, "payload": payload, "handler": handler}):
+                job._deliver(self._lost(kind))
+        return job
+
+    def _send(self, message: dict[str, Any]) -> bool:
+        job = self._job
+        return job is not None and job.send(message)
+
+    def _pump(self, job: Job) -> None:
+        """The only reader of the child's events: routes each Envelope to its job; ends with the child."""
+        while job.terminal is None:
+            for event in job.poll(0.5):
+                if isinstance(event, ev.Envelope):
+                    target = self._jobs.get(event.job)
+                    if target is not None:
+                        try:
+                            target._deliver(event.inner())
+                        except (ValueError, TypeError):
+                            continue
+                elif isinstance(event, ev.Ready):
+                    self.info = event.info
+            with self._lock:
+                idle = not self._jobs and time.monotonic() - self._last_used > self.idle_s
+                if idle and job is self._job:
+                    self._closing = True
+            if self._closing and job.terminal is None:
+                self._end_input(job)
+        # The child is gone: every job still running in it fails with the reason.
+        with self._lock:
+            orphans = [j for j in self._jobs.values() if j.terminal is None]
+            if job is self._job:
+                self._job = None
+        closing = self._closing
+        reason = job.terminal if isinstance(job.terminal, ev.Failed) else None
+        for j in orphans:
+            j._deliver(self._lost(j.kind, None if closing else reason))
+        job.reap(LINGER_S if not job.killed else 5)
+        if not job.reap(0):
+            job.kill()
+            job.reap(5)
+
+    def _lost(self, kind: str, reason: ev.Failed | None = None) -> ev.Failed:
+        why = f" ({reason.message})" if reason is not None and reason.message else ""
+        return ev.Failed(reason=ev.KILLED if self._closing else ev.CRASHED,
+                         message=f"the {self.backend} worker process ended while the {kind} job ran{why}; "
+                                 "the next job starts a fresh one",
+                         details=reason.details if reason is not None else "")
+
+    @staticmethod
+    def _end_input(job: Job) -> None:
+        """EOF on the child's stdin: it finishes and exits (its reader then ends the pump)."""
+        process = job.process
+        if process is not None and process.stdin is not None:
+            with job._write_lock, contextlib.suppress(OSError):
+                process.stdin.close()
+
+    def _done(self, job: WorkerJob) -> None:
+        with self._lock:
+            self._last_used = time.monotonic()
+
+    def _forget(self, job: WorkerJob) -> None:
+        with self._lock:
+            self._jobs.pop(job.id, None)
+            self._last_used = time.monotonic()
+
+    def kill(self) -> None:
+        """End the child at once (its jobs fail; the next job starts a fresh one)."""
+        job = self._job
+        if job is not None:
+            job.kill()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the child and wait for it: EOF first, a kill if it has not gone within `timeout`."""
+        self.let_go()
+        self.join(timeout)
+
+    def let_go(self) -> None:
+        """Tell the child to end (EOF on its stdin), without waiting."""
+        with self._lock:
+            job = self._job
+            self._closing = True
+        if job is not None:
+            self._end_input(job)
+
+    def join(self, timeout: float = 10.0) -> None:
+        """Wait for the child told to end; kill it if it is still there after `timeout`."""
+        thread, job = self._pump_thread, self._started
+        if thread is not None and job is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                job.kill()
+                thread.join(10)
+
+
+_POOL: dict[tuple[str, str], WarmWorker] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def worker(backend: str, device: str = "cpu") -> WarmWorker:
+    """The warm worker of (backend, device) in this process (made, not started, on first ask)."""
+    with _POOL_LOCK:
+        key = (backend, device or "cpu")
+        if key not in _POOL:
+            _POOL[key] = WarmWorker(*key)
+        return _POOL[key]
+
+
+def warm(backend: str, device: str = "cpu") -> None:
+    """Start the worker of `backend` in the background, so the next evaluation, export or Try it finds it
+    ready. Does nothing when warm workers are turned off."""
+    if enabled():
+        worker(backend, device).start()
+
+
+def start_job(kind: str, payload: dict[str, Any], backend: str, device: str = "cpu",
+              handler: str | None = None) -> Job | WorkerJob:
+    """Start `kind` in the warm worker of `backend`, or in a fresh child when warm workers are off."""
+    if not enabled() or kind not in SERVED:
+        return Job(kind, payload, handler=handler).start()
+    return worker(backend, device).submit(kind, payload, handler)
+
+
+def running() -> list[WarmWorker]:
+    with _POOL_LOCK:
+        return [w for w in _POOL.values() if w.alive]
+
+
+def shutdown(timeout: float = 10.0) -> None:
+    """End every worker of this process (the app quits, a test session ends)."""
+    with _POOL_LOCK:
+        pool = list(_POOL.values())
+    for w in pool:
+        w.let_go()  # all at once: each backend tears itself down in parallel
+    for w in pool:
+        w.join(timeout)
+
+
+atexit.register(shutdown, 5.0)
