@@ -155,7 +155,8 @@ def no_leaks(request, monkeypatch):
             pass
     problems.extend(busy_pools.values())
     warm_pids, warm_threads = _warm_workers()
-    reapers = [t.name for t in threading.enumerate() if t.name.startswith("keras-studio") and t.name not in warm_threads]
+    reapers = [t.name for t in threading.enumerate()
+               if t.name.startswith("keras-studio") and t.name not in warm_threads]
     if reapers:
         problems.append(f"threads still alive: {reapers}")
     def new_children() -> set[str]:

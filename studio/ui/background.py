@@ -32,6 +32,7 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         fn, self.fn = self.fn, None  # the Background keeps the other reference, on the UI thread
+        assert fn is not None  # each task runs once
         failure: Exception | None = None
         try:
             result = fn()

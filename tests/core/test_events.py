@@ -30,7 +30,21 @@ SAMPLES = {
     "Stopped": dict(run_dir="r", summary={"epochs_run": 1}, reason="stopped by Ctrl-C"),
     "Failed": dict(reason=ev.OUT_OF_MEMORY, message="Ran out of memory.", details="trace", run_dir="r"),
     "Artifact": dict(name="run.tar.gz", index=0, count=2, data="H4sIAAAAAAAA"),
+    "Envelope": dict(job=7, body={"event": "Log", "message": "evaluating", "t": 1.0}),
 }
+
+
+def test_an_envelope_carries_a_jobs_event_with_its_arrays_and_is_never_terminal():
+    inner = ev.Result(data={"y": np.array([[0.25, 0.75]], dtype=np.float32)}, id=0)
+    wrapped = ev.from_json(ev.to_json(ev.Envelope(job=3, body=inner.to_dict())))
+    assert isinstance(wrapped, ev.Envelope) and wrapped.job == 3 and not ev.is_terminal(wrapped)
+    back = wrapped.inner()
+    assert isinstance(back, ev.Result) and ev.is_terminal(back) and back.data == {"y": [[0.25, 0.75]]}
+
+
+def test_a_dict_where_the_event_name_goes_is_refused_as_not_an_event():
+    with pytest.raises(ValueError, match="not a job event"):
+        ev.from_dict({"event": {"event": "Log"}})
 
 
 def test_the_samples_cover_every_event_type():

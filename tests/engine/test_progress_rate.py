@@ -7,11 +7,10 @@ from __future__ import annotations
 import os
 import time
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
+import pytest
 
 from studio.core.control import Control
 from studio.core.events import BatchEnd, EpochEnd
-from studio.engine.callbacks import Reporter
 
 
 class _Model:  # what Reporter reads of a model: its optimizer's rate, and the stop flag it sets
@@ -19,7 +18,11 @@ class _Model:  # what Reporter reads of a model: its optimizer's rate, and the s
     optimizer = None
 
 
+@pytest.mark.slow  # imports keras into the test process
 def test_bar_rate_agrees_with_summary_rate():
+    os.environ.setdefault("KERAS_BACKEND", "jax")  # the quickest to import; the callback runs no model
+    from studio.engine.callbacks import Reporter
+
     events = []
     steps, batch = 5, 32
     reporter = Reporter(events.append, Control(), batch_size=batch, steps=steps, epochs=2, interval=0.0)

@@ -12,10 +12,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "jax")  # the quickest to import; the tests here build no big model
-
 from studio.core.spec import parse_spec
-from studio.engine.codegen import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = json.loads((ROOT / "presets" / "optimization_lab.json").read_text(encoding="utf-8"))
@@ -31,6 +28,15 @@ HOSTILE = [
     "'); import os; os._exit(7) #",
     "%(x)s {0}",
 ]
+
+
+def generate(spec):
+    """The script of `spec`. The code generator imports keras (it builds the model to check it), so it is
+    loaded on first use, on JAX (the quickest to import), rather than while the suite is collected."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    from studio.engine.codegen import generate as codegen
+
+    return codegen(spec)
 
 
 def _spec(field: str, text: str) -> dict:
