@@ -29,9 +29,12 @@ shift || true
 case "$cmd" in
     app)  exec "$VENV/bin/keras-studio" "$@" ;;
     test) export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
-          # one test process per core (pytest-xdist); tests that share the trained evaluation runs stay on one
-          # (xdist_group, see tests/conftest.py). `-n 0` runs everything in this process.
-          exec "$VENV/bin/python" -m pytest -n "${KERAS_STUDIO_TEST_PROCESSES:-auto}" --dist loadgroup "$@" ;;
+          # keep compiled bytecode (and pytest's rewritten test modules): without it every test process and every
+          # child job compiles the package again, seconds each
+          unset PYTHONDONTWRITEBYTECODE
+          # one test process per core (pytest-xdist; each trains the shared evaluation runs once, about 20 s, which
+          # costs less than holding all their tests on one). KERAS_STUDIO_TEST_PROCESSES=0: all in this process.
+          exec "$VENV/bin/python" -m pytest -n "${KERAS_STUDIO_TEST_PROCESSES:-auto}" "$@" ;;
     lint) status=0  # each check runs, so that one report shows every finding
           "$VENV/bin/ruff" check . || status=1
           "$VENV/bin/mypy" || status=1

@@ -28,11 +28,8 @@ SLOW_FIXTURES = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        if SLOW_FIXTURES.keys() & names:
+        if SLOW_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        if "runs" in names:  # one test process trains the shared evaluation runs, and all their tests run there
-            item.add_marker(pytest.mark.xdist_group("evaluation-runs"))
 
 
 def _warm_workers() -> tuple[set[str], set[str]]:
