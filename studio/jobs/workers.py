@@ -52,8 +52,8 @@ def idle_seconds() -> float:
 class WorkerJob:
     """One job running in a warm worker, seen from the parent: the interface of `studio.jobs.job.Job`.
 
-    `kill` ends the whole worker (a thread inside it cannot be stopped any other way); the next job starts a
-    fresh one."""
+    `kill` ends the whole worker process (a thread inside it cannot be stopped any other way); the next job
+    starts a fresh one."""
 
     def __init__(self, worker: WarmWorker, job_id: int, kind: str, payload: dict[str, Any]):
         self.worker = worker
@@ -62,19 +62,20 @@ class WorkerJob:
         self.payload = payload
         self.terminal: ev.Event | None = None
         self.killed = False
+        self.child: Job | None = None  # the worker's process that runs it
         self._events: queue.Queue[ev.Event] = queue.Queue()
 
     @property
     def pid(self) -> int | None:
-        return self.worker.pid
+        return self.child.pid if self.child is not None else None
 
     @property
     def log_path(self) -> Path | None:
-        return self.worker.log_path
+        return self.child.log_path if self.child is not None else None
 
     @property
     def alive(self) -> bool:
-        return self.terminal is None and self.worker.alive
+        return self.terminal is None and self.child is not None and self.child.terminal is None and self.child.alive
 
     @property
     def running(self) -> bool:
@@ -99,7 +100,7 @@ class WorkerJob:
             out.append(event)
             if ev.is_terminal(event):
                 self.terminal = event
-                self.worker._done(self)
+                self.worker._forget(self)
                 break
         return out
 
@@ -134,9 +135,9 @@ class WorkerJob:
         return self.terminal.data if isinstance(self.terminal, ev.Result) else {}
 
     def kill(self) -> None:
-        if self.terminal is None:
+        if self.terminal is None and self.child is not None:
             self.killed = True
-            self.worker.kill()
+            self.child.kill()
 
     def reap(self, timeout: float = 0.0) -> bool:
         return True  # the process is the worker's; it outlives its jobs
@@ -150,21 +151,21 @@ class WorkerJob:
 
 
 class WarmWorker:
-    """The warm child of one (backend, device); started on first use, again after a crash."""
+    """The warm child of one (backend, device); started on first use, again after a crash or an idle end."""
 
     def __init__(self, backend: str, device: str = "cpu", idle_s: float | None = None):
         self.backend, self.device = backend, device
         self.idle_s = idle_seconds() if idle_s is None else idle_s
-        self.starts = 0  # processes started so far (a crash or an idle release makes the next job start one)
+        self.starts = 0  # processes started so far (a crash or an idle end makes the next job start one)
         self.info: dict[str, Any] = {}
-        self._job: Job | None = None  # the running child (None once it ended)
+        self._job: Job | None = None  # the child that takes new jobs (None once it ended or was let go)
         self._started: Job | None = None  # the child started last, running or not
         self._pump_thread: threading.Thread | None = None
-        self._jobs: dict[int, WorkerJob] = {}
+        self._jobs: dict[int, tuple[WorkerJob, Job]] = {}  # each job with the child that runs it
+        self._let_go: set[int] = set()  # id() of the children told to end: their end is no crash
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._last_used = time.monotonic()
-        self._closing = False
 
     # -------------------------------------------------------------------- process
     @property
@@ -174,7 +175,7 @@ class WarmWorker:
 
     @property
     def log_path(self) -> Path | None:
-        job = self._job
+        job = self._job or self._started
         return job.log_path if job is not None else None
 
     @property
@@ -185,9 +186,8 @@ class WarmWorker:
     def start(self) -> WarmWorker:
         """Start the child unless one is running; returns at once (the backend loads in the background)."""
         with self._lock:
-            if self.alive and not self._closing:
+            if self.alive:
                 return self
-            self._closing = False
             self.info = {}
             job = Job("serve", {"backend": self.backend, "device": self.device},
                       env={"KERAS_BACKEND": self.backend})
@@ -206,68 +206,71 @@ class WarmWorker:
             raise ValueError(f"a warm worker does not run {kind!r} jobs: expected one of {', '.join(SERVED)}")
         with self._lock:
             self.start()
+            child = self._job
+            assert child is not None  # start() made one
             job = WorkerJob(self, next(self._ids), kind, payload)
-            self._jobs[job.id] = job
+            job.child = child
+            self._jobs[job.id] = (job, child)
             self._last_used = time.monotonic()
-            if not self._send({"request": 0, "job": job.id, "kind": kind, "payload": payload, "handler": handler}):
-                job._deliver(self._lost(kind))
+            if not child.send({"request": 0, "job": job.id, "kind": kind, "payload": payload, "handler": handler}):
+                job._deliver(self._lost(kind, None, False))
         return job
 
     def _send(self, message: dict[str, Any]) -> bool:
-        job = self._job
-        return job is not None and job.send(message)
+        """A line for the child that runs job `message["job"]`."""
+        with self._lock:
+            entry = self._jobs.get(message.get("job", -1))
+        return entry is not None and entry[1].send(message)
 
     def _pump(self, job: Job) -> None:
-        """The only reader of the child's events: routes each Envelope to its job; ends with the child."""
+        """The only reader of one child's events: routes each Envelope to its job; ends with the child."""
         while job.terminal is None:
             for event in job.poll(0.5):
                 if isinstance(event, ev.Envelope):
-                    target = self._jobs.get(event.job)
-                    if target is not None:
+                    entry = self._jobs.get(event.job)
+                    if entry is not None and entry[1] is job:
                         try:
-                            target._deliver(event.inner())
+                            entry[0]._deliver(event.inner())
                         except (ValueError, TypeError):
                             continue
-                elif isinstance(event, ev.Ready):
+                elif isinstance(event, ev.Ready) and job is self._job:
                     self.info = event.info
             with self._lock:
-                idle = not self._jobs and time.monotonic() - self._last_used > self.idle_s
-                if idle and job is self._job:
-                    self._closing = True
-            if self._closing and job.terminal is None:
-                self._end_input(job)
+                mine = any(child is job for _, child in self._jobs.values())
+                if job is self._job and not mine and time.monotonic() - self._last_used > self.idle_s:
+                    self._release(job)  # idle: give the memory back; the next job starts a fresh one
         # The child is gone: every job still running in it fails with the reason.
         with self._lock:
-            orphans = [j for j in self._jobs.values() if j.terminal is None]
+            orphans = [j for j, child in self._jobs.values() if child is job and j.terminal is None]
             if job is self._job:
                 self._job = None
-        closing = self._closing
+            let_go = id(job) in self._let_go
+            self._let_go.discard(id(job))
         reason = job.terminal if isinstance(job.terminal, ev.Failed) else None
         for j in orphans:
-            j._deliver(self._lost(j.kind, None if closing else reason))
-        job.reap(LINGER_S if not job.killed else 5)
+            j._deliver(self._lost(j.kind, reason, let_go))
+        job.reap(5 if job.killed else LINGER_S)
         if not job.reap(0):
             job.kill()
             job.reap(5)
 
-    def _lost(self, kind: str, reason: ev.Failed | None = None) -> ev.Failed:
-        why = f" ({reason.message})" if reason is not None and reason.message else ""
-        return ev.Failed(reason=ev.KILLED if self._closing else ev.CRASHED,
+    def _lost(self, kind: str, reason: ev.Failed | None, let_go: bool) -> ev.Failed:
+        why = f" ({reason.message})" if reason is not None and reason.message and not let_go else ""
+        return ev.Failed(reason=ev.KILLED if let_go else ev.CRASHED,
                          message=f"the {self.backend} worker process ended while the {kind} job ran{why}; "
                                  "the next job starts a fresh one",
                          details=reason.details if reason is not None else "")
 
-    @staticmethod
-    def _end_input(job: Job) -> None:
-        """EOF on the child's stdin: it finishes and exits (its reader then ends the pump)."""
+    def _release(self, job: Job) -> None:
+        """Let go of one child (under the lock): it takes no new job, and EOF on its stdin ends it once its
+        running jobs are done (the serve loop ends; their threads are daemons)."""
+        self._let_go.add(id(job))
+        if job is self._job:
+            self._job = None
         process = job.process
         if process is not None and process.stdin is not None:
             with job._write_lock, contextlib.suppress(OSError):
                 process.stdin.close()
-
-    def _done(self, job: WorkerJob) -> None:
-        with self._lock:
-            self._last_used = time.monotonic()
 
     def _forget(self, job: WorkerJob) -> None:
         with self._lock:
@@ -288,10 +291,8 @@ class WarmWorker:
     def let_go(self) -> None:
         """Tell the child to end (EOF on its stdin), without waiting."""
         with self._lock:
-            job = self._job
-            self._closing = True
-        if job is not None:
-            self._end_input(job)
+            if self._job is not None:
+                self._release(self._job)
 
     def join(self, timeout: float = 10.0) -> None:
         """Wait for the child told to end; kill it if it is still there after `timeout`."""
