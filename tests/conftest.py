@@ -32,6 +32,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+BACKEND_JOBS = ("train", "evaluate", "export", "predict", "probe", "compare", "serve")  # each loads a backend
+
+
+@pytest.fixture(autouse=True)
+def slow_work_is_marked_slow(request, monkeypatch):
+    """A test that is not marked slow fails when it starts a real backend child (a job without a stand-in
+    handler, or a warm worker) or imports keras into the test process: the quick loop stays quick even when a
+    module forgets its mark."""
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    from studio.jobs import job as job_module
+
+    had_keras = "keras" in sys.modules
+    started: list[str] = []
+    original = job_module.Job.start
+
+    def start(self):
+        if self.handler is None and self.kind in BACKEND_JOBS:
+            started.append(self.kind)
+        return original(self)
+
+    monkeypatch.setattr(job_module.Job, "start", start)
+    yield
+    problems = [f"started a real {kind} child" for kind in dict.fromkeys(started)]
+    if not had_keras and "keras" in sys.modules:
+        problems.append("imported keras into the test process")
+    if problems:
+        pytest.fail(f"not marked slow, but it {' and '.join(problems)}: mark it @pytest.mark.slow")
+
+
 def _warm_workers() -> tuple[set[str], set[str]]:
     """(pids, thread names) of this process's warm backend workers: they are meant to outlive a test (the app
     keeps them between jobs); tests/jobs/test_workers.py shows that the window's shutdown ends them."""

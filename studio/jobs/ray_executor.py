@@ -67,6 +67,10 @@ __all__ = [
 ]
 
 
+NO_AGENT_YET = "No available agent to submit job"  # Ray's answer before its job agent is ready
+AGENT_WAIT_S = 30.0
+
+
 class RayJob:
     """`RayJob("train", payload, address, local_run_dir=…).start()`; then the interface of a local Job.
 
@@ -180,15 +184,22 @@ class RayJob:
     def _submit(self) -> str:
         given = self.payload.get("spec")
         spec: dict[str, Any] = given if isinstance(given, dict) else {}
-        try:
-            return self._client.submit_job(entrypoint=entrypoint(self.kind, self.payload, self.handler),
-                                           runtime_env=runtime_env_for(spec), entrypoint_num_gpus=gpus_for(spec),
-                                           metadata={"keras_studio": self.kind})
-        except RayClusterError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - whatever the client raises, the user reads why
-            raise RayClusterError(f"the Ray cluster at {self.address} refused the job: {exc}",
-                                  "submit_failed") from None
+        waited_until = time.monotonic() + AGENT_WAIT_S
+        while True:
+            try:
+                return self._client.submit_job(entrypoint=entrypoint(self.kind, self.payload, self.handler),
+                                               runtime_env=runtime_env_for(spec), entrypoint_num_gpus=gpus_for(spec),
+                                               metadata={"keras_studio": self.kind})
+            except RayClusterError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - whatever the client raises, the user reads why
+                # A head that has just started (or is busy) answers this until its job agent is up: Ray's own
+                # message says to try again later, so do, for a while, before calling it a refusal.
+                if NO_AGENT_YET in str(exc) and time.monotonic() < waited_until and not self._closed.is_set():
+                    time.sleep(1.0)
+                    continue
+                raise RayClusterError(f"the Ray cluster at {self.address} refused the job: {exc}",
+                                      "submit_failed") from None
 
     async def _follow(self) -> None:
         """Follow the log until the job ends; a status check every few seconds notices a cluster gone quiet."""

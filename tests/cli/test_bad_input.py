@@ -223,6 +223,7 @@ def test_a_keras_file_that_is_not_a_zip(tmp_path, capsys):
     assert code == 1 and "not a valid .keras file" in err and "not found" not in err, err
 
 
+@pytest.mark.slow  # starts a real probe child (stopped by its timeout)
 def test_devices_with_no_time_says_timed_out(capsys):
     code = run_cli(["devices", "--timeout", "0"])
     out = capsys.readouterr().out

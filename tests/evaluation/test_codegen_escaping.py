@@ -14,6 +14,8 @@ import pytest
 
 from studio.core.spec import parse_spec
 
+pytestmark = pytest.mark.slow  # generating a script imports keras (the generator builds the model to check it)
+
 ROOT = Path(__file__).resolve().parents[2]
 LAB = json.loads((ROOT / "presets" / "optimization_lab.json").read_text(encoding="utf-8"))
 
@@ -127,7 +129,6 @@ def test_block_ids_that_are_keywords_or_module_names_still_compile():
     assert [layer.name for layer in model.layers] == ids
 
 
-@pytest.mark.slow
 def test_exporting_a_hostile_spec_runs_none_of_it(tmp_path):
     """The issue's case: a title that closes the docstring used to become code the export check then ran."""
     marker = tmp_path / "pwned"

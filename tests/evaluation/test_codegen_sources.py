@@ -18,6 +18,8 @@ import pytest
 from studio.core.spec import parse_spec
 from studio.data.loaders import data_shape, load
 
+pytestmark = pytest.mark.slow  # generating a script imports keras (the generator builds the model to check it)
+
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "data" / "files"
 
@@ -122,7 +124,6 @@ SOURCES = {
 OTHER = ["jax", "torch", "tensorflow"]  # the script's backend, in turn (never the spec's tensorflow for the first)
 
 
-@pytest.mark.slow  # runs the exported script: a backend start, and a training
 def test_a_table_mode_csv_export_trains_on_another_backend(tmp_path):
     """The bug this file started from: a table-mode CSV script called undefined series helpers."""
     spec = case_spec({"source": "csv", "params": {"path": str(FILES / "table.csv"), "target": "price"},
@@ -130,7 +131,6 @@ def test_a_table_mode_csv_export_trains_on_another_backend(tmp_path):
     _trains_and_saves(spec, tmp_path, "jax")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(SOURCES))
 def test_every_source_exports_a_script_that_trains(name, tmp_path):
     backend = OTHER[list(SOURCES).index(name) % 3]
@@ -138,7 +138,6 @@ def test_every_source_exports_a_script_that_trains(name, tmp_path):
     _trains_and_saves(spec, tmp_path, backend)
 
 
-@pytest.mark.slow  # runs the exported script: a backend start, and a training
 def test_the_check_option_runs_the_data_and_model_path(tmp_path):
     spec = case_spec(SOURCES["iris"](tmp_path))
     done = run_script(spec, tmp_path, "jax", "--check")
@@ -147,7 +146,6 @@ def test_the_check_option_runs_the_data_and_model_path(tmp_path):
     assert report["ok"] and report["train_samples"] > 0
 
 
-@pytest.mark.slow  # runs the exported script: a backend start, and a training
 def test_the_export_check_fails_clearly_for_a_script_whose_data_is_gone(tmp_path):
     from studio.engine.script_check import ScriptCheckError, check_script
 

@@ -105,7 +105,7 @@ def test_shutdown_ends_every_worker_of_the_process():
     while not w.info and time.monotonic() < end:
         time.sleep(0.05)
     pid = w.pid
-    assert pid is not None and workers.running() == [w]
+    assert pid is not None and w in workers.running()  # beside any other backend's, started by earlier tests
     workers.shutdown()
     assert workers.running() == [] and _gone(pid)
 

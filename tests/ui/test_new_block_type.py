@@ -80,6 +80,7 @@ def test_the_checker_knows_its_shape_and_validates_its_params():
         parse_spec(bad)
 
 
+@pytest.mark.slow  # builds the model with keras and generates its script
 def test_the_builder_and_the_python_export_make_the_keras_layer(tmp_path):
     result = run_probe("tests.ui.test_new_block_type", "jax", SPEC, tmp_path)
     total = check_spec(parse_spec(SPEC)).total_params  # the keras-free checker's count
