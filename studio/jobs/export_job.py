@@ -285,6 +285,23 @@ def _run_steps(target: Target, todo: list[tuple[str, Path]], staged: dict[str, P
             r.notes.append("no other backend is installed, so it was checked on the training backend")
 
 
+def warm_for(path: str | Path, fmt: str, onnx_backend: str | None = None) -> list[str]:
+    """Start, in the background, the warm workers an export of `fmt` will use (an ONNX export of a JAX run
+    goes through TensorFlow, a Keras copy is checked on another backend), so the export does not wait for
+    their start once the user presses Export. Returns the backends; nothing when the target is unreadable."""
+    from studio.jobs import workers
+
+    try:
+        target = resolve_target(path, None, "model", None, need_spec=False)
+    except JobError:
+        return []
+    steps, _ = plan(target.backend, [(fmt, Path("unused"))], onnx_backend)
+    backends = [b for b, _ in steps if importlib.util.find_spec(b) is not None]
+    for backend in backends:
+        workers.warm(backend)
+    return backends
+
+
 def export(path: str | Path, fmt: str, out: str | Path | None = None, **kwargs: Any) -> ExportResult:
     """One format; see `export_many`."""
     return export_many(path, [(fmt, out)], **kwargs)[0]

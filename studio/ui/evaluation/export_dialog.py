@@ -74,6 +74,8 @@ class ExportDialog(QDialog):
         info = export_job.FORMATS[fmt]
         backend = self.onnx_backend.currentData() if fmt == "onnx" else "tensorflow"
         missing = export_job.missing_packages(fmt, backend)
+        if not missing:  # the backends this export runs on start loading while the user picks a destination
+            export_job.warm_for(self.target, fmt, self.onnx_backend.currentData() if fmt == "onnx" else None)
         if missing:
             self.message.setText(f"{fmt} export needs {', '.join(missing)}: {export_job.install_hint(missing)}")
         else:
