@@ -76,7 +76,62 @@ def drain(events: queue.Queue, timeout: float, limit: int) -> Iterator[Any]:
             return
 
 
-class Job:
+class Supervision:
+    """Waiting for a job's end, on top of its `poll`, `kill`, `close` and `reap`: shared by a child of its own
+    (`Job`) and a job in a warm worker (`studio.jobs.workers.WorkerJob`)."""
+
+    kind: str
+    terminal: ev.Event | None
+    log_path: Path | None
+
+    def poll(self, timeout: float = 0.1, limit: int = 1000) -> list[ev.Event]:
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        raise NotImplementedError
+
+    def close(self, grace: float = 5.0) -> None:
+        raise NotImplementedError
+
+    def reap(self, timeout: float = 0.0) -> bool:
+        raise NotImplementedError
+
+    def iter_events(self, poll_interval: float = 0.2) -> Iterator[ev.Event]:
+        """Every event until the terminal one (for headless use)."""
+        while self.terminal is None:
+            yield from self.poll(poll_interval)
+        self.reap(LINGER_S)
+
+    def wait(self, timeout: float | None = None) -> ev.Event | None:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.terminal is None and (end is None or time.monotonic() < end):
+            self.poll(0.2 if end is None else max(0.0, min(0.2, end - time.monotonic())))
+        if self.terminal is not None:
+            self.reap(LINGER_S)
+        return self.terminal
+
+    def result(self, timeout: float = 600, on_event: Callable[[ev.Event], None] | None = None) -> dict[str, Any]:
+        """Run a one-shot job to its end: its Result's data, or JobError (its Failed, or the timeout)."""
+        end = time.monotonic() + timeout
+        try:
+            while self.terminal is None:
+                left = end - time.monotonic()
+                if left <= 0:
+                    self.kill()
+                    raise JobError(f"the {self.kind} process took longer than {timeout:g} s and was stopped",
+                                   ev.TIMEOUT, log_tail_of(self.log_path))
+                for event in self.poll(min(left, 0.5)):
+                    if on_event is not None and not ev.is_terminal(event):
+                        on_event(event)
+        finally:
+            self.close()
+        if isinstance(self.terminal, ev.Failed):
+            t = self.terminal
+            raise JobError(t.message, t.reason, "\n".join(filter(None, [t.details, log_tail_of(self.log_path)])))
+        return self.terminal.data if isinstance(self.terminal, ev.Result) else {}
+
+
+class Job(Supervision):
     """`Job("evaluate", payload).start()`; then `poll` / `iter_events` / `result`, `send`, `kill`, `close`.
 
     `handler` names another handler module for the kind (tests use stand-ins); `log` is the file that gets
@@ -203,40 +258,6 @@ class Job:
     def _finish(self, event: ev.Event) -> None:
         self.terminal = event
         self._ended_at = time.monotonic()
-
-    def iter_events(self, poll_interval: float = 0.2) -> Iterator[ev.Event]:
-        """Every event until the terminal one (for headless use)."""
-        while self.terminal is None:
-            yield from self.poll(poll_interval)
-        self.reap(LINGER_S)
-
-    def wait(self, timeout: float | None = None) -> ev.Event | None:
-        end = None if timeout is None else time.monotonic() + timeout
-        while self.terminal is None and (end is None or time.monotonic() < end):
-            self.poll(0.2 if end is None else max(0.0, min(0.2, end - time.monotonic())))
-        if self.terminal is not None:
-            self.reap(LINGER_S)
-        return self.terminal
-
-    def result(self, timeout: float = 600, on_event: Callable[[ev.Event], None] | None = None) -> dict[str, Any]:
-        """Run a one-shot job to its end: its Result's data, or JobError (its Failed, or the timeout)."""
-        end = time.monotonic() + timeout
-        try:
-            while self.terminal is None:
-                left = end - time.monotonic()
-                if left <= 0:
-                    self.kill()
-                    raise JobError(f"the {self.kind} process took longer than {timeout:g} s and was stopped",
-                                   ev.TIMEOUT, log_tail_of(self.log_path))
-                for event in self.poll(min(left, 0.5)):
-                    if on_event is not None and not ev.is_terminal(event):
-                        on_event(event)
-        finally:
-            self.close()
-        if isinstance(self.terminal, ev.Failed):
-            t = self.terminal
-            raise JobError(t.message, t.reason, "\n".join(filter(None, [t.details, log_tail_of(self.log_path)])))
-        return self.terminal.data if isinstance(self.terminal, ev.Result) else {}
 
     def reap(self, timeout: float = 0.0) -> bool:
         """After the terminal event: wait up to `timeout` for the child to exit and release it; True once done.

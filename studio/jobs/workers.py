@@ -25,13 +25,11 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
-from studio.jobs.errors import JobError
-from studio.jobs.job import LINGER_S, Job, drain, log_tail_of
+from studio.jobs.job import LINGER_S, Job, Supervision, drain
 
 SERVED = ("evaluate", "export", "predict", "probe", "compare")  # studio.engine.serve_worker.SERVED
 IDLE_ENV = "KERAS_STUDIO_WORKER_IDLE_S"
@@ -49,8 +47,9 @@ def idle_seconds() -> float:
         return 300.0
 
 
-class WorkerJob:
-    """One job running in a warm worker, seen from the parent: the interface of `studio.jobs.job.Job`.
+class WorkerJob(Supervision):
+    """One job running in a warm worker, seen from the parent: the interface of `studio.jobs.job.Job`
+    (`iter_events`, `wait` and `result` are its `Supervision`).
 
     `kill` ends the whole worker process (a thread inside it cannot be stopped any other way); the next job
     starts a fresh one."""
@@ -63,15 +62,12 @@ class WorkerJob:
         self.terminal: ev.Event | None = None
         self.killed = False
         self.child: Job | None = None  # the worker's process that runs it
+        self.log_path: Path | None = None  # that process's log (shared with its other jobs)
         self._events: queue.Queue[ev.Event] = queue.Queue()
 
     @property
     def pid(self) -> int | None:
         return self.child.pid if self.child is not None else None
-
-    @property
-    def log_path(self) -> Path | None:
-        return self.child.log_path if self.child is not None else None
 
     @property
     def alive(self) -> bool:
@@ -103,36 +99,6 @@ class WorkerJob:
                 self.worker._forget(self)
                 break
         return out
-
-    def iter_events(self, poll_interval: float = 0.2) -> Iterator[ev.Event]:
-        while self.terminal is None:
-            yield from self.poll(poll_interval)
-
-    def wait(self, timeout: float | None = None) -> ev.Event | None:
-        end = None if timeout is None else time.monotonic() + timeout
-        while self.terminal is None and (end is None or time.monotonic() < end):
-            self.poll(0.2 if end is None else max(0.0, min(0.2, end - time.monotonic())))
-        return self.terminal
-
-    def result(self, timeout: float = 600, on_event: Callable[[ev.Event], None] | None = None) -> dict[str, Any]:
-        """Run a one-shot job to its end: its Result's data, or JobError (its Failed, or the timeout)."""
-        end = time.monotonic() + timeout
-        try:
-            while self.terminal is None:
-                left = end - time.monotonic()
-                if left <= 0:
-                    self.kill()
-                    raise JobError(f"the {self.kind} job took longer than {timeout:g} s and was stopped",
-                                   ev.TIMEOUT, log_tail_of(self.log_path))
-                for event in self.poll(min(left, 0.5)):
-                    if on_event is not None and not ev.is_terminal(event):
-                        on_event(event)
-        finally:
-            self.close()
-        if isinstance(self.terminal, ev.Failed):
-            t = self.terminal
-            raise JobError(t.message, t.reason, t.details)
-        return self.terminal.data if isinstance(self.terminal, ev.Result) else {}
 
     def kill(self) -> None:
         if self.terminal is None and self.child is not None:
@@ -209,7 +175,7 @@ class WarmWorker:
             child = self._job
             assert child is not None  # start() made one
             job = WorkerJob(self, next(self._ids), kind, payload)
-            job.child = child
+            job.child, job.log_path = child, child.log_path
             self._jobs[job.id] = (job, child)
             self._last_used = time.monotonic()
             if not child.send({"request": 0, "job": job.id, "kind": kind, "payload": payload, "handler": handler}):

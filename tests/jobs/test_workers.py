@@ -13,6 +13,7 @@ from studio.core import events as ev
 from studio.jobs import workers
 from studio.jobs.errors import JobError
 from studio.jobs.workers import WarmWorker
+from tests.jobs.test_job import _next  # the next event of a job, or AssertionError
 
 H = "tests.jobs.handlers"
 BACKEND = "jax"  # the backend that starts fastest here; the handlers themselves use none
@@ -133,11 +134,3 @@ def test_the_worker_ends_itself_when_its_parent_dies(tmp_path):
     finally:
         parent.kill()
 
-
-def _next(job, timeout: float = 60) -> ev.Event:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        events = job.poll(0.2, limit=1)
-        if events:
-            return events[0]
-    raise AssertionError("no event")
