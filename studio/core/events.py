@@ -1,6 +1,6 @@
 """Small records that every child job emits, one JSON line each (`to_json` / `from_json`).
 
-A training run: Started → (BatchEnd … EpochEnd)* → one of Finished | Stopped | Failed.
+A training run: Started → (BatchEnd … EpochEnd Inspect?)* → one of Finished | Stopped | Failed.
 A one-shot job (evaluate, export, probe): Log / Progress … → Result | Failed.
 The long-lived predictor: Ready, then one Result per request (its `id`), until Failed or the end.
 A warm backend worker: Ready, then its jobs' events, each inside an Envelope naming the job.
@@ -100,6 +100,16 @@ class Boundary(Event):
         if self.task == "regression":
             return self.low + grid(self.values).astype(np.float32) / 255 * (self.high - self.low), None
         return grid(self.values).astype(np.int32), grid(self.confidence).astype(np.float32) / 255
+
+
+@dataclass
+class Inspect(Event):
+    """A snapshot of the inside of the model is in the run directory (studio.core.inspect_store)."""
+
+    epoch: int  # epochs done when it was taken: 0 is the initial weights, 1 the end of the first epoch
+    file: str  # relative to the run directory
+    bytes: int = 0
+    seconds: float = 0.0  # what recording it cost the training child
 
 
 @dataclass

@@ -375,6 +375,20 @@ class TrainingSpec(_Section):
         raise ValueError(f"invalid device `{v}`; expected auto, cpu, gpu or gpu:N (N = 0, 1, …)")
 
 
+# --------------------------------------------------------------------------------------------- inspect
+class InspectSpec(_Section):
+    """What the training child records of the inside of the model (studio.engine.inspect): activations,
+    weights, gradients, filters and saliency of a few fixed validation samples at epoch ends."""
+
+    enabled: bool = Field(True, description="Record the inside of the model during training (the Inside tab)")
+    every: int = Field(1, ge=1, le=100_000, description="Epochs between snapshots (more are skipped while "
+                       "recording would cost over 5 % of the training time; the last epoch is always kept)")
+    probes: int = Field(8, ge=1, le=64, description="Fixed validation samples whose activations and saliency "
+                        "are recorded, drawn once with the seed, one per class first")
+    max_snapshots: int = Field(60, ge=2, le=10_000, description="Most snapshots a run keeps: past it, every "
+                               "second one is dropped (the first and the newest stay) and the spacing doubles")
+
+
 # --------------------------------------------------------------------------------------------- the whole
 class MetaSpec(_Section):
     title: str = Field("Untitled", description="The experiment's name; a run's title starts from it")
@@ -393,6 +407,8 @@ class RunSpec(_Section):
                                                "penalties, label smoothing and early stopping")
     training: TrainingSpec = Field(default_factory=TrainingSpec, description="Epochs, batches, loss, metrics, "
                                    "seed and where to run")
+    inspect: InspectSpec = Field(default_factory=InspectSpec, description="Recording the inside of the model "
+                                 "while it trains")
 
     @field_validator("version")
     @classmethod

@@ -28,7 +28,7 @@ from studio.core.runs import BEST_FILE, MODEL_FILE, SUMMARY_FILE, TENSORBOARD_DI
 from studio.core.spec import RunSpec
 from studio.data.dataset import Dataset
 from studio.data.loaders import load
-from studio.engine import bootstrap, boundary, distribution, keras_data, pydataset, recipe
+from studio.engine import bootstrap, boundary, distribution, keras_data, pydataset, recipe, recorder
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets, \
     split_inputs
 from studio.engine.callbacks import Reporter, tensorboard_callback
@@ -78,11 +78,11 @@ class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
             os.replace(partial, self.final)
 
 
-def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter) -> list:
+def _callbacks(spec: RunSpec, run_dir: Path, has_val: bool, reporter: Reporter, extra: list) -> list:
     monitor_default = "val_loss" if has_val else "loss"
     # Keras' NaN check runs on the training thread after every batch, so the run stops at the batch that
     # diverged; it makes batch callbacks synchronous, which measured no slower on JAX's CPU MLPs
-    cbs: list[Any] = [reporter, keras.callbacks.TerminateOnNaN()]
+    cbs: list[Any] = [reporter, *extra, keras.callbacks.TerminateOnNaN()]  # extra: after the epoch's EpochEnd
     es, rop = spec.regularization.early_stopping, spec.optimizer.reduce_on_plateau
     cbs += recipe.stopping_callbacks(es and es.model_dump(), rop and rop.model_dump(), has_val)
     cbs.append(EpochCheckpoint(str(run_dir / BEST_FILE), monitor=monitor_default, save_best_only=True))
@@ -222,6 +222,7 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
                     versions=bootstrap.versions(backend), devices=placement.devices))
     reporter = Reporter(send, control, batch_size, steps, spec.training.epochs, on_epoch=writer.epoch,
                         samples=n_train)
+    recorders = recorder.recorders(spec, run_dir, ds, loss, send, {b.id for b in spec.model.blocks})
     if control.stop_requested():
         reporter.stopped_by_user = True
     else:
@@ -231,7 +232,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
             fit_data = {"x": split_inputs(model, ds.x_train), "y": y_train, "batch_size": batch_size,
                         "shuffle": spec.data.shuffle}
         model.fit(**fit_data, epochs=spec.training.epochs, validation_data=val,
-                  callbacks=boundary.stream(ds, send) + _callbacks(spec, run_dir, bool(n_val), reporter), verbose=0)
+                  callbacks=boundary.stream(ds, send) + _callbacks(spec, run_dir, bool(n_val), reporter, recorders),
+                  verbose=0)
     if reporter.nan_step is not None:
         return ev.Failed(reason=ev.NAN_LOSS, run_dir=str(run_dir),
                          message=f"The loss became NaN or infinite in epoch {reporter.nan_epoch}, batch "
