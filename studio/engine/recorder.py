@@ -193,6 +193,7 @@ class Recorder(keras.callbacks.Callback):
             if measure is None:  # JAX still compiling (or not yet started)
                 if budgeted:
                     return
+                assert self.measure is not None  # made by _setup above
                 measure = self._measure = self.measure
             epoch, values = self.pending.pop(0)
             measured = measure(values, self.probes, self.batch_x, self.batch_y)
