@@ -18,6 +18,7 @@ COMMANDS = {
     "runs": "studio.cli.runs",
     "sweep": "studio.cli.sweep",
     "shootout": "studio.cli.shootout",
+    "inspect": "studio.cli.inspect",  # what a run recorded inside its model
     "attach": "studio.cli.attach",  # follow a run on a Ray cluster again
 }
 

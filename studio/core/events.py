@@ -206,8 +206,8 @@ class Failed(Event):
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    c.__name__: c for c in (Started, BatchEnd, EpochEnd, Boundary, Warning, Log, Progress, Ready, Result, Finished,
-                            Stopped, Failed, Artifact, Envelope)
+    c.__name__: c for c in (Started, BatchEnd, EpochEnd, Boundary, Inspect, Warning, Log, Progress, Ready, Result,
+                            Finished, Stopped, Failed, Artifact, Envelope)
 }
 TERMINAL = (Finished, Stopped, Failed)
 

@@ -120,6 +120,7 @@ class InspectWriter:
                 views = self.layers.setdefault(block, [])
                 if view not in views:
                     views.append(view)
+                    views.sort(key=VIEWS.index)
         while len(self.epochs) > 2 and (len(self.epochs) > self.max_snapshots
                                         or sum(self.sizes.values()) > self.max_bytes):
             self._thin()

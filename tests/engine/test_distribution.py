@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from studio.core.inspect_store import InspectRecord
+
 from studio.core import events as ev
 from studio.core.spec import SpecError, parse_spec
 from studio.engine.bootstrap import SIMULATE_CPU_DEVICES
@@ -108,6 +110,8 @@ def _train(spec, tmp_path, monkeypatch, devices=4):
     started = next(e for e in events if isinstance(e, ev.Started))
     warnings = [e.message for e in events if isinstance(e, ev.Warning)]
     assert not [w for w in warnings if "evaluation" in w], warnings  # the full evaluation ran on the devices too
+    assert not [w for w in warnings if "inside of the model" in w], warnings  # and the recording
+    assert InspectRecord(result.run_dir).epochs[-1] == len([e for e in events if isinstance(e, ev.EpochEnd)])
     return [e.logs["loss"] for e in events if isinstance(e, ev.EpochEnd)], started
 
 

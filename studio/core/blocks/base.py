@@ -106,6 +106,15 @@ def kernel_regularizer(kwargs: dict[str, Any], defaults: RunDefaults) -> dict[st
     return kwargs
 
 
+def bias_start(kwargs: dict[str, Any], _defaults: RunDefaults) -> dict[str, Any]:
+    """bias_start (a number) → a Constant bias_initializer; 0 leaves Keras' own (zeros)."""
+    kwargs = dict(kwargs)
+    start = kwargs.pop("bias_start", 0.0) or 0.0
+    if start:
+        kwargs["bias_initializer"] = keras_object("keras.initializers", "Constant", {"value": float(start)})
+    return kwargs
+
+
 def value_range(kwargs: dict[str, Any], _defaults: RunDefaults) -> dict[str, Any]:
     """value_max (the data's largest pixel value) → Keras' value_range=(0, value_max)."""
     kwargs = dict(kwargs)

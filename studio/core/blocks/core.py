@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from studio.core.blocks.base import Block, kernel_regularizer, register
+from studio.core.blocks.base import Block, bias_start, kernel_regularizer, register
 from studio.core.blocks.declare import (
     activation,
+    bias_start as bias_start_param,
     choice,
     flag,
     initializer,
@@ -50,7 +51,8 @@ register(Block("Dense", "Core", "Fully connected layer: every output sees every 
     activation("relu"),
     use_bias(),
     initializer(),
-) + kernel_penalties(), adapters=(kernel_regularizer,)))
+    bias_start_param(),
+) + kernel_penalties(), adapters=(kernel_regularizer, bias_start)))
 
 register(Block("Activation", "Core", "Apply a function element-wise", same_shape, (activation("relu"),)))
 

@@ -44,6 +44,11 @@ def initializer() -> Param:
     return choice("kernel_initializer", "glorot_uniform", INITIALIZERS, "How the weights start", advanced=True)
 
 
+def bias_start() -> Param:
+    return real("bias_start", 0.0, "The biases' starting value (a large negative one leaves ReLU units dead from "
+                "the start)", lo=-1e3, hi=1e3, advanced=True)
+
+
 def kernel_penalties() -> tuple[Param, ...]:
     """kernel_l1 / kernel_l2; pair them with the `kernel_regularizer` adapter."""
     return (
