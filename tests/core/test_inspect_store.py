@@ -69,7 +69,8 @@ def test_listing_and_lookups_name_what_exists(recorded):
         record.arrays("activations", "nope")
     with pytest.raises(InspectError, match=r"no snapshot of epoch 5; recorded epochs: 0, 4, 6"):
         record.arrays("activations", "conv", epoch=5)
-    with pytest.raises(InspectError, match="dense has no gradcam view; it has activations; gradcam is recorded for conv"):
+    with pytest.raises(InspectError, match="dense has no gradcam view; it has activations; gradcam is recorded "
+                                           "for conv"):
         record.arrays("gradcam", "dense")
     with pytest.raises(InspectError, match="unknown view `maps`; the views are activations, weights"):
         record.arrays("maps")
