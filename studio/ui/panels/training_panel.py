@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from studio.core.install_hints import missing_backend
 from studio.core.optimizers import LOSSES, METRICS
-from studio.core.spec import DataSpec, DistributionSpec, TrainingSpec
+from studio.core.spec import DataSpec, DistributionSpec, InspectSpec, TrainingSpec
 from studio.ui.document import Document
 from studio.ui.forms import field_param, float_range, int_range, tooltip
 from studio.ui.panels.common import SectionPanel
@@ -25,7 +25,7 @@ SPLIT_DECIMALS = 2
 
 
 class TrainingPanel(SectionPanel):
-    sections = (("training",), ("data", "validation_split"))
+    sections = (("training",), ("data", "validation_split"), ("inspect",))
 
     def __init__(self, doc: Document, backends: list[str], parent: QWidget | None = None):
         super().__init__(doc, parent)
@@ -94,6 +94,22 @@ class TrainingPanel(SectionPanel):
         mw = QWidget()
         mw.setLayout(grid)
         form.addRow("Metrics", mw)
+        # recording the inside of the model (the Inside tab): on or off, and how often
+        every = field_param(InspectSpec, "every")
+        self.inspect = QCheckBox("Record")
+        self.inspect.setToolTip(InspectSpec.model_fields["enabled"].description + ": activations, weights, "
+                                "gradients, filters and saliency of a few validation samples")
+        self.inspect.toggled.connect(lambda on: self.set_field(("inspect", "enabled"), on, "Set recording"))
+        self.inspect_every = QSpinBox(prefix="every ", suffix=" epochs")
+        self.inspect_every.setKeyboardTracking(False)
+        self.inspect_every.setRange(*int_range(every))
+        self.inspect_every.setToolTip(tooltip(every))
+        self.inspect_every.valueChanged.connect(lambda v: self.set_field(("inspect", "every"), v,
+                                                                         "Set recording interval"))
+        inside = QHBoxLayout()
+        inside.addWidget(self.inspect)
+        inside.addWidget(self.inspect_every, 1)
+        form.addRow("Inside", inside)
         # continue training: start from the weights of an earlier run's model (same blocks)
         self.start_from = QLabel()
         self.start_choose = QPushButton("Choose…")
@@ -167,6 +183,10 @@ class TrainingPanel(SectionPanel):
         self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
         for m, box in self.metrics.items():
             box.setChecked(m in t["metrics"])
+        inside = {**InspectSpec().model_dump(), **(spec.get("inspect") or {})}
+        self.inspect.setChecked(bool(inside["enabled"]))
+        self.inspect_every.setValue(int(inside["every"]))
+        self.inspect_every.setEnabled(bool(inside["enabled"]))
         start = t.get("initial_model")
         shown = f"{Path(start).parent.name}/{Path(start).name}" if start else "new weights"
         # run folders have long names: keep both ends (date … title/model.keras)
