@@ -33,7 +33,8 @@ def test_scrubbing_shows_each_recorded_epoch(qtbot, recorded):  # noqa: F811
     view.show_epoch(4.4)  # as dragging the loss plot's line near epoch 4 does
     assert view.current_epoch() == 4 and view.slider.value() == 1
     assert view.image.image is not None and view.image.image.shape[2] == 3
-    assert "What conv outputs for sample 1" in view.caption.text() and "25% of its units are dead" in view.caption.text()
+    caption = view.caption.text()
+    assert "What conv outputs for sample 1" in caption and "25% of its units are dead" in caption
 
 
 def test_views_and_layers(qtbot, recorded):  # noqa: F811
