@@ -19,7 +19,25 @@ from studio.engine import gradients
 from studio.engine.gradients import Weights
 
 
+def recorded_layers(model: keras.Model, block_ids: set[str] | None = None) -> list:
+    """The model's layers that are the spec's blocks (not its Inputs, nor layers the builder adds)."""
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)
+            and (block_ids is None or layer.name in block_ids)]
+
+
+def is_probability(model: keras.Model) -> bool:
+    """The head ends in softmax or sigmoid: its outputs are probabilities."""
+    head = model.outputs[0]._keras_history[0]
+    return getattr(getattr(head, "activation", None), "__name__", "") in ("softmax", "sigmoid")
+
+
 class Measure:
+    @classmethod
+    def of(cls, model: keras.Model, block_ids: set[str] | None = None) -> Measure:
+        layers = recorded_layers(model, block_ids)
+        convs = [layer.name for layer in layers if isinstance(layer, keras.layers.Conv2D)]
+        return cls(model, layers, convs[-1] if convs else None, is_probability(model))
+
     def __init__(self, model: keras.Model, layers: list, last_conv: str | None, probability: bool):
         self.model, self.layers, self.probability = model, layers, probability
         self.variables = list(model.variables)
@@ -33,11 +51,23 @@ class Measure:
         return [ops.copy(v.value) for v in self.variables]
 
     def __call__(self, values: list, probes: list, batch_x: list, batch_y: Any) -> dict[str, Any]:
+        """A training snapshot: the probes explained, and the maps and loss gradient on the gradient batch."""
         weights = Weights(self.variables, values)
-        n = ops.shape(probes[0])[0]
         both = [ops.concatenate([p, b], axis=0) for p, b in zip(probes, batch_x, strict=True)]
+        out = self._explain(weights, probes, both)
+        out["loss_gradients"] = gradients.loss_gradients(self.model, weights, self.model.loss, batch_x, batch_y)
+        return out
+
+    def explain(self, x: list) -> dict[str, Any]:
+        """One input (Try it's drawing) through the current weights: maps, prediction, saliency, Grad-CAM."""
+        return self._explain(Weights(self.variables, [v.value for v in self.variables]), x, x)
+
+    def _explain(self, weights: Weights, probes: list, feed: list) -> dict[str, Any]:
+        """The layers' outputs on `feed` (the probes first), and for the probes their predicted class, its
+        saliency and Grad-CAM."""
+        n = ops.shape(probes[0])[0]
         trainable, frozen = weights.of(self.tap)
-        outs = self.tap.stateless_call(trainable, frozen, both if len(both) > 1 else both[0], training=False)[0]
+        outs = self.tap.stateless_call(trainable, frozen, feed if len(feed) > 1 else feed[0], training=False)[0]
         outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
         maps, predictions = outs[:len(self.layers)], outs[len(self.layers)][:n]
         flat = ops.reshape(predictions, (n, -1))
@@ -47,7 +77,6 @@ class Measure:
             classes = ops.cast(ops.argmax(flat, axis=-1), "int32")
         out: dict[str, Any] = {
             "maps": maps, "predictions": predictions, "classes": classes,
-            "loss_gradients": gradients.loss_gradients(self.model, weights, self.model.loss, batch_x, batch_y),
             "saliency": gradients.input_gradients(self.model, weights, probes, classes, self.probability)}
         if self.cam is not None and self.conv_index is not None:
             activation = maps[self.conv_index][:n]

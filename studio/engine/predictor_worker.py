@@ -3,6 +3,9 @@
 Started by `studio.jobs.predictor.Predictor`. payload {"model", "spec", "backend", "device"}. First event:
 Ready(info) or Failed; then for each request line {"request": id, "op": "predict", "x"} it answers
 Result(id, {"y"}); {"request": id, "op": "forecast", "steps"} answers Result(id, {"t", "v", "series"});
+{"request": id, "op": "inside", "x"} (one sample) answers Result(id, {"y", "layers", "maps", "saliency",
+"gradcam"}): every block's output, the saliency of the predicted class per input and Grad-CAM where the
+model has a convolution (studio.engine.inside);
 a request that fails answers Result(id, error=...). EOF on the request stream (the parent closed it, or
 went away) ends it.
 """
@@ -37,6 +40,34 @@ def _info(model, spec, ds) -> dict[str, Any]:
     return info
 
 
+def _explainer(model, spec):
+    from studio.engine.inside import Measure
+
+    return Measure.of(model, {b.id for b in spec.model.blocks} if spec is not None else None)
+
+
+def _inside(explainer, model, x: np.ndarray) -> dict[str, Any]:
+    """One sample's way through the model, as plain arrays (wide feature maps keep their first channels)."""
+    from keras import ops
+
+    from studio.engine import gradients
+    from studio.engine.build import split_inputs
+    from studio.engine.recorder import fit_map
+
+    parts = split_inputs(model, x)
+    out = explainer.explain(parts if isinstance(parts, list) else [parts])
+    numpy = ops.convert_to_numpy
+    data: dict[str, Any] = {
+        "y": np.asarray(numpy(out["predictions"])), "layers": [layer.name for layer in explainer.layers],
+        "maps": {layer.name: fit_map(np.asarray(numpy(m)))[0].astype(np.float32)
+                 for layer, m in zip(explainer.layers, out["maps"], strict=True)},
+        "saliency": [np.asarray(numpy(s))[0] for s in out["saliency"]]}
+    if "cam_gradient" in out:
+        data["gradcam"] = gradients.grad_cam(np.asarray(numpy(out["cam_activation"])),
+                                             np.asarray(numpy(out["cam_gradient"])))[0]
+    return data
+
+
 def run(payload: dict[str, Any], channel: Any) -> None:
     import os
 
@@ -64,6 +95,7 @@ def run(payload: dict[str, Any], channel: Any) -> None:
         except DataError:
             ds = None
     channel.emit(ev.Ready(info=_info(model, spec, ds)))
+    explainer = None  # built on the first "inside" request: most sessions never ask
     while (req := channel.requests.get()) is not None:
         rid, op = req["request"], req.get("op")
         try:
@@ -84,7 +116,11 @@ def run(payload: dict[str, Any], channel: Any) -> None:
                 t, v = evaluation.forecast(predict_raw, series, int(ds.extra["window"]), int(ds.extra["horizon"]),
                                   int(req.get("steps", 30)))
                 channel.emit(ev.Result(id=rid, data={"t": t, "v": v, "series": series}))
+            elif op == "inside":
+                if explainer is None:
+                    explainer = _explainer(model, spec)
+                channel.emit(ev.Result(id=rid, data=_inside(explainer, model, np.asarray(req["x"], np.float32))))
             else:
-                raise ValueError(f"unknown request `{op}`: expected predict or forecast")
+                raise ValueError(f"unknown request `{op}`: expected predict, forecast or inside")
         except Exception as exc:  # noqa: BLE001 - one bad request must not end the predictor
             channel.emit(ev.Result(id=rid, data={}, error=f"{type(exc).__name__}: {exc}"))

@@ -92,12 +92,7 @@ def _take(x: Any, index: np.ndarray) -> np.ndarray:
         return np.stack([np.asarray(x[int(i)]) for i in index])
 
 
-def _is_probability(model: keras.Model) -> bool:
-    head = model.get_layer(model.outputs[0]._keras_history.operation.name)
-    return activation_name(head) in ("softmax", "sigmoid")
-
-
-def _fit_map(a: np.ndarray) -> np.ndarray:
+def fit_map(a: np.ndarray) -> np.ndarray:
     """A feature map cut to its first channels so one probe holds at most MAX_MAP_VALUES values."""
     per_probe = int(np.prod(a.shape[1:])) if a.ndim > 1 else 1
     if a.ndim >= 3 and per_probe > MAX_MAP_VALUES:
@@ -231,13 +226,11 @@ class Recorder(keras.callbacks.Callback):
         self.probes = self._inputs(_take(x_pool, index))
         self.batch_x = self._inputs(_take(ds.x_train, batch))
         self.batch_y = prepare_targets(_take(ds.y_train, batch), self.loss_name, ds.num_classes)
-        self.layers = [layer for layer in model.layers if layer.name in self.block_ids
-                       and not isinstance(layer, keras.layers.InputLayer)]
+        self.measure = Measure.of(model, self.block_ids)
+        self.layers = self.measure.layers
         convs = [layer for layer in self.layers if isinstance(layer, keras.layers.Conv2D)]
         self.first_conv = convs[0] if convs else None
         self.last_conv = convs[-1] if convs else None
-        self.measure = Measure(model, self.layers, self.last_conv.name if self.last_conv else None,
-                               _is_probability(model))
         if not self._jax:
             self._measure = self.measure
         self.activations = {layer.name: activation_name(layer) for layer in self.layers}
@@ -277,7 +270,7 @@ class Recorder(keras.callbacks.Callback):
                                          .astype(np.float32)}
         for layer, a in zip(self.layers, measured["maps"], strict=True):
             a = _numpy(a)
-            arrays[f"activations/{layer.name}"] = _fit_map(a[:n])
+            arrays[f"activations/{layer.name}"] = fit_map(a[:n])
             arrays[f"stats/{layer.name}"] = summary(a[n:] if len(a) > n else a, self.activations[layer.name])
         weights = {id(v): value for v, value in zip(self.model.variables, values, strict=True)}
         grads = {id(v): g for v, g in zip(self.model.trainable_variables, measured["loss_gradients"], strict=True)}

@@ -67,6 +67,32 @@ def test_a_convnet_with_a_skip_records_every_view(backend, tmp_path):
     changed = record.arrays("weights", "conv_1", epoch=0)["kernel/norm"] != record.arrays(
         "weights", "conv_1", epoch=2)["kernel/norm"]
     assert changed, "the snapshots hold the weights of their own epoch"
+    if backend == "jax":  # Try it looks inside the final model with the user's own input, in the warm worker
+        _try_it_looks_inside(record, started)
+
+
+def _try_it_looks_inside(record, started):
+    import json
+    from pathlib import Path
+
+    from studio.jobs.predictor import Predictor
+
+    run = Path(record.folder).parent
+    predictor = Predictor(run / "model.keras", json.loads((run / "spec.json").read_text()), "jax")
+    try:
+        predictor.start()
+        drawing = record.probe_arrays()["x/image"][:1]
+        answer = predictor.request("inside", x=drawing)
+    finally:
+        predictor.close()
+    shapes = {row["name"]: row["output_shape"][1:] for row in started.summary}
+    assert answer["layers"] == ["conv_1", "conv_2", "skip", "pool", "flat", "head"]
+    for name in answer["layers"]:
+        assert list(np.shape(answer["maps"][name])) == shapes[name], name
+    assert np.shape(answer["saliency"][0]) == (8, 8, 1) and np.abs(answer["saliency"][0]).max() > 0
+    assert np.shape(answer["gradcam"]) == (8, 8) and np.shape(answer["y"]) == (1, 10)
+    final = record.arrays("activations", "conv_1", epoch="last", probe=0)["conv_1"]
+    np.testing.assert_allclose(answer["maps"]["conv_1"], final, atol=2e-2)  # the recording's last epoch, float16
 
 
 def test_a_learner_sees_fading_gradients_and_dead_units(tmp_path):
