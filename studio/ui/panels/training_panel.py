@@ -97,7 +97,7 @@ class TrainingPanel(SectionPanel):
         # recording the inside of the model (the Inside tab): on or off, and how often
         every = field_param(InspectSpec, "every")
         self.inspect = QCheckBox("Record")
-        self.inspect.setToolTip(InspectSpec.model_fields["enabled"].description + ": activations, weights, "
+        self.inspect.setToolTip(str(InspectSpec.model_fields["enabled"].description) + ": activations, weights, "
                                 "gradients, filters and saliency of a few validation samples")
         self.inspect.toggled.connect(lambda on: self.set_field(("inspect", "enabled"), on, "Set recording"))
         self.inspect_every = QSpinBox(prefix="every ", suffix=" epochs")
