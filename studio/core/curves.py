@@ -89,7 +89,8 @@ class Smoother:
 
     def __init__(self, smoothing: float = SMOOTHING, memory: float = MEMORY):
         self.smoothing, self.memory = smoothing, memory
-        self._total, self._weight, self._last = 0.0, 0.0, None  # the weighted sum, its weight, the last x
+        self._total, self._weight = 0.0, 0.0  # the weighted sum and its weight
+        self._last: float | None = None  # the last point's x
 
     def __call__(self, x: float, y: float) -> float:
         keep = self.smoothing if self._last is None else min(self.smoothing, math.exp(-(x - self._last) / self.memory))
