@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, QStandardPaths, Qt
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget,
                                QToolBar, QVBoxLayout, QWidget)
@@ -18,7 +18,7 @@ from studio.core import events as ev
 from studio.core.install_hints import missing_backend
 from studio.jobs import devices, workers
 from studio.jobs.process import WORKER
-from studio.ui import actions, theme
+from studio.ui import actions, selection, theme, window_layout
 from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
@@ -163,25 +163,12 @@ class MainWindow(QMainWindow):
         # selected there; Delete goes through the graph first, which removes a selected connection itself
         self.graph.addActions([a for name, a in self.editor.actions_by_name.items() if name != "delete"])
         self.graph.delete_requested.connect(self.editor.delete)
-        self.editor.selection_changed.connect(lambda ids: self.inspector.show_block(ids[-1] if ids else None))
-        self.editor.selection_changed.connect(self.graph.select)
-        def select_renamed(_old: str, new: str) -> None:
-            self.editor.select([new])
-            self.graph.select([new])
-
-        def select_from_graph(ids: list[str]) -> None:
-            self.editor.select(ids)
-            self.inspector.show_block(ids[-1] if ids else None)
+        selection.link(self.editor, self.graph, self.inspector, self.results, self.files)
 
         def model_available(ok: bool) -> None:  # Evaluate and Export are about the model run
             self.act_evaluate.setEnabled(ok)
             self.act_export.setEnabled(ok)
 
-        self.inspector.renamed.connect(select_renamed)
-        self.graph.selection_changed.connect(select_from_graph)
-        self.files.opened.connect(lambda _path: select_from_graph([]))  # nothing of the old spec stays selected
-        for selected in (self.editor.selection_changed, self.graph.selection_changed):
-            selected.connect(self.results.set_selection)  # a result view may follow the chosen block
         for w in (self.editor, self.graph, *self.setup_tabs.panels()):
             w.message.connect(self.show_message)
         b = self.bridge
@@ -422,23 +409,11 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.shutdown()
-        s = settings()
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("state", self.saveState())
+        window_layout.save(self)
         event.accept()
 
     def restore_layout(self) -> None:
-        s = settings()
-        geometry, state = s.value("geometry"), s.value("state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:  # first start: 1440×900, or most of a smaller screen
-            screen = self.screen().availableGeometry() if self.screen() else None
-            if screen is not None and (screen.width() < 1440 or screen.height() < 900):
-                self.resize(min(1440, int(screen.width() * 0.95)), min(900, int(screen.height() * 0.92)))
-                self.move(screen.center() - self.rect().center())
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        window_layout.restore(self)
 
     def shutdown(self) -> None:
         """Stop every timer, thread and child this window started (idempotent)."""
