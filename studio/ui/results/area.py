@@ -91,7 +91,7 @@ class ResultsArea(QWidget):
             tabs = self._tabs = QTabWidget()
             tabs.setDocumentMode(True)
             for view in views():
-                slot = self._slots[view.key] = _Slot(view, ResultContext(view.key, self), QWidget())
+                slot = self._slots[view.key] = _Slot(view, ResultContext(view.key, self, self), QWidget())
                 i = tabs.addTab(slot.page, view.title)
                 if view.tip:
                     tabs.setTabToolTip(i, view.tip)

@@ -18,7 +18,7 @@ A view built while a run is on reads `run_dir` / `model_run` once when it is mad
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -28,7 +28,21 @@ if TYPE_CHECKING:
     from studio.jobs.predictor import Predictor
     from studio.ui.background import Background
     from studio.ui.document import Document
-    from studio.ui.results.area import ResultsArea
+    from studio.ui.results.run_model import RunModel
+
+
+class Owner(Protocol):
+    """What a context reads of the results area that made it (the area is this, without a context knowing it)."""
+
+    run_dir: str | None
+    live: bool
+    selection: list[str]
+    model: RunModel
+    doc: Document
+    background: Background
+
+    def current_key(self) -> str | None: ...
+    def show_view(self, key: str) -> None: ...
 
 
 class ResultContext(QObject):
@@ -38,8 +52,8 @@ class ResultContext(QObject):
     selection_changed = Signal(list)  # the block ids selected in the model, the latest last
     shown = Signal()  # this view's tab became the current one
 
-    def __init__(self, key: str, area: ResultsArea):
-        super().__init__(area)
+    def __init__(self, key: str, area: Owner, parent: QObject | None = None):
+        super().__init__(parent)
         self.key = key
         self._area = area
 
