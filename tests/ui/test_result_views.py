@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from studio.core import events as ev
 from studio.core.presets import load_preset
@@ -131,3 +131,20 @@ def test_a_view_asked_for_by_key_hears_the_live_training_and_its_model(qtbot, di
         qtbot.waitUntil(lambda: w.bridge.reaped, timeout=20_000)
     finally:
         close_window(w, qtbot)
+
+
+def test_try_its_tab_holds_the_room_of_its_panel_before_the_panel_is_made(qtbot, window, tmp_path):
+    """A tab widget is as large as its largest page: were Try it's room not held, opening it the first time would
+    push the docks and the splitter about (and the window would not look as it did when every view was made)."""
+    from studio.ui.evaluation import TryItPanel
+    from studio.ui.results.try_it import VIEW
+
+    holder = QWidget()  # a page, not a window: a window's layout has wider margins
+    qtbot.addWidget(holder)
+    panel = TryItPanel(holder)
+    need = panel.minimumSizeHint()
+    assert need.width() <= VIEW.room[0] and need.height() <= VIEW.room[1]
+    window.show_run(_run(tmp_path, "a run"))
+    held = window.result_tabs.minimumSizeHint()
+    assert window.results.built("try_it") is None and held.width() >= VIEW.room[0] and held.height() >= VIEW.room[1]
+    panel.shutdown()

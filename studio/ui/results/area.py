@@ -92,6 +92,7 @@ class ResultsArea(QWidget):
             tabs.setDocumentMode(True)
             for view in views():
                 slot = self._slots[view.key] = _Slot(view, ResultContext(view.key, self, self), QWidget())
+                slot.page.setMinimumSize(*view.room)
                 i = tabs.addTab(slot.page, view.title)
                 if view.tip:
                     tabs.setTabToolTip(i, view.tip)

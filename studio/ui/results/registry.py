@@ -25,7 +25,9 @@ class ResultView:
     libraries inside it: the window's first paint waits for none); order: tabs sort by it; applies: whether the
     view has something to show for a run directory, asked in a background thread (it may read the run's files;
     a view with one stays hidden until it answers True); foremost: a view that applies comes forward from the
-    first tab (what a run on two-feature data is about); tip: the tab's tooltip.
+    first tab (what a run on two-feature data is about); tip: the tab's tooltip; room: the least width and height
+    the view needs, held by its tab before the view is made (a tab widget is as large as its largest page: so
+    making a view later moves neither the docks nor the splitter).
 
     The widget may define `apply_theme()` (the palette changed) and `shutdown()` (the window closes)."""
 
@@ -36,6 +38,7 @@ class ResultView:
     applies: Callable[[str], bool] | None = None
     foremost: bool = False
     tip: str = ""
+    room: tuple[int, int] = (0, 0)
 
 
 _VIEWS: dict[str, ResultView] = {}

@@ -40,4 +40,5 @@ def make(ctx: ResultContext) -> TryItPanel:
     return panel
 
 
-VIEW = ResultView("try_it", "Try it", make, order=30)
+# the canvas, what the model sees and the answer side by side (TryItPanel's minimum; tests/ui checks it holds it)
+VIEW = ResultView("try_it", "Try it", make, order=30, room=(628, 364))
