@@ -56,9 +56,8 @@ def redraw_rate(app, w, points: int = 100_000, seconds: float = 3.0) -> dict:
     rng = np.random.default_rng(0)
     xs = np.linspace(0, 100, points)
     for p in plots.plots.values():
-        for kind, s in p.series.items():
-            s.extend(xs, rng.random(points))
-            p.dirty.add(kind)
+        for s in p.series.values():
+            s.extend(xs, rng.random(points))  # a longer series is what a plot redraws
     w.resize(1440, 900)
     app.processEvents()
     frames, worst, t_end = 0, 0.0, time.perf_counter() + seconds
@@ -69,7 +68,7 @@ def redraw_rate(app, w, points: int = 100_000, seconds: float = 3.0) -> dict:
             x += 0.01
             for name, p in plots.plots.items():
                 if name != "learning_rate":
-                    p.add("raw", x, float(rng.random()))
+                    p.metric.add("raw", x, float(rng.random()))
         plots.redraw()
         plots.view.viewport().repaint()  # force the paint now, as the next frame would
         app.processEvents()

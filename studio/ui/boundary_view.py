@@ -3,13 +3,11 @@ value), and beneath it the model's decision boundary (or regression surface) red
 event arrives from the training child. The points come from studio.data (NumPy), never from a backend.
 
 `PlaneView` is the scatter alone (the Data panel's preview); `BoundaryView` adds the live image and follows
-a window's runs (`attach` puts it in the results area as the "Boundary" tab)."""
+a run (`studio.ui.results.boundary` makes it the results area's "Boundary" tab)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Signal
@@ -199,25 +197,3 @@ class BoundaryView(PlaneView):
 
     def has_image(self) -> bool:
         return self.image.image is not None
-
-
-def attach(window: Any) -> BoundaryView:
-    """Put a BoundaryView in `window`'s results as a "Boundary" tab (last, so the other tabs keep their
-    indices), shown only for runs on two-feature data, and feed it the bridge's boundary events. The window calls
-    `view.load_run` when it shows a finished run."""
-    view = BoundaryView(window.background)
-    tabs = window.result_tabs
-    index = tabs.addTab(view, "Boundary")
-    tabs.setTabVisible(index, False)
-    tabs.setTabToolTip(index, "The model's decision boundary (or regression surface) over two-feature data")
-
-    def offer(plane: bool) -> None:
-        i = tabs.indexOf(view)
-        tabs.setTabVisible(i, plane)
-        if plane and tabs.currentWidget() is window.plots:  # the plane is what a two-feature run is about
-            tabs.setCurrentIndex(i)
-
-    view.data_loaded.connect(offer)
-    window.bridge.started.connect(view.on_started)
-    window.bridge.boundary.connect(view.show_boundary)
-    return view

@@ -1,124 +1,64 @@
 """Live training curves: loss and each metric (training per batch, raw and smoothed; training and validation
-per epoch) and the learning rate, with a hover read-out.
+per epoch) and the learning rate, with a hover read-out. The numbers live in `studio.core.curves` (what each
+curve means is said there); this module draws them.
 
-What each curve means, the same on every plot:
-- "train (batches)": the metric over just the batches since the previous point (the engine sends
-  `batch_<name>`, recovered from Keras' running means; at most 20 points a second, so a point is one batch
-  on a slow run and the mean of a few on a fast one). Metrics that are no mean (precision, recall, AUC) have
-  none, and neither do runs recorded before it existed, except for their loss.
-- "train (smoothed)": a debiased exponential moving average of those points, as TensorBoard draws it (the
-  first points are not dragged towards zero), whose memory never spans more than a fifth of an epoch, so it
-  does not lag the run when an epoch has only a few points.
-- "train (epoch)" and "validation": Keras' figures for each whole epoch, at the epoch's end.
 A run whose loss became NaN or infinite gets a red line where it diverged, naming the epoch and batch (1-based).
 
-Curves are created once per run; events only append into preallocated NumPy buffers that double when
-full, and a QTimer redraws changed curves at 10 Hz with peak downsampling and clipping to the view, so
-100,000 points per curve cost the same frame as a hundred. The shared epoch axis grows in steps (1, 2, 5
-× 10^k) instead of with every batch: a crawling axis re-lays out its ticks, and its plots, every frame.
+Curves are created once per run; events only append into the core's preallocated buffers, and a QTimer redraws
+changed curves at 10 Hz with peak downsampling and clipping to the view, so 100,000 points per curve cost the
+same frame as a hundred. The shared epoch axis grows in steps (1, 2, 5 × 10^k) instead of with every batch: a
+crawling axis re-lays out its ticks, and its plots, every frame.
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from studio.core import events as ev
-from studio.core.runs import read_events, read_metrics
+from studio.core.curves import LABELS, LR, Divergence, MetricSeries, RunCurves, flat_span, nice_ceil
 from studio.ui import theme
 
 REDRAW_MS = 100
 MAX_MARKERS = 60  # per-epoch curves show a marker per point until they hold more than this (then just a line)
 GROWTH = 1.25  # room left on the epoch axis when it grows
-SMOOTHING = 0.9  # weight of the past per point in the exponential moving average (TensorBoard's slider)
-MEMORY = 0.2  # epochs: the smoothing's time constant never exceeds this, however few points an epoch has
+__all__ = ["MAX_MARKERS", "MetricPlot", "PlotsPanel", "nice_ceil"]
 
 pg.setConfigOptions(antialias=False, useOpenGL=False)
 
 
-def nice_ceil(x: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k that is ≥ x (x > 0)."""
-    k = math.floor(math.log10(x))
-    for m in (1, 2, 5, 10):
-        if m * 10 ** k >= x:
-            return m * 10 ** k
-    return 10 ** (k + 1)
-
-
-class Series:
-    """x/y points in buffers that double when full (amortised O(1) append, no Python lists)."""
-
-    def __init__(self, capacity: int = 1024):
-        self.x = np.empty(capacity)
-        self.y = np.empty(capacity)
-        self.n = 0
-
-    def append(self, x: float, y: float) -> None:
-        if self.n == len(self.x):
-            self.x = np.concatenate([self.x, np.empty(len(self.x))])
-            self.y = np.concatenate([self.y, np.empty(len(self.y))])
-        self.x[self.n] = x
-        self.y[self.n] = y
-        self.n += 1
-
-    def extend(self, xs: np.ndarray, ys: np.ndarray) -> None:
-        need = self.n + len(xs)
-        if need > len(self.x):
-            size = max(need, 2 * len(self.x))
-            self.x = np.concatenate([self.x[: self.n], np.empty(size - self.n)])
-            self.y = np.concatenate([self.y[: self.n], np.empty(size - self.n)])
-        self.x[self.n:need] = xs
-        self.y[self.n:need] = ys
-        self.n = need
-
-    def data(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.x[: self.n], self.y[: self.n]
-
-    def nearest(self, x: float) -> tuple[float, float] | None:
-        if not self.n:
-            return None
-        xs = self.x[: self.n]
-        i = int(np.clip(np.searchsorted(xs, x), 1, self.n - 1)) if self.n > 1 else 0
-        if self.n > 1 and abs(xs[i - 1] - x) < abs(xs[i] - x):
-            i -= 1
-        return float(xs[i]), float(self.y[i])
-
-
 class MetricPlot:
-    """One metric: raw and smoothed training curves per batch, training and validation per epoch."""
+    """Draws one metric's series (`studio.core.curves.MetricSeries`): a curve per kind, created once, redrawn
+    when its series has grown."""
 
-    def __init__(self, plot: pg.PlotItem, name: str, colors: theme.Colors,
-                 kinds=("raw", "smooth", "epoch", "val"), legend: bool = True):
-        self.plot, self.name = plot, name
+    def __init__(self, plot: pg.PlotItem, metric: MetricSeries, colors: theme.Colors, legend: bool = True):
+        self.plot, self.metric, self.name = plot, metric, metric.name
+        self.series = metric.series
         self.shows_legend = legend  # the curves look the same on every plot: one legend (the first plot's) is enough
-        plot.setTitle(name.replace("_", " "))
+        plot.setTitle(self.name.replace("_", " "))
         plot.showGrid(x=True, y=True, alpha=0.25)
         for side in ("left", "bottom"):  # grid lines at labelled ticks only: the minor ones cost a third of a frame
             plot.getAxis(side).setStyle(maxTickLevel=0)
         plot.setLabel("bottom", "epoch")
         # the legend sits where the curve is not: top right for falling metrics (loss, error), bottom right else
-        falling = any(k in name for k in ("loss", "error", "mse", "mae"))
+        falling = any(k in self.name for k in ("loss", "error", "mse", "mae"))
         self.legend = plot.addLegend(offset=(-5, 5) if falling else (-5, -5), labelTextSize="8pt",
                                      brush=pg.mkBrush(colors.background + "cc"))
         c0, c1 = colors.series[0], colors.series[1]
         styles = {
-            "raw": ("train (batches)", pg.mkPen(c0 + "70", width=1), None),
-            "smooth": ("train (smoothed)", pg.mkPen(c0, width=2), None),
-            "epoch": ("train (epoch)", pg.mkPen(c0, width=1), "s"),  # solid: Qt paints long dashed paths slowly
-            "val": ("validation", pg.mkPen(c1, width=2), "o"),
-            "lr": ("learning rate", pg.mkPen(colors.series[2], width=2), "o"),
+            "raw": (pg.mkPen(c0 + "70", width=1), None),
+            "smooth": (pg.mkPen(c0, width=2), None),
+            "epoch": (pg.mkPen(c0, width=1), "s"),  # solid: Qt paints long dashed paths slowly
+            "val": (pg.mkPen(c1, width=2), "o"),
+            "lr": (pg.mkPen(colors.series[2], width=2), "o"),
         }
-        self.series: dict[str, Series] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.markers: dict[str, str] = {}  # the curves drawn with markers while they are short
-        self.labels: dict[str, str] = {}
-        for kind in kinds:
-            label, pen, symbol = styles[kind]
-            self.labels[kind] = label
+        self.labels = {kind: LABELS[kind] for kind in self.series}
+        self._drawn = {kind: 0 for kind in self.series}  # points each curve holds: a longer series is redrawn
+        for kind in self.series:
+            pen, symbol = styles[kind]
             # a curve joins the legend with its first point: many runs have no validation, some metrics no batches
             curve = plot.plot([], [], pen=pen, name=None, symbol=symbol, symbolSize=5,
                               symbolBrush=pen.color() if symbol else None, symbolPen=None)
@@ -127,10 +67,6 @@ class MetricPlot:
             if symbol:
                 self.markers[kind] = symbol
             self.curves[kind] = curve
-            self.series[kind] = Series()
-        self.dirty: set[str] = set()
-        # the smoothing's weighted sum, its total weight, the last point's x
-        self._ema: tuple[float, float, float | None] = (0.0, 0.0, None)
         self._pinned_y = False  # the y range is set by _flat_y, not automatic
         self.divergence: pg.InfiniteLine | None = None
         self._diverged_pen = pg.mkPen(colors.error, width=2, style=pg.QtCore.Qt.PenStyle.DashDotLine)
@@ -144,23 +80,9 @@ class MetricPlot:
         self.vline.hide()
         plot.addItem(self.vline, ignoreBounds=True)
 
-    def add(self, kind: str, x: float, y: float) -> None:
-        if not math.isfinite(y):
-            return
-        self.series[kind].append(x, y)
-        self.dirty.add(kind)
-        if kind == "raw" and "smooth" in self.series:
-            self.series["smooth"].append(x, self._smooth(x, y))
-            self.dirty.add("smooth")
-
-    def _smooth(self, x: float, y: float) -> float:
-        """Debiased EMA: dividing by the total weight given so far (TensorBoard's 1 - w^n) keeps the first points
-        from being dragged towards zero; the weight of the past shrinks with the distance to the last point."""
-        total, weight, last = self._ema
-        keep = SMOOTHING if last is None else min(SMOOTHING, math.exp(-(x - last) / MEMORY))
-        total, weight = keep * total + (1 - keep) * y, keep * weight + (1 - keep)
-        self._ema = (total, weight, x)
-        return total / weight
+    @property
+    def dirty(self) -> bool:
+        return any(s.n != self._drawn[kind] for kind, s in self.series.items())
 
     def mark_divergence(self, x: float, label: str = "") -> None:
         """A red line where the loss became NaN or infinite (the curves stop there: NaN cannot be drawn)."""
@@ -172,12 +94,15 @@ class MetricPlot:
             self.plot.addItem(self.divergence, ignoreBounds=True)
 
     def redraw(self) -> None:
-        for kind in self.dirty:
-            x, y = self.series[kind].data()
+        for kind, s in self.series.items():
+            if s.n == self._drawn[kind]:
+                continue
+            self._drawn[kind] = s.n
+            x, y = s.data()
             if kind in self.markers:
                 # markers are drawn one by one (no downsampling): past a few dozen they only cost frames
                 self.curves[kind].setSymbol(self.markers[kind] if len(x) <= MAX_MARKERS else None)
-            self.curves[kind].setData(x, y, skipFiniteCheck=True)  # add() already drops NaN/inf
+            self.curves[kind].setData(x, y, skipFiniteCheck=True)  # the core already drops NaN/inf
             if self.shows_legend and len(x) and self.legend.getLabel(self.curves[kind]) is None:
                 self._relegend()
             if kind == "lr" and len(y):
@@ -185,19 +110,12 @@ class MetricPlot:
                 self.plot.setYRange(0, top * 1.15 if top > 0 else 1, padding=0)
         if "lr" not in self.series:
             self._flat_y()
-        self.dirty.clear()
 
     def _flat_y(self) -> None:
-        """A single value (a run's first point, or its last before it diverged) would autoscale to a band of
-        ±0.5 around it, its tick labels all alike ("30785.6 … 30786.2"): show it from zero instead, until the
-        curves hold a spread of values."""
-        ys = [s.y[: s.n] for s in self.series.values() if s.n]
-        flat = bool(ys) and sum(len(y) for y in ys) <= 8
-        if flat:
-            lo, hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
-            flat = hi - lo <= 1e-6 * max(abs(lo), abs(hi), 1e-12)
-        if flat:
-            self.plot.setYRange(min(0.0, lo * 1.15), max(0.0, hi * 1.15) or 1.0, padding=0)
+        """A single value is shown from zero (see `flat_span`) until the curves hold a spread of values."""
+        span = flat_span([s.y[: s.n] for s in self.series.values()])
+        if span is not None:
+            self.plot.setYRange(*span, padding=0)
             self._pinned_y = True
         elif self._pinned_y:
             self.plot.enableAutoRange(y=True)
@@ -211,33 +129,41 @@ class MetricPlot:
                 self.legend.addItem(curve, self.labels[kind])
 
     def show_hover(self, x: float) -> str:
-        lines = []
-        for kind, s in self.series.items():
-            hit = s.nearest(x)
-            if hit is not None:
-                label = self.labels[kind]
-                lines.append(f"{label}: {hit[1]:.4g} @ {hit[0]:.2f}")
-        return "\n".join(lines)
+        return self.metric.readout(x)
 
 
 class PlotsPanel(QWidget):
+    """The plots of one `RunCurves`: a plot per metric and one for the learning rate, their epoch axes linked."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.view = pg.GraphicsLayoutWidget()
         lay.addWidget(self.view)
+        self.curves = RunCurves()
         self.plots: dict[str, MetricPlot] = {}
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
         self.redraws = 0  # redraws that changed something, counted for the benchmark
-        self.epochs = 0  # the run's planned epochs, when known: the epoch axis never grows past them
         self.follow = True  # the epoch axis follows the run until the user pans or zooms it
-        self.diverged: tuple[float, int, int] | None = None  # x, 1-based epoch and batch where the loss became NaN
         self.apply_theme()
         self.setup(["loss"])
         self.view.scene().sigMouseMoved.connect(self._mouse)
+
+    @property
+    def epochs(self) -> int:
+        """The run's planned epochs, when known: the epoch axis never grows past them."""
+        return self.curves.epochs
+
+    @epochs.setter
+    def epochs(self, value: int) -> None:
+        self.curves.epochs = value
+
+    @property
+    def diverged(self) -> Divergence | None:
+        return self.curves.diverged
 
     def apply_theme(self) -> None:
         c = theme.colors()
@@ -247,23 +173,28 @@ class PlotsPanel(QWidget):
     # ------------------------------------------------------------------ layout
     def setup(self, metrics: list[str]) -> None:
         """Fresh plots for `metrics` (loss first) and the learning rate."""
+        self.curves.setup(metrics)
+        self._build()
+
+    def _build(self) -> None:
+        """A plot per series of `self.curves`, two to a row."""
         self.view.clear()
         self.plots.clear()
         c = theme.colors()
-        names = [m for m in metrics if not m.startswith("val_")] or ["loss"]
-        cols = 2 if len(names) + 1 > 2 else len(names) + 1
-        for i, name in enumerate(names + ["learning_rate"]):
+        names = list(self.curves.metrics)
+        cols = 2 if len(names) > 2 else len(names)
+        for i, name in enumerate(names):
             item = self.view.addPlot(row=i // cols, col=i % cols)
-            kinds = ("lr",) if name == "learning_rate" else ("raw", "smooth", "epoch", "val")
-            self.plots[name] = MetricPlot(item, name, c, kinds, legend=i == 0)  # the learning rate's title says it
+            self.plots[name] = MetricPlot(item, self.curves.metrics[name], c, legend=i == 0)  # the rate's title says it
             if i:
                 item.setXLink(self.plots[names[0]].plot)
             item.vb.enableAutoRange(x=False)  # the epoch axis is ours (see _follow_x); y stays automatic
             item.vb.sigRangeChangedManually.connect(self._manual_range)
-        self.plots["learning_rate"].plot.setLogMode(y=False)
+        self.plots[LR].plot.setLogMode(y=False)
         self.follow = True
-        self.diverged = None
         self.plots[names[0]].plot.setXRange(0, 1, padding=0)
+        if self.curves.diverged is not None:
+            self._mark_divergence()
 
     def clear(self) -> None:
         self.setup(list(self.plots) if self.plots else ["loss"])
@@ -280,41 +211,22 @@ class PlotsPanel(QWidget):
 
     # ------------------------------------------------------------------ events
     def on_started(self, e: ev.Started) -> None:
-        self.epochs = e.epochs
-        self.setup([m for m in e.metrics if m != "batch_loss"])
+        self.curves.on_started(e)
+        self._build()
 
     def on_batch(self, e: ev.BatchEnd) -> None:
-        x = e.epoch + e.step / max(e.steps, 1)
-        if not math.isfinite(e.logs.get("loss", 0.0)):
-            self._diverge(x, e.epoch + 1, e.step)
-            return
-        for name, p in self.plots.items():
-            value = e.logs.get(f"batch_{name}")  # the batches' own value: Keras' running mean lags within an epoch
-            if value is not None:
-                p.add("raw", x, float(value))
+        if self.curves.on_batch(e):
+            self._mark_divergence()
 
     def on_epoch(self, e: ev.EpochEnd) -> None:
-        x = e.epoch + 1.0
-        if not math.isfinite(e.logs.get("loss", 0.0)):  # runs recorded before the engine stopped at the NaN batch
-            if self.diverged is None:
-                self._diverge(x, e.epoch + 1, 0)
-            return
-        for name, p in self.plots.items():
-            if name == "learning_rate":
-                p.add("lr", x, float(e.learning_rate))
-                continue
-            if name in e.logs:
-                p.add("epoch", x, float(e.logs[name]))
-            if f"val_{name}" in e.logs:
-                p.add("val", x, float(e.logs[f"val_{name}"]))
+        if self.curves.on_epoch(e):
+            self._mark_divergence()
 
-    def _diverge(self, x: float, epoch: int, batch: int) -> None:
-        if self.diverged is not None:
-            return
-        self.diverged = (x, epoch, batch)
-        where = f"epoch {epoch}" + (f", batch {batch}" if batch else "")
+    def _mark_divergence(self) -> None:
+        d = self.curves.diverged
+        assert d is not None  # called once the core has one
         for i, p in enumerate(self.plots.values()):
-            p.mark_divergence(x, f"loss became NaN/inf\n{where}" if i == 0 else "")
+            p.mark_divergence(d.x, d.label() if i == 0 else "")
         self._follow_x()
 
     def redraw(self) -> None:
@@ -334,11 +246,6 @@ class PlotsPanel(QWidget):
         if mask[0]:
             self.follow = False
 
-    def _last_x(self) -> float:
-        """The furthest point of any curve (the series are in x order), 0 when all are empty."""
-        right = max((float(s.x[s.n - 1]) for p in self.plots.values() for s in p.series.values() if s.n), default=0.0)
-        return max(right, self.diverged[0]) if self.diverged else right
-
     def _follow_x(self) -> None:
         """Grow the shared epoch axis in steps; pyqtgraph's "A" button (auto range) resumes following."""
         for p in self.plots.values():
@@ -347,7 +254,7 @@ class PlotsPanel(QWidget):
                 self.follow = True
         if not self.follow or not self.plots:
             return
-        right = self._last_x()
+        right = self.curves.last_x()
         if right <= 0:
             return
         master = next(iter(self.plots.values())).plot
@@ -359,37 +266,16 @@ class PlotsPanel(QWidget):
             master.setXRange(0, end, padding=0.02)
 
     def point_count(self) -> dict[str, int]:
-        return {f"{name}.{kind}": s.n for name, p in self.plots.items() for kind, s in p.series.items()}
+        return self.curves.point_count()
 
     # ------------------------------------------------------------------ finished runs
     def load_run(self, run_dir) -> bool:
         """Show a finished run's curves again; False when it left nothing to show."""
-        events = [ev.from_dict(d) for d in read_events(run_dir) if d.get("event") in ev.EVENT_TYPES]
-        started = next((e for e in events if isinstance(e, ev.Started)), None)
-        if started is not None:
-            self.on_started(started)
-            for e in events:
-                if isinstance(e, ev.BatchEnd):
-                    self.on_batch(e)
-                elif isinstance(e, ev.EpochEnd):
-                    self.on_epoch(e)
-        else:
-            cols = read_metrics(run_dir)
-            if not cols.get("epoch"):
-                return False
-            names = [k for k in cols if k not in ("epoch", "learning_rate", "seconds") and not k.startswith("val_")]
-            self.setup(names)
-            for i, epoch in enumerate(cols["epoch"]):
-                for name, p in self.plots.items():
-                    if name == "learning_rate" and "learning_rate" in cols:
-                        p.add("lr", epoch, cols["learning_rate"][i])
-                    elif name in cols:
-                        p.add("epoch", epoch, cols[name][i])
-                        if f"val_{name}" in cols:
-                            p.add("val", epoch, cols[f"val_{name}"][i])
-        self.epochs = 0
+        if not self.curves.load_run(run_dir):
+            return False
+        self._build()
         self.redraw()
-        right = (self._last_x() or 1.0) * (1.08 if self.diverged else 1.0)  # the divergence line off the edge
+        right = (self.curves.last_x() or 1.0) * (1.08 if self.diverged else 1.0)  # the divergence line off the edge
         next(iter(self.plots.values())).plot.setXRange(0, right, padding=0.02)  # a finished run: all of it
         return True
 

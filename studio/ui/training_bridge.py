@@ -16,6 +16,7 @@ POLL_MS = 40  # 25 Hz: smooth progress, negligible cost
 
 
 class TrainingBridge(QObject):
+    events = Signal(object)  # every event of the child, before its own signal below (result views take them all)
     started = Signal(object)  # ev.Started
     batch = Signal(object)  # ev.BatchEnd
     epoch = Signal(object)  # ev.EpochEnd
@@ -107,6 +108,7 @@ class TrainingBridge(QObject):
         return not self.running and not self._exiting
 
     def _dispatch(self, e: ev.Event) -> None:
+        self.events.emit(e)
         if isinstance(e, ev.BatchEnd):
             self.batch.emit(e)
         elif isinstance(e, ev.EpochEnd):

@@ -41,7 +41,7 @@ def test_the_run_table_from_the_runs_dock(window, qtbot, tmp_path, dialogs, monk
     _run(root, "Lab — lr 0.1", 0.1, [2.0, 0.9, 0.4, 0.2], 0.93)
     w.runs.set_root(root)
     qtbot.mouseClick(w.runs.table_btn, Qt.MouseButton.LeftButton)
-    table = w.run_table
+    table = w.dialogs.run_table
     qtbot.waitExposed(table)
     assert table.model.rowCount() == 2 and table.count_label.text() == "2 runs"
     assert "optimizer.learning_rate" in [table.model.headerData(i, Qt.Orientation.Horizontal)

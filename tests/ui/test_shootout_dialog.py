@@ -15,7 +15,7 @@ from tests.jobs.fake_training import FakeTraining
 def _open(w):
     run_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Run")
     next(a for a in run_menu.actions() if a.text() == "Backend &shoot-out…").trigger()
-    return w.shootout_dialog
+    return w.dialogs.shootout_dialog
 
 
 def _cells(dialog, column: int) -> list[str]:

@@ -18,7 +18,7 @@ def _lab(w, qtbot, epochs=4):
 
 def _open(w, qtbot):
     w.act_sweep.trigger()
-    dialog = w.sweep_dialog
+    dialog = w.dialogs.sweep_dialog
     qtbot.waitExposed(dialog)
     return dialog
 

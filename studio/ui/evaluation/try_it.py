@@ -165,6 +165,7 @@ class TryItPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.predictor: Predictor | None = None
+        self._owns_predictor = False
         self.info: dict[str, Any] = {}
         self.last_output: np.ndarray | None = None
         self.status = QLabel("Open a trained model to try it.")
@@ -248,10 +249,16 @@ class TryItPanel(QWidget):
     # ------------------------------------------------------------------------------------ model
     def open_model(self, model_path: str | Path, spec: dict | None, backend: str, device: str = "cpu") -> None:
         """Start a predictor for the model; the panel fills in when it is loaded (no waiting here)."""
+        predictor = Predictor(model_path, spec, backend, device)
+        predictor.launch()
+        self.use(predictor, own=True)
+
+    def use(self, predictor: Predictor, own: bool = False) -> None:
+        """Answer from a launched predictor; one the panel does not `own` (the results area's) is let go, not
+        ended, when the panel closes its model."""
         self.close_model()
-        self.predictor = Predictor(model_path, spec, backend, device)
-        self.predictor.launch()
-        self.status.setText(f"Loading {Path(model_path).name} on {backend} …")
+        self.predictor, self._owns_predictor = predictor, own
+        self.status.setText(f"Loading {Path(predictor.model_path).name} on {predictor.backend} …")
         self.timer.start()
 
     def open_run(self, run_dir: str | Path, checkpoint: str = "model") -> None:
@@ -266,7 +273,7 @@ class TryItPanel(QWidget):
 
     def close_model(self) -> None:
         self.timer.stop()
-        if self.predictor is not None:
+        if self.predictor is not None and self._owns_predictor:
             self.predictor.close()
         self.predictor = None
         self.info = {}

@@ -1,0 +1,1 @@
+"""The results area and its registry of result views (see `area`, `registry` and `context`)."""
