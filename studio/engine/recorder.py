@@ -6,9 +6,11 @@ fixed training batch), the first convolution's filters, and each probe's salienc
 (studio.engine.gradients). Snapshots go to `inspect/` (studio.core.inspect_store) and a small `Inspect`
 event tells the app.
 
-It must not slow training: snapshots come at epoch ends only, every `inspect.every` epochs (widened so a run
-keeps at most `max_snapshots`), and only while the time spent on them stays under `BUDGET` of the run's
-time; the last epoch is always recorded. A failure to record is a warning, never a failed run.
+It must not slow training: snapshots are taken at epoch ends only, every `inspect.every` epochs (widened so a
+run keeps at most `max_snapshots`); taking one copies the weights, and measuring it waits until the run has
+trained WARMUP_S and the measurement (at the last one's cost) keeps recording under BUDGET of the run's time.
+What waits is measured right after the last epoch, which is always recorded. A failure to record is a
+warning, never a failed run.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ BUDGET = 0.04  # recording may take at most this share of the run's time (throug
 GRADIENT_BATCH = 128  # training samples the loss gradient and the activation summary are taken on
 MAX_MAP_VALUES = 32_768  # per probe and layer: wider feature maps keep their first channels (28×28×32 fits)
 COMPILE_AHEAD_S = 20.0  # JAX: compile beside training when this much training is left (compiling costs ~1 s)
+WARMUP_S = 20.0  # no measuring during the first seconds of a run: a short run is measured after its last epoch
 MAX_PENDING_BYTES = 256 * 2**20  # weights kept for later measuring; past it, every second one is let go
 SATURATED = 0.99  # a sigmoid output beyond 0.01..0.99 or a tanh beyond ±0.99 has (almost) no gradient left
 RELU = ("relu", "relu6", "leaky_relu")  # only relu and relu6 give exact zeros; leaky is listed for no dead units
@@ -126,6 +129,7 @@ class Recorder(keras.callbacks.Callback):
         # the spacing that keeps a long run (a 3,000-epoch lab) within its cap from the start
         self.every = max(settings.every, math.ceil(epochs / max(settings.max_snapshots - 1, 1)))
         self.seconds = 0.0  # spent on the training thread while training
+        self._cost = 0.0  # what the last measurement during training took
         self.recorded: list[int] = []
         self.pending: list[tuple[int, list]] = []  # (epoch, weights) taken, not measured yet
         self.failed = False
@@ -139,7 +143,7 @@ class Recorder(keras.callbacks.Callback):
         self._t0 = time.perf_counter()
         self._last_epoch = 0
         self._epoch_start = self._t0
-        self._guarded(lambda: self._take(0))
+        self._guarded(lambda: self._take(0))  # measured later, when the budget allows
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_start = time.perf_counter()
@@ -177,7 +181,9 @@ class Recorder(keras.callbacks.Callback):
         self.seconds += time.perf_counter() - t
 
     def _within_budget(self) -> bool:
-        return self.seconds <= self.budget * (time.perf_counter() - self._t0)
+        """The next measurement, at the cost of the last one, keeps recording under its share of the run."""
+        elapsed = time.perf_counter() - self._t0
+        return elapsed >= WARMUP_S and self.seconds + self._cost <= self.budget * elapsed
 
     def _drain(self, budgeted: bool) -> None:
         while self.pending and (not budgeted or self._within_budget()):
@@ -196,6 +202,7 @@ class Recorder(keras.callbacks.Callback):
             spent = time.perf_counter() - t
             if budgeted:
                 self.seconds += spent
+                self._cost = spent
             self.send(ev.Inspect(epoch=epoch, file=f"{INSPECT_DIR}/{snapshot_name(epoch)}",
                                  bytes=self.writer.sizes.get(epoch, 0), seconds=spent))
 
