@@ -21,6 +21,7 @@ SAMPLES = {
                      samples_per_s=900.0),
     "Boundary": dict(epoch=0, extent=[0.0, 1.0, -1.0, 1.0], size=2, task="classification", values="AAEBAA==",
                      confidence="/wD/AA==", num_classes=2),
+    "Inspect": dict(epoch=3, file="inspect/epoch-00003.npz", bytes=4096, seconds=0.05),
     "Warning": dict(message="careful"),
     "Log": dict(message="Paused"),
     "Progress": dict(done=2, total=5, message="export onnx"),

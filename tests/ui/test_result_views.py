@@ -69,7 +69,7 @@ def test_a_registered_view_appears_in_its_order_is_made_on_first_show_and_hears_
     w.show_run(first)
     tabs = w.result_tabs
     shown = [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
-    assert shown == ["Curves", "Evaluation", "Dummy", "Try it"]  # Boundary waits for two-feature data
+    assert shown == ["Curves", "Inside", "Evaluation", "Dummy", "Try it"]  # Boundary waits for two-feature data
     assert tabs.tabToolTip(shown.index("Dummy")) == "A view registered by a test"
     assert dummy.made == [] and w.results.built("dummy") is None  # not made before it is shown
     _click_tab(qtbot, w, "Dummy")
@@ -92,7 +92,7 @@ def test_a_registered_view_appears_in_its_order_is_made_on_first_show_and_hears_
                      pos=w.graph.view.mapFromScene(node.sceneBoundingRect().center()))
     assert dummy.selected[-1] == [block] and ctx.selection == [block]
     # code asks for views by key; the built-in ones are registrations like this one
-    assert w.results.keys() == ["curves", "evaluation", "dummy", "try_it", "boundary"]
+    assert w.results.keys() == ["curves", "inside", "evaluation", "dummy", "try_it", "boundary"]
     _click_tab(qtbot, w, "Curves")
     assert w.results.current_key() == "curves" and not ctx.is_shown()
     ctx.bring_forward()

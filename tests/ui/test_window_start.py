@@ -51,4 +51,4 @@ def test_first_paint_loads_no_plotting_library_and_no_backend(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["at_paint"] == []
-    assert result["tabs"][:3] == ["Curves", "Evaluation", "Try it"] and result["pg_now"]
+    assert result["tabs"][:4] == ["Curves", "Inside", "Evaluation", "Try it"] and result["pg_now"]
