@@ -340,11 +340,14 @@ class InsideView(QWidget):
             if ok.any():
                 self.norm_plot.plot(epochs[ok], norms[ok], pen=pg.mkPen(c.series[i % len(c.series)], width=2),
                                     name=block)
+        drawn = False
         for i, block in enumerate(self.record.listing()["layers"]):
             stats = self.record.stats(block)
             values = np.where(np.isfinite(stats["dead"]), stats["dead"], stats["saturated"])
             if np.isfinite(values).any():
                 self.dead_plot.plot(epochs, values, pen=pg.mkPen(c.series[i % len(c.series)], width=2), name=block)
+                drawn = True
+        self.dead_plot.setVisible(drawn)  # no ReLU, sigmoid or tanh block: nothing to show, no empty axes
         self._draw_markers()
 
     def shutdown(self) -> None:

@@ -30,6 +30,7 @@ def test_scrubbing_shows_each_recorded_epoch(qtbot, recorded):  # noqa: F811
     qtbot.keyClick(view.slider, Qt.Key.Key_Home)
     assert view.current_epoch() == 0 and view.epoch_label.text() == "before training" and shown == [0]
     assert view.marker.value() == 0 == view.norm_marker.value()  # the loss plot's line follows the slider
+    assert view.dead_plot.isVisible()  # conv has dead units to show
     view.show_epoch(4.4)  # as dragging the loss plot's line near epoch 4 does
     assert view.current_epoch() == 4 and view.slider.value() == 1
     assert view.image.image is not None and view.image.image.shape[2] == 3
