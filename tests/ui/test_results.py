@@ -30,7 +30,7 @@ def test_a_finished_run_is_evaluated_tried_and_exportable(qtbot, window, monkeyp
     assert "accuracy" in w.evaluation.overall.text()
     assert w.act_export.isEnabled() and w.act_evaluate.isEnabled()
     # Try it loads the model in its own child only when opened, and answers
-    w.result_tabs.setCurrentIndex(2)  # Try it
+    w.result_tabs.setCurrentWidget(w.try_it)  # by the widget: a new result view may move its position
     qtbot.waitUntil(lambda: w.try_it.ready, timeout=120_000)
     with qtbot.waitSignal(w.try_it.answered, timeout=60_000) as answer:
         w.try_it.predict(w.try_it.form_values())
