@@ -185,13 +185,21 @@ def picture(record: InspectRecord, view: str, layer: str, epoch: int, probe: int
     (values,) = record.arrays(view, layer, epoch, None if view == "filters" else probe).values()
     if view == "filters":
         return filters(values)
+    sample = None if view == "activations" else record.probe_arrays()[f"x/{record.inputs[0]}"][probe]
+    return sample_picture(view, sample, values)
+
+
+def sample_picture(view: str, sample: np.ndarray | None, values: np.ndarray) -> np.ndarray:
+    """One sample's activations of a layer, saliency or Grad-CAM: a recorded probe and Try it's own input (a
+    drawing, an image, a form's row) are drawn alike. `sample` is the input (unused for activations)."""
     if view == "activations":
         return feature_maps(values)
-    image = record.probe_arrays()[f"x/{record.inputs[0]}"][probe]
+    if sample is None:
+        raise ValueError(f"{view} is drawn over its input sample, and none was given")
     if view == "gradcam":
-        return overlay(image, values)
+        return overlay(sample, values)
     if np.ndim(values) == 3:  # an image: where the class score is most sensitive
-        return overlay(image, saliency_map(values))
+        return overlay(sample, saliency_map(values))
     if np.ndim(values) == 2:  # a sequence: one bar per step
         return bars(np.asarray(values, dtype=np.float64).sum(axis=-1))
     return bars(values)  # table features: one bar each

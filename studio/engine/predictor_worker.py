@@ -3,9 +3,9 @@
 Started by `studio.jobs.predictor.Predictor`. payload {"model", "spec", "backend", "device"}. First event:
 Ready(info) or Failed; then for each request line {"request": id, "op": "predict", "x"} it answers
 Result(id, {"y"}); {"request": id, "op": "forecast", "steps"} answers Result(id, {"t", "v", "series"});
-{"request": id, "op": "inside", "x"} (one sample) answers Result(id, {"y", "layers", "maps", "saliency",
-"gradcam"}): every block's output, the saliency of the predicted class per input and Grad-CAM where the
-model has a convolution (studio.engine.inside);
+{"request": id, "op": "inside", "x"} (one sample) answers Result(id, {"x", "y", "layers", "maps",
+"saliency", "gradcam"}): the sample, every block's output, the saliency of the predicted class per input and
+Grad-CAM where the model has a convolution (studio.engine.inside);
 a request that fails answers Result(id, error=...). EOF on the request stream (the parent closed it, or
 went away) ends it.
 """
@@ -58,6 +58,7 @@ def _inside(explainer, model, x: np.ndarray) -> dict[str, Any]:
     out = explainer.explain(parts if isinstance(parts, list) else [parts])
     numpy = ops.convert_to_numpy
     data: dict[str, Any] = {
+        "x": x[0],  # the sample this answers (the app may have sent a newer one meanwhile)
         "y": np.asarray(numpy(out["predictions"])), "layers": [layer.name for layer in explainer.layers],
         "maps": {layer.name: fit_map(np.asarray(numpy(m)))[0].astype(np.float32)
                  for layer, m in zip(explainer.layers, out["maps"], strict=True)},

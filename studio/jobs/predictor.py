@@ -135,7 +135,7 @@ class Predictor:
     def submit(self, x: Any, op: str = "predict", **payload: Any) -> None:
         """Ask for a prediction; while one is in flight, only the newest input waits for its turn."""
         data = dict(payload)
-        if op == "predict":
+        if x is not None:  # predict and inside take a sample; forecast takes none
             data["x"] = x
         if self._in_flight is None:
             self._send(op, data)

@@ -1,11 +1,12 @@
 """Try it on the 8×8 digits: a 7 drawn with the mouse (as tests draw: through DrawingCanvas.stroke) reads
 as 7 once the pen and the centring match the training digits, even drawn small and off to one side as
-people do. Trains a small convnet on JAX (≈ 20 s)."""
+people do; "Look inside" then explains the drawing. Trains a small convnet on JAX (≈ 20 s)."""
 
 from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from studio.core import events as ev
@@ -59,6 +60,35 @@ def test_a_drawn_seven_reads_as_seven_on_the_digits_model(qtbot, tmp_path):
                 panel.canvas.stroke(s)
         qtbot.wait(200)  # the latest answer (the clear's and the stroke's may both come back)
         answers[digit] = panel.answer.text().split()[0]
-    panel.shutdown()
     assert answers["7"] == "7", answers
     assert sum(a == d for d, a in answers.items()) >= 2, answers
+    _looks_inside_the_drawing(qtbot, panel)
+    panel.shutdown()
+
+
+def _looks_inside_the_drawing(qtbot, panel):
+    """"Look inside" explains the drawing on show, then every new stroke: saliency over the drawing, Grad-CAM of
+    the convolution, and a block's feature maps, as pictures."""
+    assert panel.look_inside.isEnabled() and panel.inside.isHidden()
+    with qtbot.waitSignal(panel.answered, timeout=60_000):
+        panel.look_inside.setChecked(True)
+    qtbot.waitUntil(lambda: panel.inside.answer is not None, timeout=10_000)
+    inside = panel.inside
+    drawn = inside.answer["x"].copy()  # the 0 on the canvas, as the model sees it
+    assert not inside.isHidden() and drawn.shape == (8, 8, 1) and drawn.max() > 0
+    saliency = inside.values()
+    assert saliency.shape == (8, 8, 1) and np.abs(saliency).max() > 0
+    assert inside.image.image is not None and inside.image.image.shape[-1] == 3  # an RGB picture is on show
+    gradcam = inside.view.findData("gradcam")
+    assert inside.view.model().item(gradcam).isEnabled()
+    inside.view.setCurrentIndex(gradcam)
+    assert inside.values().shape == (6, 6)  # the convolution's grid
+    inside.view.setCurrentIndex(inside.view.findData("activations"))
+    inside.layer.setCurrentText("conv_1")
+    assert inside.values().shape == (6, 6, 16) and "conv_1" in inside.caption.text()
+    with qtbot.waitSignal(panel.answered, timeout=20_000):  # a new stroke is explained too, the view kept
+        panel.canvas.stroke([(100, 100), (150, 150)])
+    qtbot.waitUntil(lambda: not np.array_equal(inside.answer["x"], drawn), timeout=10_000)
+    assert inside.view.currentData() == "activations" and inside.layer.currentText() == "conv_1"
+    panel.look_inside.setChecked(False)
+    assert inside.isHidden()

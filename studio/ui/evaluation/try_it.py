@@ -1,4 +1,5 @@
-"""Try a trained model by hand: draw a digit, open an image, fill in a table row, or forecast a series.
+"""Try a trained model by hand: draw a digit, open an image, fill in a table row, or forecast a series; with
+"Look inside", see where the model looked for that input and what each block made of it.
 
 Predictions come from a long-lived child (`studio.jobs.predictor.Predictor`); a QTimer polls it, so the
 probabilities follow the pen while the window stays responsive.
@@ -13,12 +14,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from studio.jobs.evaluate_job import JobError
 from studio.jobs.predictor import Predictor
 from studio.ui import theme
+from studio.ui.evaluation.try_inside import TryInside
 
 
 CANVAS = 280  # the drawing square, in screen pixels
@@ -236,15 +238,33 @@ class TryItPanel(QWidget):
         answer_box = QVBoxLayout()
         answer_box.addWidget(self.answer)
         answer_box.addWidget(self.bars_plot, 1)
-        row = QHBoxLayout()  # the input on the left, the model's answer beside it
+        # looking inside: off by default, since each answer then costs a backward pass as well
+        self.look_inside = QCheckBox("Look inside")
+        self.look_inside.setToolTip("Also show where the model looked for this input (saliency, Grad-CAM) and "
+                                    "what each block made of it")
+        self.look_inside.setEnabled(False)
+        self.look_inside.toggled.connect(self._look_inside_toggled)
+        self.inside = TryInside()
+        self.inside.hide()
+        row = QHBoxLayout()  # the input on the left, the model's answer beside it, then the inside of the model
         row.addWidget(self.pages, 3)
         row.addLayout(answer_box, 2)
+        row.addWidget(self.inside, 3)
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.look_inside)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
+        layout.addLayout(top)
         layout.addLayout(row, 1)
+        self._last_sample: np.ndarray | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._poll)
+
+    def apply_theme(self) -> None:
+        for plot in (self.series_plot, self.bars_plot):
+            theme.style_plot(plot)
+        self.inside.apply_theme()
 
     # ------------------------------------------------------------------------------------ model
     def open_model(self, model_path: str | Path, spec: dict | None, backend: str, device: str = "cpu") -> None:
@@ -277,6 +297,9 @@ class TryItPanel(QWidget):
             self.predictor.close()
         self.predictor = None
         self.info = {}
+        self._last_sample = None
+        self.look_inside.setEnabled(False)
+        self.inside.clear()
 
     def shutdown(self) -> None:
         self.close_model()
@@ -300,6 +323,8 @@ class TryItPanel(QWidget):
             self.pages.setCurrentIndex(1)
             self._build_form(info)
         self.bars_plot.setVisible(task == "classification")
+        # a forecast has no single sample to explain; a model of several inputs is not drawn here
+        self.look_inside.setEnabled(kind != "series" and int(info.get("inputs", 1)) == 1)
         if names:
             self.bars_plot.getAxis("bottom").setTicks([[(i, n) for i, n in enumerate(names)]])
 
@@ -327,7 +352,18 @@ class TryItPanel(QWidget):
     def predict(self, x: np.ndarray) -> None:
         """Ask for a prediction of one sample (shape of one input, no batch axis)."""
         if self.predictor is not None and self.ready:
-            self.predictor.submit(np.asarray(x, dtype=np.float32)[None])
+            self._last_sample = np.asarray(x, dtype=np.float32)
+            op = "inside" if self.looking_inside else "predict"
+            self.predictor.submit(self._last_sample[None], op=op)
+
+    @property
+    def looking_inside(self) -> bool:
+        return self.look_inside.isEnabled() and self.look_inside.isChecked()
+
+    def _look_inside_toggled(self, on: bool) -> None:
+        self.inside.setVisible(on)
+        if on and self._last_sample is not None:  # explain what is already on show
+            self.predict(self._last_sample)
 
     def _canvas_changed(self) -> None:
         x = self.canvas.array()
@@ -406,6 +442,8 @@ class TryItPanel(QWidget):
             self.answer.setText(f"forecast of {len(answer['t'])} steps")
             self.answered.emit(answer)
             return
+        if "layers" in answer and self.looking_inside:
+            self.inside.show_answer(answer)
         self._show_output(np.asarray(answer["y"])[0])
 
     def _show_output(self, y: np.ndarray) -> None:
