@@ -40,5 +40,6 @@ def make(ctx: ResultContext) -> TryItPanel:
     return panel
 
 
-# the canvas, what the model sees and the answer side by side (TryItPanel's minimum; tests/ui checks it holds it)
-VIEW = ResultView("try_it", "Try it", make, order=30, room=(628, 364))
+# the canvas, what the model sees and the answer side by side, under the status and "Look inside" (TryItPanel's
+# minimum; tests/ui checks it holds it)
+VIEW = ResultView("try_it", "Try it", make, order=30, room=(628, 370))
