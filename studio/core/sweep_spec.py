@@ -193,8 +193,11 @@ def check_space(sweep: SweepSpec, base: RunSpec) -> None:
 
 
 def trial_spec(base: RunSpec, values: dict[str, Any], title: str) -> RunSpec:
-    """The run spec of one trial: the base with the trial's values set, titled after them."""
-    sets = [f"{path}={json.dumps(v)}" for path, v in values.items()]
+    """The run spec of one trial: the base with the trial's values set, titled after them. A trial records
+    nothing inside the model unless the search sets it: trials are many short runs judged by one figure, and on
+    JAX each would compile its recording after its last epoch (seconds); train the best one again to look inside."""
+    sets = [] if any(path.startswith("inspect.") for path in values) else ["inspect.enabled=false"]
+    sets += [f"{path}={json.dumps(v)}" for path, v in values.items()]
     sets.append(f"meta.title={json.dumps(title)}")
     return with_overrides(base, sets)
 

@@ -224,9 +224,11 @@ def choose_backends(asked: list[str] | None, installed: list[str]) -> tuple[list
 
 
 def backend_spec(spec: RunSpec, backend: str, epochs: int | None, repeat: int, repeats: int) -> RunSpec:
-    """The spec on `backend`, titled so the runs tell themselves apart in the runs list and in Compare."""
+    """The spec on `backend`, titled so the runs tell themselves apart in the runs list and in Compare. It
+    records nothing inside the model: the shoot-out times training, and recording costs each backend differently."""
     data = spec.to_dict()
     data["training"]["backend"] = backend
+    data["inspect"]["enabled"] = False
     if epochs is not None:
         data["training"]["epochs"] = epochs
     title = data["meta"].get("title") or "Model"

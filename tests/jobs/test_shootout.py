@@ -53,6 +53,14 @@ def test_medians_of_repeats_figure_by_figure():
     assert m["metrics"] == {"test": {"accuracy": 0.7}}
 
 
+def test_a_shootout_run_times_training_alone():
+    """Recording the inside costs each backend differently (a compile on JAX): the shoot-out's runs leave it out."""
+    spec = load_preset("optimization_lab")
+    run = so.backend_spec(spec, "jax", 5, 0, 1)
+    assert spec.inspect.enabled and not run.inspect.enabled
+    assert run.training.backend == "jax" and run.training.epochs == 5
+
+
 def test_backends_are_chosen_from_the_installed_ones():
     assert so.choose_backends(None, ["jax", "tensorflow"]) == (["tensorflow", "jax"], [])  # the usual order
     assert so.choose_backends(["jax", "torch", "jax"], ["jax"]) == (["jax"], ["torch"])

@@ -73,6 +73,9 @@ def test_a_trial_is_the_base_spec_with_its_values_and_a_title_that_says_them():
     spec = trial_spec(base, values, title)
     assert spec.optimizer.learning_rate == 0.0034 and spec.meta.title == title
     assert next(b for b in spec.model.blocks if b.id == "dropout_1").params["rate"] == 0.21
+    # trials are many short runs compared by one figure: none records the inside, unless the search asks
+    assert base.inspect.enabled and not spec.inspect.enabled
+    assert trial_spec(base, {"inspect.enabled": True, "inspect.every": 2}, title).inspect.enabled
 
 
 def _gpu_sweep(tmp_path, monkeypatch, gpus, device="gpu", jobs=2, share=False):
