@@ -56,7 +56,7 @@ def detect_no_better_than_baseline(h: RunHistory) -> Diagnosis | None:
                                                                  Change("optimizer.learning_rate", 0.001)]))
     return Diagnosis(
         "no_better_than_baseline", "problem" if h.epochs_done >= BASELINE_PROBLEM_EPOCHS else "warning",
-        h.epochs_done, evidence,
+        BASELINE_MIN_EPOCHS, evidence,  # the best score so far only rises: it was no better from the start
         "The model does no better than a rule that ignores the inputs, so it has learned nothing usable yet. "
         "Check that the inputs are normalised, that the learning rate is neither tiny nor huge, and that the "
         "head and loss fit the task.", settings=["optimizer.learning_rate", "data.normalize"], fixes=fixes)
