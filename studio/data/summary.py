@@ -4,10 +4,15 @@ stays cheap on large or lazily read data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from studio.core import datasets
+from studio.core.analysis import DataShape
 from studio.core.coach.data_summary import DataSummary
 from studio.data.dataset import Dataset
+from studio.data.loaders import data_shape, load
 
 SAMPLE_ROWS = 5000  # enough rows for a mean and std to two digits; reading more costs time on image folders
 MAX_FEATURES = 4096  # per-feature figures for at most this many (a 64×64×3 image has 12,288 values per sample)
@@ -33,3 +38,13 @@ def summarize(ds: Dataset, normalize: str = "none") -> DataSummary:
             out.feature_means = x.mean(axis=0).tolist()
             out.feature_stds = x.std(axis=0).tolist()
     return out
+
+
+def shape_and_summary(data_spec: Any, seed: int | None = None) -> tuple[DataShape | None, DataSummary | None]:
+    """What `loaders.data_shape` gives, and the coach's summary from the same single load; no summary for the
+    Keras downloads, whose shape is known without loading them (and which need Keras to load)."""
+    info = datasets.get(data_spec.source)
+    if info.group == "Keras" and not data_spec.params.get("path"):
+        return data_shape(data_spec, seed), None
+    ds = load(data_spec, seed, keep_lazy=True)
+    return DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width), summarize(ds, data_spec.normalize)

@@ -52,3 +52,11 @@ def test_a_bad_run_dir_is_exit_code_2_without_a_traceback(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert run_cli(["coach", str(tmp_path / "empty")]) == 2
     assert "is not a run directory: it has no readable spec.json" in capsys.readouterr().err
+
+
+def test_check_adds_the_coach_before_training_without_changing_its_exit_code(capsys):
+    assert run_cli(["check", "optimizer_adam", "--set", 'data.normalize="none"']) == 0
+    out = capsys.readouterr().out
+    assert "coach: warning unnormalized_inputs: `pixel_" in out and "Fix: Standardise the features" in out
+    assert run_cli(["check", "optimizer_adam"]) == 0
+    assert "coach:" not in capsys.readouterr().out
