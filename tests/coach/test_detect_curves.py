@@ -45,6 +45,15 @@ def test_a_rising_training_loss_is_a_learning_rate_too_high():
     _applies(d, h)
 
 
+def test_a_cross_entropy_far_above_guessing_the_class_frequencies_is_a_rate_too_high():
+    # three balanced classes: guessing their frequencies costs ln 3 ≈ 1.099; a real run at SGD rate 10 sat at 14.5
+    h = history([14.0, 14.5], spec=mlp_spec(optimizer={"name": "sgd", "learning_rate": 10}))
+    d = dc.detect_lr_too_high(h)
+    assert d is not None and d.severity == "problem" and d.epoch == 2 and "13.2× the 1.099" in d.evidence
+    assert d.fixes[0].changes[0].value == 1.0
+    assert dc.detect_lr_too_high(history([1.5, 1.0])) is None  # above ln 3 at first, but not twice it
+
+
 def test_a_zig_zagging_loss_is_a_learning_rate_too_high():
     d = dc.detect_lr_too_high(history([1.0, 0.6, 0.8, 0.55, 0.75, 0.5, 0.72, 0.52]))
     assert d is not None and d.severity == "warning" and "zig-zags" in d.evidence

@@ -6,13 +6,16 @@ from __future__ import annotations
 import math
 
 from studio.core.coach import remedies
-from studio.core.coach.baselines import baseline_loss, majority_accuracy
+from studio.core.coach.baselines import CROSSENTROPY, baseline_loss, majority_accuracy
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix, Severity
 from studio.core.coach.history import RunHistory
 
 LR_HIGH_MIN_EPOCHS = 3  # fewer epochs cannot tell a rising loss from the noise of the first epochs
 LR_HIGH_RISE = 1.3  # training loss 30 % above its best: dropout noise aside, a well-set rate never climbs that much
 LR_HIGH_SEVERE_RISE = 2.0  # twice its best: the optimiser is throwing away what it learned
+ABOVE_BASELINE = 2.0  # cross-entropy at twice that of guessing the class frequencies: updates threw the model
+# somewhere worse than knowing nothing, which any sane rate escapes within a few steps
+ABOVE_BASELINE_EPOCHS = 2  # the first epoch's mean still holds the first, untrained batches
 OSCILLATION_WINDOW = 6  # epochs looked at for a zig-zag
 OSCILLATION_TURNS = 0.75  # share of direction changes; a descending curve has few, even noise has ~2/3
 OSCILLATION_AMPLITUDE = 0.1  # mean swing of 10 % of the loss: an epoch's mean over many batches is not that noisy
@@ -71,13 +74,21 @@ def _oscillation(loss: list[float]) -> tuple[float, float] | None:
 
 def detect_lr_too_high(h: RunHistory) -> Diagnosis | None:
     points = _finite(h.metric("loss"))
-    if len(points) < LR_HIGH_MIN_EPOCHS or h.nan_at is not None:
+    if len(points) < ABOVE_BASELINE_EPOCHS or h.nan_at is not None:
         return None  # a NaN is `diverging`'s to report
     best_at, best = min(points, key=lambda p: p[1])
     last_at, last = points[-1]
+    base = baseline_loss(h) if h.loss() in CROSSENTROPY else None
     severity: Severity
     evidence, epoch = "", 0
-    if best > 0 and last > best * LR_HIGH_RISE and last_at > best_at:
+    if base is not None and last > ABOVE_BASELINE * base[0]:
+        severity = "problem"
+        epoch = next(i for i, v in points[ABOVE_BASELINE_EPOCHS - 1:] if v > ABOVE_BASELINE * base[0]) + 1
+        evidence = f"The training loss is {last:.4g} at epoch {last_at + 1}, {last / base[0]:.3g}× the " \
+                   f"{base[0]:.4g} of {base[1]}."
+    elif len(points) < LR_HIGH_MIN_EPOCHS:
+        return None
+    elif best > 0 and last > best * LR_HIGH_RISE and last_at > best_at:
         severity = "problem" if last > best * LR_HIGH_SEVERE_RISE else "warning"
         epoch = next(i for i, v in points if i > best_at and v > best * LR_HIGH_RISE) + 1
         evidence = f"The training loss rose from its best, {best:.4g} at epoch {best_at + 1}, to {last:.4g} " \

@@ -49,7 +49,8 @@ def detect_no_better_than_baseline(h: RunHistory) -> Diagnosis | None:
     spec = h.spec
     fixes: list[Fix] = []
     if spec is not None:
-        fixes = remedies.choose(remedies.normalize_inputs(spec) if h.data.kind in ("table", "series") else None)
+        fixes = remedies.choose(remedies.rate_back_to_usual(spec),
+                                remedies.normalize_inputs(spec) if h.data.kind in ("table", "series") else None)
         if spec.optimizer.name != "adam" or spec.optimizer.learning_rate != 0.001:
             fixes.append(Fix("Use Adam at its usual rate 0.001", [Change("optimizer.name", "adam"),
                                                                  Change("optimizer.params", {}),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from studio.core.analysis import resolve_graph
 from studio.core.coach.diagnosis import Change, Fix
+from studio.core.optimizers import OPTIMIZERS
 from studio.core.spec import BlockSpec, RunSpec
 
 WEIGHTED = ("Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose")
 DROPOUT_RATE = 0.3  # a middle dropout rate: enough to regularise a hidden layer, little enough not to underfit
 FIRST_L2 = 1e-4  # a first L2 penalty that regularises without dominating a cross-entropy of about 1
+RATE_FAR_OFF = 10.0  # a learning rate 10× from its optimiser's usual default is the first suspect of a stuck run
 EARLY_PATIENCE = 5  # epochs: outlasts the noise of a validation curve, stops before long over-fitting
 
 
@@ -33,6 +35,17 @@ def scale_learning_rate(spec: RunSpec, factor: float) -> Fix:
     verb = f"Divide the learning rate by {_fmt(1 / factor)}" if factor < 1 \
         else f"Multiply the learning rate by {_fmt(factor)}"
     return Fix(f"{verb} ({_fmt(old)} → {_fmt(new)})", [Change("optimizer.learning_rate", new)])
+
+
+def rate_back_to_usual(spec: RunSpec) -> Fix | None:
+    """A learning rate RATE_FAR_OFF or more from the optimiser's default, scaled by ten towards it."""
+    usual = OPTIMIZERS[spec.optimizer.name][1]
+    rate = spec.optimizer.learning_rate
+    if rate >= usual * RATE_FAR_OFF:
+        return scale_learning_rate(spec, 0.1)
+    if rate <= usual / RATE_FAR_OFF:
+        return scale_learning_rate(spec, 10.0)
+    return None
 
 
 def clip_gradients(spec: RunSpec, norm: float = 1.0) -> Fix | None:
