@@ -42,7 +42,8 @@ def test_snapshots_become_per_block_gradient_scales():
 
 def test_gradients_fading_towards_the_input_of_a_sigmoid_stack_are_vanishing():
     grads = {"dense_1": 1e-6, "dense_2": 1e-3, "head": 0.01}
-    h = recorded(snapshot(grads), snapshot(grads), activation="sigmoid")
+    h = recorded(snapshot({"dense_1": 0.005, "dense_2": 0.008, "head": 0.01}), snapshot(grads), snapshot(grads),
+                 activation="sigmoid")
     d = di.detect_vanishing_gradients(h)
     assert d is not None and d.blocks == ["dense_1"] and d.epoch == 1 and "1e+04×" in d.evidence
     assert d.fixes[0].label == "Use relu in dense_1, dense_2"

@@ -19,7 +19,8 @@ from studio.core.coach.history import RunHistory
 from studio.core.runs import write_atomic
 
 COACH_FILE = "coach.jsonl"
-CHECK_AFTER = (ev.EpochEnd, ev.Inspect, ev.Finished, ev.Stopped, ev.Failed)  # events after which findings may change
+# the events after which findings may change
+CHECK_AFTER = frozenset(c.__name__ for c in (ev.EpochEnd, ev.Inspect, ev.Finished, ev.Stopped, ev.Failed))
 
 
 def read_coach(run_dir: str | Path) -> list[Diagnosis]:
@@ -56,7 +57,7 @@ class Coach:
         """Take one event; after an epoch (or a snapshot, or the run's end) the new or updated findings."""
         self.history.feed(event)
         kind = event.get("event") if isinstance(event, dict) else event.kind
-        if kind in {c.__name__ for c in CHECK_AFTER}:
+        if kind in CHECK_AFTER:
             return self.check()
         return []
 

@@ -47,17 +47,26 @@ def _blocks(h: RunHistory, ids: list[str]) -> list[BlockSpec]:
     return [b for b in h.spec.model.blocks if b.id in ids]
 
 
+def _weak(h: RunHistory, order: list[str], i: int) -> list[str]:
+    """The blocks below the head whose gradient scale at snapshot i is under VANISH_RATIO × the head's; [] unless
+    the first block is one (vanishing starts at the bottom of the stack, not at one odd block in the middle)."""
+    head = h.grad_rms[order[-1]][i]
+    if not head > 0:
+        return []
+    weak = [b for b in order[:-1] if h.grad_rms[b][i] < VANISH_RATIO * head]
+    return weak if weak and weak[0] == order[0] else []
+
+
 def detect_vanishing_gradients(h: RunHistory) -> Diagnosis | None:
     order = _ordered(h, h.grad_rms)
     if len(order) < 2:
         return None
-    head = _latest(h.grad_rms[order[-1]])
-    if not head > 0:
+    last = len(h.inspect_epochs) - 1
+    weak = _weak(h, order, last)
+    if not weak:
         return None
-    weak = [b for b in order[:-1] if _latest(h.grad_rms[b]) < VANISH_RATIO * head]
-    if not weak or weak[0] != order[0]:
-        return None  # vanishing starts at the bottom of the stack; a single odd block in the middle is not it
-    first = _latest(h.grad_rms[order[0]])
+    seen = next(i for i in range(last + 1) if _weak(h, order, i))
+    head, first = h.grad_rms[order[-1]][last], h.grad_rms[order[0]][last]
     spec = h.spec
     fixes = []
     if spec is not None:
@@ -66,7 +75,7 @@ def detect_vanishing_gradients(h: RunHistory) -> Diagnosis | None:
         fixes = remedies.choose(remedies.set_activation(squashing, "relu"),
                                 remedies.add_batch_norm(hidden[0]) if hidden else None)
     return Diagnosis(
-        "vanishing_gradients", "warning", _epoch(h, len(h.inspect_epochs) - 1),
+        "vanishing_gradients", "warning", _epoch(h, seen),
         f"The gradient per weight of {order[0]} is {first:.3g}, {head / first if first > 0 else math.inf:.3g}× "
         f"smaller than that of {order[-1]} ({head:.3g}); {len(weak)} of {len(order) - 1} blocks below the head "
         f"are under {VANISH_RATIO:g}× the head's.",
