@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 from studio.core import model_edits
+from studio.core.run_names import run_title
 from studio.core.coach.diagnosis import Change, Fix
 from studio.core.spec import RunSpec, SpecError, parse_spec
 
@@ -74,3 +75,25 @@ def _insert_after(data: dict[str, Any], change: Change) -> None:
     outputs = data["model"].get("outputs")
     if outputs:
         data["model"]["outputs"] = [new_id if o == anchor else o for o in outputs]
+
+
+# sections whose changes leave the model's layers and their weights as they are: a fork may continue training
+# the run's model under them (its data, its blocks and its input are as before)
+WEIGHTS_KEEP_SECTIONS = ("optimizer", "regularization", "training")
+
+
+def keeps_weights(fix: Fix) -> bool:
+    """True when every change of `fix` is to the optimizer, the run-wide regularization or the training settings,
+    so the run's trained weights still fit the changed spec; a change of blocks or data needs new weights."""
+    return bool(fix.changes) and all(c.insert_after is None and c.path.split(".")[0] in WEIGHTS_KEEP_SECTIONS
+                                     and c.path != "training.initial_model" for c in fix.changes)
+
+
+def forked_spec(run_spec: dict[str, Any], fix: Fix, model_file: str | None) -> dict[str, Any]:
+    """The spec of a new run: the run's own spec with `fix` applied, titled by what the fix changed, continuing
+    from `model_file` (the run's trained model) when the fix keeps the weights and there is one, else from
+    freshly initialised weights (an earlier run's weights may not fit the changed blocks)."""
+    data = apply_fix(run_spec, fix)
+    data.setdefault("meta", {})["title"] = run_title(run_spec, data)
+    data["training"]["initial_model"] = model_file if model_file and keeps_weights(fix) else None
+    return checked(data, fix.label)

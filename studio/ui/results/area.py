@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (QHBoxLayout, QSplitter, QStackedWidget, QTabWidge
 
 from studio.core import events as ev
 from studio.ui.background import Background
+from studio.ui.coach_feed import CoachFeed
 from studio.ui.document import Document
 from studio.ui.empty_state import EmptyState
 from studio.ui.result_headline import ResultHeadline
 from studio.ui.results import builtin  # noqa: F401 - registers the views the app ships
 from studio.ui.results.context import ResultContext
+from studio.ui.results.links import ResultLinks
 from studio.ui.results.registry import ResultView, views
 from studio.ui.results.run_model import RunModel
 from studio.ui.run_controls import RunControls
@@ -54,6 +56,8 @@ class ResultsArea(QWidget):
         self.live = False
         self.selection: list[str] = []
         self.model = RunModel()
+        self.coach = CoachFeed(background, self)  # the coach of the run shown, live or past
+        self.links = ResultLinks(self)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -190,6 +194,7 @@ class ResultsArea(QWidget):
         """A finished run picked from the list: the views show it, its model is the one asked."""
         self._set_run(run_dir, live=False)
         self._set_model(run_dir)
+        self.coach.show_run(run_dir)
         self.show_results(True)
         self.controls.hide()  # no progress to read for a run that is over
         self.headline.show_run(run_dir, past=True)
@@ -198,6 +203,7 @@ class ResultsArea(QWidget):
         """An event of the live training (the bridge's `events`): a start makes its run the one shown."""
         if isinstance(e, ev.Started):
             self._set_run(e.run_dir, live=True)
+        self.coach.on_event(e)  # before the views: a view hears of an event with the findings it led to
         for slot in self._slots.values():
             slot.ctx.events.emit(e)
         if isinstance(e, ev.TERMINAL):

@@ -10,7 +10,9 @@
 - the project, `doc`, and the blocks selected in the graph or the layer list, `selection` and
   `selection_changed` (a click on a graph block picks that block's layer);
 - `shown` when its tab becomes the current one, `is_shown()` and `bring_forward()`;
-- `background` to load things off the UI thread.
+- `background` to load things off the UI thread;
+- the coach's findings for the run shown, `coach` (a CoachFeed: `findings`, `changed`), and `links`, what a view
+  may ask of the window (pick blocks, show a setting, fork a run: studio.ui.results.links).
 
 A view built while a run is on reads `run_dir` / `model_run` once when it is made: signals only tell of changes.
 """
@@ -27,7 +29,9 @@ from studio.core import events as ev
 if TYPE_CHECKING:
     from studio.jobs.predictor import Predictor
     from studio.ui.background import Background
+    from studio.ui.coach_feed import CoachFeed
     from studio.ui.document import Document
+    from studio.ui.results.links import ResultLinks
     from studio.ui.results.run_model import RunModel
 
 
@@ -40,6 +44,8 @@ class Owner(Protocol):
     model: RunModel
     doc: Document
     background: Background
+    coach: CoachFeed
+    links: ResultLinks
 
     def current_key(self) -> str | None: ...
     def show_view(self, key: str) -> None: ...
@@ -81,6 +87,14 @@ class ResultContext(QObject):
     @property
     def background(self) -> Background:
         return self._area.background
+
+    @property
+    def coach(self) -> CoachFeed:
+        return self._area.coach
+
+    @property
+    def links(self) -> ResultLinks:
+        return self._area.links
 
     def listen(self, kinds: type[ev.Event] | tuple[type[ev.Event], ...], handler: Callable[[Any], None]) -> None:
         """Call `handler(event)` for each live event of these kinds."""
