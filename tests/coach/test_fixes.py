@@ -9,7 +9,7 @@ import pytest
 
 from studio.core.coach import remedies
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix
-from studio.core.coach.fixes import apply_fix
+from studio.core.coach.fixes import apply_fix, forked_spec, keeps_weights
 from studio.core.presets import load_preset
 from studio.core.spec import SpecError, parse_spec
 
@@ -82,3 +82,22 @@ def test_a_change_that_breaks_the_spec_is_refused_with_the_field_named():
         apply_fix(spec, Fix("bad", [Change("model.blocks.nope.params.units", 3)]))
     with pytest.raises(SpecError, match="no block `nope` to insert after"):
         apply_fix(spec, Fix("bad", [Change("model.blocks", {"type": "Dropout"}, insert_after="nope")]))
+
+
+def test_a_fork_continues_from_the_weights_only_when_the_fix_leaves_blocks_and_data_alone():
+    base = load_preset("regression_mlp").to_dict()
+    rate = Fix("Divide the learning rate by 10", [Change("optimizer.learning_rate", 1e-4)])
+    dropout = Fix("Add Dropout", [Change("model.blocks", {"type": "Dropout", "params": {"rate": 0.3}},
+                                         insert_after="dense_2")])
+    scale = Fix("Standardise", [Change("data.normalize", "standard")])
+    assert keeps_weights(rate) and not keeps_weights(dropout) and not keeps_weights(scale)
+    assert not keeps_weights(Fix("nothing", []))
+
+    forked = forked_spec(base, rate, "/runs/a/model.keras")
+    assert forked["training"]["initial_model"] == "/runs/a/model.keras"
+    assert forked["optimizer"]["learning_rate"] == 1e-4
+    assert forked["meta"]["title"] != base["meta"]["title"] and "lr" in forked["meta"]["title"]
+    assert forked_spec(base, dropout, "/runs/a/model.keras")["training"]["initial_model"] is None
+    # a run that itself continued from other weights: a fork without weights of its own starts afresh
+    base["training"]["initial_model"] = "/elsewhere/model.keras"
+    assert forked_spec(base, rate, None)["training"]["initial_model"] is None
