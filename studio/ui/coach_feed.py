@@ -24,8 +24,13 @@ def findings_from_files(run_dir: str) -> list[Diagnosis]:
     return coach.diagnoses()
 
 
+def newest_first(findings: list[Diagnosis]) -> list[Diagnosis]:
+    """A past run's findings by the epoch they were first seen, the latest first (those before training last)."""
+    return sorted(findings, key=lambda d: (-1 if d.epoch is None else d.epoch, d.rank()), reverse=True)
+
+
 class CoachFeed(QObject):
-    changed = Signal(str, list)  # run directory, every finding for it so far (the most severe first)
+    changed = Signal(str, list)  # run directory, every finding for it so far, newest first
 
     def __init__(self, background: Background, parent: QObject | None = None):
         super().__init__(parent)
@@ -41,11 +46,14 @@ class CoachFeed(QObject):
             # the child wrote spec.json before it started: the history reads the spec the run trains
             self._coach = Coach(RunHistory.from_run_dir(e.run_dir), save_to=e.run_dir)
             self.live = True
-            self._set(e.run_dir, self._coach.diagnoses())
+            self._set(e.run_dir, newest_first(self._coach.diagnoses()))
         if self._coach is None:
             return
         news = self._coach.feed(e)
-        findings = self._coach.diagnoses()
+        # newest first: what was just found, or just firmed up, goes to the top (the most severe of them first)
+        news = sorted(news, key=lambda d: d.rank(), reverse=True)
+        kinds = {d.kind for d in news}
+        findings = news + [d for d in self.findings if d.kind not in kinds]
         if isinstance(e, ev.TERMINAL):
             self._coach, self.live = None, False
         if news or isinstance(e, ev.TERMINAL):  # at the end listeners hear too: the run is no longer live
@@ -54,12 +62,13 @@ class CoachFeed(QObject):
     def show_run(self, run_dir: str) -> None:
         """A finished run shown: its kept findings, else worked out from its files off the UI thread."""
         self._coach, self.live = None, False
-        kept = read_coach(run_dir)
+        kept = newest_first(read_coach(run_dir))
         self._set(run_dir, kept)
         if kept or not (Path(run_dir) / SPEC_FILE).is_file():
             return
         self.background.submit(lambda: findings_from_files(run_dir),
-                               lambda found: self._set(run_dir, found) if run_dir == self.run_dir else None)
+                               lambda found: self._set(run_dir, newest_first(found)) if run_dir == self.run_dir
+                               else None)
 
     def _set(self, run_dir: str, findings: list[Diagnosis]) -> None:
         self.run_dir, self.findings = run_dir, list(findings)

@@ -18,7 +18,7 @@ from studio.ui import theme
 from studio.ui.document import Document
 from studio.ui.results.links import ResultLinks
 
-PANEL_W = 280  # wide enough for a fix's two buttons side by side; the plots keep the rest
+PANEL_W = 262  # wide enough for a fix's two buttons side by side; the plots keep the rest
 TITLES = {"overfitting": "Overfitting", "underfitting": "Underfitting", "diverging": "Diverging",
           "lr_too_high": "Learning rate too high", "lr_too_low": "Learning rate too low", "plateau": "Plateau",
           "dead_relu": "Dead ReLUs", "saturation": "Saturated activations",
@@ -61,6 +61,7 @@ class CoachPanel(QWidget):
         self.run_dir: str | None = None
         self.findings: list[Diagnosis] = []
         self.live = False
+        self._open: dict[str, bool] = {}  # kind → unfolded, as the user left it
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 2, 2)
         lay.setSpacing(4)
@@ -94,17 +95,18 @@ class CoachPanel(QWidget):
     # ------------------------------------------------------------------ what it shows
     def show_findings(self, run_dir: str, findings: list[Diagnosis], live: bool) -> None:
         """Every finding for the run shown (the coach's updates replace the card of their kind)."""
+        if run_dir != self.run_dir:
+            self._open = {}
         self.run_dir, self.live = run_dir, live
-        # newest first: the epoch a finding was first seen; findings made before training last
-        self.findings = sorted(findings, key=lambda d: (-1 if d.epoch is None else d.epoch, d.rank()), reverse=True)
+        self.findings = list(findings)  # newest first, as the coach's feed orders them
         while self.cards.count():
             item = self.cards.takeAt(0)
             card = item.widget() if item is not None else None
             if card is not None:
                 card.setParent(None)  # gone from the panel now, deleted once the click that got here is over
                 card.deleteLater()
-        for d in self.findings:
-            self.cards.addWidget(self._card(d))
+        for i, d in enumerate(self.findings):
+            self.cards.addWidget(self._card(d, first=i == 0))
         self.cards.addStretch(1)
         self.note.hide()
         self._badge()
@@ -127,7 +129,7 @@ class CoachPanel(QWidget):
         self._badge()
 
     # ------------------------------------------------------------------ a card
-    def _card(self, d: Diagnosis) -> QFrame:
+    def _card(self, d: Diagnosis, first: bool) -> QFrame:
         c = theme.colors()
         color = severity_color(d.severity)
         card = QFrame()
@@ -135,17 +137,26 @@ class CoachPanel(QWidget):
         card.setStyleSheet(f"QFrame#coachCard_{d.kind} {{ border-left: 4px solid {color}; "
                            f"background: {c.grid if c.dark else '#f5f6f8'}; border-radius: 3px; }}")
         card.setToolTip(d.evidence)
-        col = QVBoxLayout(card)
-        col.setContentsMargins(8, 4, 4, 6)
-        col.setSpacing(3)
+        outer = QVBoxLayout(card)
+        outer.setContentsMargins(4, 2, 4, 4)
+        outer.setSpacing(2)
         top = QHBoxLayout()
-        title = QLabel(f"<span style='color:{color}'>{ICONS.get(d.severity, '')}</span> <b>{title_of(d.kind)}</b>")
-        title.setToolTip(f"{d.severity}: {d.evidence}")
+        head = QToolButton(autoRaise=True)
+        head.setObjectName(f"coachExpand_{d.kind}")
+        head.setCheckable(True)
+        head.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        head.setText(f"{ICONS.get(d.severity, '')} {title_of(d.kind)}")
+        head.setToolTip(f"{d.severity}: {d.evidence}")
+        head.setStyleSheet(f"QToolButton {{ color: {color}; font-weight: bold; border: none; }}")
         when = QLabel("before training" if d.epoch is None else f"epoch {d.epoch}")
         when.setStyleSheet(f"color: {c.muted};")
-        top.addWidget(title, 1)
+        top.addWidget(head, 1)
         top.addWidget(when)
-        col.addLayout(top)
+        outer.addLayout(top)
+        body = QWidget()
+        col = QVBoxLayout(body)
+        col.setContentsMargins(4, 0, 0, 2)
+        col.setSpacing(3)
         advice = QLabel(d.advice, wordWrap=True)
         advice.setToolTip(d.evidence)
         advice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps to the card
@@ -154,6 +165,19 @@ class CoachPanel(QWidget):
             col.addWidget(self._links(d))
         for n, fix in enumerate(d.fixes, 1):
             col.addWidget(self._fix_row(d, n, fix))
+        outer.addWidget(body)
+
+        def unfold(on: bool, by_hand: bool = True) -> None:
+            body.setVisible(on)
+            head.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+            if by_hand:
+                self._open[d.kind] = on
+
+        # the newest finding is open, the older ones folded, unless the user opened or folded one
+        on = self._open.get(d.kind, first)
+        head.setChecked(on)
+        unfold(on, by_hand=False)
+        head.toggled.connect(unfold)
         return card
 
     def _links(self, d: Diagnosis) -> QWidget:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QToolButton
 
 from studio.core.coach.coach import read_coach, write_coach
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix
@@ -59,7 +59,7 @@ def test_a_past_runs_coach_jsonl_is_shown_with_the_run(window, qtbot, tmp_path):
     qtbot.waitUntil(coach.isVisible, timeout=2000)
     cards = coach.cards_shown()
     assert [c.objectName() for c in cards] == ["coachCard_overfitting"]
-    texts = " ".join(lb.text() for lb in cards[0].findChildren(QLabel))
+    texts = " ".join(w.text() for kind in (QLabel, QToolButton) for w in cards[0].findChildren(kind))
     assert "Overfitting" in texts and "epoch 9" in texts and "Kept advice: regularise." in texts
     assert cards[0].toolTip() == KEPT.evidence  # the evidence on hover
     # the dropout fix changes the blocks: its fork starts from scratch, and says so (this run kept no model)
@@ -142,6 +142,9 @@ def test_a_live_runs_finding_forks_a_run_with_the_fix_from_its_weights(window, q
         assert not _button(window, "coachFork_lr_too_high_1").isEnabled()  # … a fork waits for the run's end
     qtbot.waitUntil(lambda: window.bridge.reaped, timeout=20_000)
     first = str(window.bridge.run_dir)
+    unfold = coach.findChild(QToolButton, "coachExpand_lr_too_high")  # later findings may have come on top
+    if not unfold.isChecked():
+        qtbot.mouseClick(unfold, CLICK)
     assert "lr_too_high" in [d.kind for d in read_coach(first)]  # kept in the run directory
     fork = _button(window, "coachFork_lr_too_high_1")
     qtbot.waitUntil(fork.isEnabled, timeout=2000)
@@ -156,3 +159,12 @@ def test_a_live_runs_finding_forks_a_run_with_the_fix_from_its_weights(window, q
     assert forked["optimizer"]["learning_rate"] == 1.0  # the fix: 10 → 1
     assert forked["training"]["initial_model"] == str(Path(first) / "model.keras")
     assert window.doc.view()["optimizer"]["learning_rate"] == 10.0  # a fork leaves the project as it was
+
+
+def test_the_curves_tab_counts_the_findings_so_they_are_seen_from_other_tabs(window, qtbot, tmp_path):
+    window.show_run(_past_run(tmp_path / "runs", [KEPT]))
+    tabs = window.result_tabs
+    qtbot.waitUntil(lambda: tabs.tabText(tabs.indexOf(window.results.view("curves"))) == "Curves ● 1", timeout=2000)
+    window.show_run(_past_run(tmp_path / "runs", []))  # a run with nothing to say: no badge, no panel
+    qtbot.waitUntil(lambda: tabs.tabText(tabs.indexOf(window.results.view("curves"))) == "Curves", timeout=2000)
+    assert not _coach(window).isVisible()

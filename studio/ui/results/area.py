@@ -126,6 +126,13 @@ class ResultsArea(QWidget):
         """Bring the view's tab to the front."""
         self.tabs.setCurrentWidget(self.view(key))
 
+    def set_badge(self, key: str, badge: str) -> None:
+        """The view's tab title followed by `badge` (seen from the other tabs: the coach has something to say)."""
+        slot = self._slots.get(key)
+        if slot is not None and self._tabs is not None:
+            title = f"{slot.view.title} {badge}" if badge else slot.view.title
+            self._tabs.setTabText(self._tabs.indexOf(slot.page), title)
+
     def current_key(self) -> str | None:
         if self._tabs is None:
             return None
@@ -137,10 +144,10 @@ class ResultsArea(QWidget):
             widget = slot.widget = slot.view.factory(slot.ctx)
             tabs = self.tabs
             i, current = tabs.indexOf(slot.page), tabs.currentIndex()
-            visible = tabs.isTabVisible(i)
+            visible, text = tabs.isTabVisible(i), tabs.tabText(i)  # the title with any badge the view set
             with QSignalBlocker(tabs):  # the same tab stays current: nobody needs to hear of the swap
                 tabs.removeTab(i)
-                tabs.insertTab(i, widget, slot.view.title)
+                tabs.insertTab(i, widget, text)
                 tabs.setTabToolTip(i, slot.view.tip)
                 tabs.setTabVisible(i, visible)
                 tabs.setCurrentIndex(current)

@@ -9,7 +9,7 @@
   kind), or `listen(kinds, handler)` for some kinds only;
 - the project, `doc`, and the blocks selected in the graph or the layer list, `selection` and
   `selection_changed` (a click on a graph block picks that block's layer);
-- `shown` when its tab becomes the current one, `is_shown()` and `bring_forward()`;
+- `shown` when its tab becomes the current one, `is_shown()`, `bring_forward()` and `set_badge(text)`;
 - `background` to load things off the UI thread;
 - the coach's findings for the run shown, `coach` (a CoachFeed: `findings`, `changed`), and `links`, what a view
   may ask of the window (pick blocks, show a setting, fork a run: studio.ui.results.links).
@@ -49,6 +49,7 @@ class Owner(Protocol):
 
     def current_key(self) -> str | None: ...
     def show_view(self, key: str) -> None: ...
+    def set_badge(self, key: str, badge: str) -> None: ...
 
 
 class ResultContext(QObject):
@@ -109,3 +110,7 @@ class ResultContext(QObject):
 
     def bring_forward(self) -> None:
         self._area.show_view(self.key)
+
+    def set_badge(self, badge: str) -> None:
+        """A few characters after the tab's title ("● 3": something to read there); "" for none."""
+        self._area.set_badge(self.key, badge)

@@ -49,9 +49,14 @@ def make(ctx: ResultContext) -> CurvesView:
     ctx.listen(ev.TERMINAL, lambda _e: panel.stop_live())  # the last points drawn, the timer stopped
     coach = CoachPanel(ctx.doc, ctx.links)
     feed = ctx.coach
-    feed.changed.connect(lambda run_dir, found: coach.show_findings(run_dir, found, feed.live))
+
+    def show(run_dir: str, found: list) -> None:
+        coach.show_findings(run_dir, found, feed.live)
+        ctx.set_badge(f"● {len(found)}" if found else "")  # seen from the Boundary or Inside tab too
+
+    feed.changed.connect(show)
     if feed.run_dir is not None:
-        coach.show_findings(feed.run_dir, feed.findings, feed.live)
+        show(feed.run_dir, feed.findings)
     return CurvesView(panel, coach)
 
 
