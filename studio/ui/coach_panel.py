@@ -18,7 +18,7 @@ from studio.ui import theme
 from studio.ui.document import Document
 from studio.ui.results.links import ResultLinks
 
-PANEL_W = 262  # wide enough for a fix's two buttons side by side; the plots keep the rest
+PANEL_W = 290  # a fix's two buttons side by side beside a scroll bar; the plots keep the rest
 TITLES = {"overfitting": "Overfitting", "underfitting": "Underfitting", "diverging": "Diverging",
           "lr_too_high": "Learning rate too high", "lr_too_low": "Learning rate too low", "plateau": "Plateau",
           "dead_relu": "Dead ReLUs", "saturation": "Saturated activations",
