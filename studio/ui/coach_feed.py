@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from studio.core import events as ev
-from studio.core.coach.coach import Coach, read_coach
+from studio.core.coach.coach import COACH_FILE, Coach, read_coach
 from studio.core.coach.diagnosis import Diagnosis
 from studio.core.coach.history import RunHistory
 from studio.core.runs import SPEC_FILE
@@ -62,13 +62,18 @@ class CoachFeed(QObject):
     def show_run(self, run_dir: str) -> None:
         """A finished run shown: its kept findings, else worked out from its files off the UI thread."""
         self._coach, self.live = None, False
-        kept = newest_first(read_coach(run_dir))
-        self._set(run_dir, kept)
-        if kept or not (Path(run_dir) / SPEC_FILE).is_file():
+        self._set(run_dir, newest_first(read_coach(run_dir)))
+        # a coach.jsonl, even empty, is the coach's word on the run; only a run without one is worked out
+        if (Path(run_dir) / COACH_FILE).exists() or not (Path(run_dir) / SPEC_FILE).is_file():
             return
         self.background.submit(lambda: findings_from_files(run_dir),
                                lambda found: self._set(run_dir, newest_first(found)) if run_dir == self.run_dir
                                else None)
+
+    def clear(self) -> None:
+        """Runs compared together: no one run's advice (each run's is there when it is shown alone)."""
+        self._coach, self.live = None, False
+        self._set("", [])
 
     def _set(self, run_dir: str, findings: list[Diagnosis]) -> None:
         self.run_dir, self.findings = run_dir, list(findings)

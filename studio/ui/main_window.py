@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
             return
         self.results.show_results(True)
         self.headline.clear()
+        self.results.coach.clear()
         self.results.show_view("curves")
         self.statusBar().showMessage(f"Comparing {len(titles)} runs: " + ", ".join(titles), 8000)
 

@@ -162,9 +162,19 @@ def test_a_live_runs_finding_forks_a_run_with_the_fix_from_its_weights(window, q
 
 
 def test_the_curves_tab_counts_the_findings_so_they_are_seen_from_other_tabs(window, qtbot, tmp_path):
-    window.show_run(_past_run(tmp_path / "runs", [KEPT]))
+    told, quiet = _past_run(tmp_path / "runs", [KEPT]), _past_run(tmp_path / "runs", [])
     tabs = window.result_tabs
-    qtbot.waitUntil(lambda: tabs.tabText(tabs.indexOf(window.results.view("curves"))) == "Curves ● 1", timeout=2000)
-    window.show_run(_past_run(tmp_path / "runs", []))  # a run with nothing to say: no badge, no panel
-    qtbot.waitUntil(lambda: tabs.tabText(tabs.indexOf(window.results.view("curves"))) == "Curves", timeout=2000)
-    assert not _coach(window).isVisible()
+
+    def badge() -> str:
+        return tabs.tabText(tabs.indexOf(window.results.view("curves")))
+
+    window.show_run(told)
+    qtbot.waitUntil(lambda: badge() == "Curves ● 1", timeout=2000)
+    window.show_run(quiet)  # its coach found nothing (an empty coach.jsonl): no badge, no panel, nothing redone
+    window.background.pool.waitForDone(5000)
+    qtbot.wait(50)
+    assert badge() == "Curves" and not _coach(window).isVisible()
+    window.show_run(told)
+    qtbot.waitUntil(lambda: badge() == "Curves ● 1", timeout=2000)
+    window.compare_runs([told, quiet])  # runs compared: no one run's advice beside them
+    assert badge() == "Curves" and not _coach(window).isVisible()
