@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QToolButton
+from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QWidget
 
 from studio.core.coach.coach import read_coach, write_coach
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix
@@ -178,3 +178,25 @@ def test_the_curves_tab_counts_the_findings_so_they_are_seen_from_other_tabs(win
     qtbot.waitUntil(lambda: badge() == "Curves ● 1", timeout=2000)
     window.compare_runs([told, quiet])  # runs compared: no one run's advice beside them
     assert badge() == "Curves" and not _coach(window).isVisible()
+
+
+@pytest.mark.parametrize(("path", "tab"), [
+    ("optimizer.learning_rate", "Optimizer"), ("optimizer.clipnorm", "Optimizer"),
+    ("optimizer.reduce_on_plateau", "Optimizer"), ("regularization.l2", "Regularization"),
+    ("regularization.early_stopping", "Regularization"), ("training.epochs", "Training"),
+    ("training.metrics", "Training"), ("data.normalize", "Data"), ("data.validation_split", "Training"),
+])
+def test_every_setting_the_coach_names_is_found_and_shown_in_its_tab(window, qtbot, path, tab):
+    window.doc.load_dict(load_preset("regression_mlp").to_dict(), None)
+    tabs = window.setup_tabs
+    assert window.results.links.where_is(path) == f"Setup ▸ {tab}"
+    window.results.links.show_setting.emit(path)
+    assert tabs.tabText(tabs.currentIndex()) == tab
+    flashed = [w for w in tabs.currentWidget().findChildren(QWidget) if w.property("coachFlash") is True]
+    assert len(flashed) == 1 and flashed[0].isVisibleTo(tabs.currentWidget())  # unfolded if it was advanced
+    qtbot.waitUntil(lambda: flashed[0].property("coachFlash") is False, timeout=4000)
+
+
+def test_a_setting_no_panel_shows_is_said_so(window):
+    assert window.results.links.where_is("training.backend") is None  # the toolbar's picker, not a setup tab
+    assert window.results.links.where_is("model.outputs") is None
