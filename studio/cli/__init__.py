@@ -20,6 +20,7 @@ COMMANDS = {
     "shootout": "studio.cli.shootout",
     "inspect": "studio.cli.inspect",  # what a run recorded inside its model
     "attach": "studio.cli.attach",  # follow a run on a Ray cluster again
+    "coach": "studio.cli.coach",  # what went wrong in a run, with spec changes that would help
 }
 
 

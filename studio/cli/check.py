@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from studio.cli.common import error, load_with_overrides
 from studio.core.analysis import ModelReport, check_spec
+from studio.core.coach.data_summary import DataSummary
+from studio.core.coach.detectors import before_training
 from studio.data.dataset import DataError
-from studio.data.loaders import data_shape
+from studio.data.summary import shape_and_summary
 
 
 def add_parser(sub) -> None:
@@ -37,15 +39,17 @@ def run(args) -> int:
     spec = load_with_overrides(args.spec, args.set)
     if spec is None:
         return 1
-    shape = None
+    shape = summary = None
     if not args.no_data:
         try:
-            shape = data_shape(spec.data, spec.training.seed)
+            shape, summary = shape_and_summary(spec.data, spec.training.seed)
         except DataError as exc:
             error(f"data: {exc}")
             return 1
     report = check_spec(spec, shape)
     print(format_report(report))
+    for d in before_training(spec, summary or DataSummary()):  # advice only: the exit code stays the model's
+        print(f"coach: {d.severity} {d.kind}: {d.evidence}" + (f" Fix: {d.fixes[0].label}." if d.fixes else ""))
     if not report.ok:
         print()
         for line in report.errors():

@@ -46,3 +46,7 @@ class SetupTabs(QTabWidget):
 
     def show_panel(self, panel: QWidget) -> None:
         self.setCurrentWidget(self._scrolls[panel])
+
+    def scroll_to(self, panel: QWidget, field: QWidget) -> None:
+        """Scroll the panel's tab so that `field` is in view."""
+        self._scrolls[panel].ensureWidgetVisible(field)

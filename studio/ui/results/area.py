@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (QHBoxLayout, QSplitter, QStackedWidget, QTabWidge
 
 from studio.core import events as ev
 from studio.ui.background import Background
+from studio.ui.coach_feed import CoachFeed
 from studio.ui.document import Document
 from studio.ui.empty_state import EmptyState
 from studio.ui.result_headline import ResultHeadline
 from studio.ui.results import builtin  # noqa: F401 - registers the views the app ships
 from studio.ui.results.context import ResultContext
+from studio.ui.results.links import ResultLinks
 from studio.ui.results.registry import ResultView, views
 from studio.ui.results.run_model import RunModel
 from studio.ui.run_controls import RunControls
@@ -54,6 +56,8 @@ class ResultsArea(QWidget):
         self.live = False
         self.selection: list[str] = []
         self.model = RunModel()
+        self.coach = CoachFeed(background, self)  # the coach of the run shown, live or past
+        self.links = ResultLinks(self)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -122,6 +126,13 @@ class ResultsArea(QWidget):
         """Bring the view's tab to the front."""
         self.tabs.setCurrentWidget(self.view(key))
 
+    def set_badge(self, key: str, badge: str) -> None:
+        """The view's tab title followed by `badge` (seen from the other tabs: the coach has something to say)."""
+        slot = self._slots.get(key)
+        if slot is not None and self._tabs is not None:
+            title = f"{slot.view.title} {badge}" if badge else slot.view.title
+            self._tabs.setTabText(self._tabs.indexOf(slot.page), title)
+
     def current_key(self) -> str | None:
         if self._tabs is None:
             return None
@@ -133,10 +144,10 @@ class ResultsArea(QWidget):
             widget = slot.widget = slot.view.factory(slot.ctx)
             tabs = self.tabs
             i, current = tabs.indexOf(slot.page), tabs.currentIndex()
-            visible = tabs.isTabVisible(i)
+            visible, text = tabs.isTabVisible(i), tabs.tabText(i)  # the title with any badge the view set
             with QSignalBlocker(tabs):  # the same tab stays current: nobody needs to hear of the swap
                 tabs.removeTab(i)
-                tabs.insertTab(i, widget, slot.view.title)
+                tabs.insertTab(i, widget, text)
                 tabs.setTabToolTip(i, slot.view.tip)
                 tabs.setTabVisible(i, visible)
                 tabs.setCurrentIndex(current)
@@ -190,6 +201,7 @@ class ResultsArea(QWidget):
         """A finished run picked from the list: the views show it, its model is the one asked."""
         self._set_run(run_dir, live=False)
         self._set_model(run_dir)
+        self.coach.show_run(run_dir)
         self.show_results(True)
         self.controls.hide()  # no progress to read for a run that is over
         self.headline.show_run(run_dir, past=True)
@@ -198,6 +210,7 @@ class ResultsArea(QWidget):
         """An event of the live training (the bridge's `events`): a start makes its run the one shown."""
         if isinstance(e, ev.Started):
             self._set_run(e.run_dir, live=True)
+        self.coach.on_event(e)  # before the views: a view hears of an event with the findings it led to
         for slot in self._slots.values():
             slot.ctx.events.emit(e)
         if isinstance(e, ev.TERMINAL):

@@ -9,8 +9,10 @@
   kind), or `listen(kinds, handler)` for some kinds only;
 - the project, `doc`, and the blocks selected in the graph or the layer list, `selection` and
   `selection_changed` (a click on a graph block picks that block's layer);
-- `shown` when its tab becomes the current one, `is_shown()` and `bring_forward()`;
-- `background` to load things off the UI thread.
+- `shown` when its tab becomes the current one, `is_shown()`, `bring_forward()` and `set_badge(text)`;
+- `background` to load things off the UI thread;
+- the coach's findings for the run shown, `coach` (a CoachFeed: `findings`, `changed`), and `links`, what a view
+  may ask of the window (pick blocks, show a setting, fork a run: studio.ui.results.links).
 
 A view built while a run is on reads `run_dir` / `model_run` once when it is made: signals only tell of changes.
 """
@@ -27,7 +29,9 @@ from studio.core import events as ev
 if TYPE_CHECKING:
     from studio.jobs.predictor import Predictor
     from studio.ui.background import Background
+    from studio.ui.coach_feed import CoachFeed
     from studio.ui.document import Document
+    from studio.ui.results.links import ResultLinks
     from studio.ui.results.run_model import RunModel
 
 
@@ -40,9 +44,12 @@ class Owner(Protocol):
     model: RunModel
     doc: Document
     background: Background
+    coach: CoachFeed
+    links: ResultLinks
 
     def current_key(self) -> str | None: ...
     def show_view(self, key: str) -> None: ...
+    def set_badge(self, key: str, badge: str) -> None: ...
 
 
 class ResultContext(QObject):
@@ -82,6 +89,14 @@ class ResultContext(QObject):
     def background(self) -> Background:
         return self._area.background
 
+    @property
+    def coach(self) -> CoachFeed:
+        return self._area.coach
+
+    @property
+    def links(self) -> ResultLinks:
+        return self._area.links
+
     def listen(self, kinds: type[ev.Event] | tuple[type[ev.Event], ...], handler: Callable[[Any], None]) -> None:
         """Call `handler(event)` for each live event of these kinds."""
         self.events.connect(lambda e: handler(e) if isinstance(e, kinds) else None)
@@ -95,3 +110,7 @@ class ResultContext(QObject):
 
     def bring_forward(self) -> None:
         self._area.show_view(self.key)
+
+    def set_badge(self, badge: str) -> None:
+        """A few characters after the tab's title ("● 3": something to read there); "" for none."""
+        self._area.set_badge(self.key, badge)
