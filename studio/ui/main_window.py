@@ -15,17 +15,13 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMe
                                QToolBar, QVBoxLayout, QWidget)
 
 from studio.core import events as ev
-from studio.core.coach.diagnosis import Fix
-from studio.core.coach.fixes import forked_spec
 from studio.core.install_hints import missing_backend
-from studio.core.runs import SPEC_FILE, read_json
-from studio.core.spec import RunSpec, SpecError, parse_spec
+from studio.core.spec import RunSpec
 from studio.jobs import devices, workers
 from studio.jobs.process import WORKER
-from studio.ui import actions, selection, setting_fields, theme, window_layout
+from studio.ui import actions, coach_links, selection, theme, window_layout
 from studio.ui.background import Background
 from studio.ui.checker import Checker
-from studio.ui.coach_panel import model_file
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
 from studio.ui.gallery import PresetGallery
@@ -194,13 +190,7 @@ class MainWindow(QMainWindow):
         self.runs.compare.connect(self.compare_runs)
         self.runs.continue_from.connect(self.continue_from_run)
         self.runs.open_table.connect(self.dialogs.open_run_table)
-        links = self.results.links  # what the coach's cards ask of the window
-        links.where_is = partial(setting_fields.where_is, self.setup_tabs)
-        links.training = lambda: self.bridge.running
-        links.pick_blocks.connect(self.pick_blocks)
-        links.show_setting.connect(self.show_setting)
-        links.fork.connect(self.fork_run)
-        links.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        coach_links.connect(self)  # what the coach's cards ask of the window
         theme.on_change(self._theme_changed)
         self._state("idle")
 
@@ -308,38 +298,6 @@ class MainWindow(QMainWindow):
             self.setup_tabs.show_panel(self.training_panel)  # where it shows
             self.statusBar().showMessage(f"The next training continues from {Path(run_dir).name}; press Train",
                                          8000)
-
-    def pick_blocks(self, ids: list[str]) -> None:
-        """Select these blocks in the graph (brought forward), the layer list and the inspector."""
-        self.model_tabs.setCurrentWidget(self.graph)
-        self.graph.select(ids)
-        self.editor.select(ids)
-        self.inspector.show_block(ids[-1] if ids else None)
-        self.results.set_selection(ids)
-
-    def show_setting(self, path: str) -> None:
-        """Open the setup tab that edits this spec path and flash its field."""
-        self.docks["Setup"].show()
-        self.docks["Setup"].raise_()
-        if setting_fields.show_field(self.setup_tabs, path) is None:
-            self.show_message(f"No setup panel has a field for {path}")
-
-    def fork_run(self, run_dir: str, fix: Fix) -> None:
-        """Train a new run from this run's own spec with the fix applied, from its weights where the fix keeps
-        them (the project is not changed: Apply does that)."""
-        if self.bridge.running:
-            self.show_message("Wait for the training to end (or stop it) to fork a run")
-            return
-        base = read_json(Path(run_dir) / SPEC_FILE)
-        if not isinstance(base, dict):
-            self.show_message(f"{Path(run_dir).name} has no readable {SPEC_FILE} to fork")
-            return
-        try:
-            spec = parse_spec(forked_spec(base, fix, model_file(run_dir)))
-        except SpecError as exc:
-            self.show_message(f"Cannot fork {Path(run_dir).name} with “{fix.label}”: {exc}")
-            return
-        self.start_training(spec)
 
     def evaluate_model_file(self) -> None:
         """Evaluate any .keras file (opened in safe mode, in a child) on this project's data."""
