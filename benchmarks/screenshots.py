@@ -49,6 +49,7 @@ def digits_as_mnist(path: Path) -> Path:
 
 def train_inside_runs(root: Path) -> dict[str, Path]:
     """A finished MNIST-convnet run on the digits stand-in and a finished lab run, both recording the inside."""
+    root.mkdir(parents=True, exist_ok=True)
     data = digits_as_mnist(root / "digits28.npz")
     runs = {}
     for name, extra in (("mnist_cnn", ["--epochs", "12", "--set", f"data.params.path={json.dumps(str(data))}"]),

@@ -71,6 +71,7 @@ class InsideView(QWidget):
         self.loss_plot.addItem(self.marker)
         self.norm_plot = pg.PlotWidget(title="Gradient norm (log)")
         self.norm_plot.setLogMode(y=True)
+        self.norm_plot.getAxis("left").setStyle(maxTextLevel=0)  # labels at powers of ten only
         self.norm_marker = pg.InfiniteLine(0, pen=pg.mkPen(style=Qt.PenStyle.DashLine))
         self.norm_plot.addItem(self.norm_marker)
         self.dead_plot = pg.PlotWidget(title="Dead or saturated units")
@@ -261,6 +262,7 @@ class InsideView(QWidget):
 
     def _layer_changed(self) -> None:
         self._enable_views()
+        self._draw_series()  # the picked layer's gradient norm is drawn thick
         self.redraw()
 
     # ------------------------------------------------------------------ drawing
@@ -335,11 +337,19 @@ class InsideView(QWidget):
         if self.record is None or not self.epochs:
             return
         epochs = np.array(self.epochs, dtype=float)
+        picked, seen = self.layer.currentText(), []
         for i, (block, norms) in enumerate(self.record.norms("gradients").items()):
             ok = np.isfinite(norms) & (norms > 0)
-            if ok.any():
-                self.norm_plot.plot(epochs[ok], norms[ok], pen=pg.mkPen(c.series[i % len(c.series)], width=2),
-                                    name=block)
+            if ok.any():  # the picked layer's line stands out: a small plot has no room for a legend
+                self.norm_plot.plot(epochs[ok], norms[ok], name=block,
+                                    pen=pg.mkPen(c.series[i % len(c.series)], width=3 if block == picked else 1))
+                seen.append(norms[ok])
+        if seen:  # whole decades, so the log axis labels powers of ten instead of crowding 0.2 … 0.9
+            low, high = np.log10(min(v.min() for v in seen)), np.log10(max(v.max() for v in seen))
+            low, high = math.floor(low), math.ceil(high)
+            self.norm_plot.setYRange(low, max(high, low + 1), padding=0)
+        self.norm_plot.setTitle(f"Gradient norm (log) · thick: {picked}" if picked else "Gradient norm (log)",
+                                color=c.foreground, size="9pt")
         drawn = False
         for i, block in enumerate(self.record.listing()["layers"]):
             stats = self.record.stats(block)

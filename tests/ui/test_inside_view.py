@@ -38,8 +38,14 @@ def test_scrubbing_shows_each_recorded_epoch(qtbot, recorded):  # noqa: F811
     assert "What conv outputs for sample 1" in caption and "25% of its units are dead" in caption
 
 
+def norm_widths(view: InsideView) -> dict[str, int]:
+    """Each block's gradient-norm line and its width (the picked layer's is drawn thick)."""
+    return {c.name(): c.opts["pen"].width() for c in view.norm_plot.getPlotItem().listDataItems()}
+
+
 def test_views_and_layers(qtbot, recorded):  # noqa: F811
     view = _view(qtbot, recorded[0])
+    assert norm_widths(view) == {"conv": 3}  # dense recorded no gradients
     view.view.setCurrentIndex(view.view.findData("gradcam"))
     assert view.caption.text().startswith("Grad-CAM on conv")
     view.probe.setCurrentIndex(1)
@@ -48,6 +54,7 @@ def test_views_and_layers(qtbot, recorded):  # noqa: F811
     assert "conv's weights" in view.caption.text()
     view.select_layer("dense")  # a click on the block in the graph
     assert view.layer.currentText() == "dense"
+    assert norm_widths(view) == {"conv": 1} and "thick: dense" in view.norm_plot.getPlotItem().titleLabel.text
     model = view.view.model()
     assert not model.item(view.view.findData("weights")).isEnabled()  # dense recorded activations only
     assert view.view.currentData() == "activations"  # so the view moved to one it has
