@@ -76,6 +76,7 @@ def _looks_inside_the_drawing(qtbot, panel):
     inside = panel.inside
     drawn = inside.answer["x"].copy()  # the 0 on the canvas, as the model sees it
     assert not inside.isHidden() and drawn.shape == (8, 8, 1) and drawn.max() > 0
+    assert panel.bars_plot.isHidden() and panel.answer.text()  # the picture takes the bars' place, the answer stays
     saliency = inside.values()
     assert saliency.shape == (8, 8, 1) and np.abs(saliency).max() > 0
     assert inside.image.image is not None and inside.image.image.shape[-1] == 3  # an RGB picture is on show
@@ -91,4 +92,4 @@ def _looks_inside_the_drawing(qtbot, panel):
     qtbot.waitUntil(lambda: not np.array_equal(inside.answer["x"], drawn), timeout=10_000)
     assert inside.view.currentData() == "activations" and inside.layer.currentText() == "conv_1"
     panel.look_inside.setChecked(False)
-    assert inside.isHidden()
+    assert inside.isHidden() and not panel.bars_plot.isHidden()

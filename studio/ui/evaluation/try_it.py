@@ -235,21 +235,22 @@ class TryItPanel(QWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(31, 119, 180))
         self.bars_plot.addItem(self.bars)
         self.answer = QLabel("")
-        answer_box = QVBoxLayout()
+        self.answer.setWordWrap(True)  # a long regression answer must not widen the window
+        self.inside = TryInside()
+        self.inside.hide()
+        answer_box = QVBoxLayout()  # looking inside, the picture takes the bars' place: no wider at 1280×720
         answer_box.addWidget(self.answer)
         answer_box.addWidget(self.bars_plot, 1)
+        answer_box.addWidget(self.inside, 1)
         # looking inside: off by default, since each answer then costs a backward pass as well
         self.look_inside = QCheckBox("Look inside")
         self.look_inside.setToolTip("Also show where the model looked for this input (saliency, Grad-CAM) and "
                                     "what each block made of it")
         self.look_inside.setEnabled(False)
         self.look_inside.toggled.connect(self._look_inside_toggled)
-        self.inside = TryInside()
-        self.inside.hide()
-        row = QHBoxLayout()  # the input on the left, the model's answer beside it, then the inside of the model
+        row = QHBoxLayout()  # the input on the left, the model's answer beside it
         row.addWidget(self.pages, 3)
         row.addLayout(answer_box, 2)
-        row.addWidget(self.inside, 3)
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.look_inside)
@@ -257,6 +258,7 @@ class TryItPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(row, 1)
         self._last_sample: np.ndarray | None = None
+        self._shows_bars = False  # the model is a classifier: its probabilities are drawn as bars
         self.timer = QTimer(self)
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._poll)
@@ -322,9 +324,10 @@ class TryItPanel(QWidget):
         else:
             self.pages.setCurrentIndex(1)
             self._build_form(info)
-        self.bars_plot.setVisible(task == "classification")
+        self._shows_bars = task == "classification"
         # a forecast has no single sample to explain; a model of several inputs is not drawn here
         self.look_inside.setEnabled(kind != "series" and int(info.get("inputs", 1)) == 1)
+        self._look_inside_toggled(self.looking_inside)  # the bars, or the inside picture in their place
         if names:
             self.bars_plot.getAxis("bottom").setTicks([[(i, n) for i, n in enumerate(names)]])
 
@@ -362,6 +365,7 @@ class TryItPanel(QWidget):
 
     def _look_inside_toggled(self, on: bool) -> None:
         self.inside.setVisible(on)
+        self.bars_plot.setVisible(not on and self._shows_bars)
         if on and self._last_sample is not None:  # explain what is already on show
             self.predict(self._last_sample)
 
