@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from studio.data.keras_files import CLASS_NAMES
+
 
 def _info(model, spec, ds) -> dict[str, Any]:
     info: dict[str, Any] = {
@@ -24,6 +26,8 @@ def _info(model, spec, ds) -> dict[str, Any]:
         "inputs": len(model.inputs), "task": "", "kind": "", "class_names": [], "feature_names": [],
         "normalization": None,
     }
+    if ds is None and spec is not None and spec.data.source in CLASS_NAMES:  # a download set, not loaded here
+        info.update(task="classification", kind="image", class_names=list(CLASS_NAMES[spec.data.source]))
     if ds is not None:
         info.update(task=ds.task, kind=ds.kind, class_names=list(ds.class_names),
                     feature_names=list(ds.feature_names), normalization=ds.extra.get("normalization"))
