@@ -8,6 +8,20 @@ cd "$(dirname "$0")/.."
 VENV=${KERAS_STUDIO_VENV:-.venv}
 PY=${PYTHON:-python3}
 
+# uv pip install into the venv, told the extra indexes and wheel folders pip is configured with (uv reads no
+# pip.conf); with several indexes it takes the best version from any, as pip does
+uv_install() {
+    local extra links
+    extra=$("$VENV/bin/python" -m pip config get global.extra-index-url 2>/dev/null || true)
+    links=$("$VENV/bin/python" -m pip config get global.find-links 2>/dev/null || true)
+    links=${PIP_FIND_LINKS:-$links}
+    local args=(--python "$VENV/bin/python" --quiet)
+    for url in $extra; do args+=(--extra-index-url "$url"); done
+    for dir in $links; do args+=(--find-links "$dir"); done
+    [ -n "$extra" ] && args+=(--index-strategy unsafe-best-match)
+    "$VENV/bin/uv" pip install "${args[@]}" "$@"
+}
+
 if [ ! -x "$VENV/bin/python" ]; then
     echo "Creating $VENV …"
     "$PY" -m venv "$VENV"
@@ -19,7 +33,11 @@ if [ ! -f "$stamp" ]; then
     # PyTorch: prefer the CPU build (small); where it cannot be had, pip's normal choice.
     "$VENV/bin/python" -m pip install --quiet "torch==2.13.0" 2>/dev/null \
         || "$VENV/bin/python" -m pip install --quiet "torch>=2.4"
-    "$VENV/bin/python" -m pip install --quiet -e ".[all,test,export,ray]"  # every backend (and Ray) for development
+    # every backend (and Ray) for development. uv installs the rest in parallel (a minute or two less than pip on
+    # two cores), from the indexes pip is configured with; where uv cannot be had or fails, pip does it.
+    if "$VENV/bin/python" -m pip install --quiet uv 2>/dev/null && uv_install -e ".[all,test,export,ray]"; then :
+    else "$VENV/bin/python" -m pip install --quiet -e ".[all,test,export,ray]"
+    fi
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi

@@ -71,7 +71,9 @@ class InsideView(QWidget):
         self.loss_plot.addItem(self.marker)
         self.norm_plot = pg.PlotWidget(title="Gradient norm (log)")
         self.norm_plot.setLogMode(y=True)
-        self.norm_plot.getAxis("left").setStyle(maxTextLevel=0)  # labels at powers of ten only
+        self.norm_plot.setToolTip("Each block's gradient norm per epoch, on a log scale: lines falling apart by "
+                                  "layer are vanishing gradients, a line shooting up is exploding. The picked "
+                                  "layer's line is the thick one.")
         self.norm_marker = pg.InfiniteLine(0, pen=pg.mkPen(style=Qt.PenStyle.DashLine))
         self.norm_plot.addItem(self.norm_marker)
         self.dead_plot = pg.PlotWidget(title="Dead or saturated units")
@@ -344,12 +346,12 @@ class InsideView(QWidget):
                 self.norm_plot.plot(epochs[ok], norms[ok], name=block,
                                     pen=pg.mkPen(c.series[i % len(c.series)], width=3 if block == picked else 1))
                 seen.append(norms[ok])
-        if seen:  # whole decades, so the log axis labels powers of ten instead of crowding 0.2 … 0.9
-            low, high = np.log10(min(v.min() for v in seen)), np.log10(max(v.max() for v in seen))
-            low, high = math.floor(low), math.ceil(high)
-            self.norm_plot.setYRange(low, max(high, low + 1), padding=0)
-        self.norm_plot.setTitle(f"Gradient norm (log) · thick: {picked}" if picked else "Gradient norm (log)",
-                                color=c.foreground, size="9pt")
+        if seen:  # whole decades, labelled at powers of ten only: 0.2 … 0.9 crowded a plot this small
+            low = math.floor(np.log10(min(v.min() for v in seen)))
+            high = max(math.ceil(np.log10(max(v.max() for v in seen))), low + 1)
+            self.norm_plot.setYRange(low, high, padding=0)
+            step = max(1, (high - low + 2) // 3)  # at most about three labels
+            self.norm_plot.getAxis("left").setTicks([[(k, f"{10.0 ** k:g}") for k in range(low, high + 1, step)], []])
         drawn = False
         for i, block in enumerate(self.record.listing()["layers"]):
             stats = self.record.stats(block)
