@@ -12,6 +12,7 @@ for the same reason; its traceback goes as text (`exc.details`).
 
 from __future__ import annotations
 
+import itertools
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -20,14 +21,16 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
 class _Relay(QObject):
-    done = Signal(object)
-    failed = Signal(object)
+    """The one messenger of a Background: lives on the UI thread, so what workers emit arrives there (queued)."""
+
+    done = Signal(int, object)  # task key, result
+    failed = Signal(int, object)  # task key, exception
 
 
 class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any] | None, relay: _Relay):
+    def __init__(self, key: int, fn: Callable[[], Any] | None, relay: _Relay):
         super().__init__()
-        self.fn, self.relay = fn, relay
+        self.key, self.fn, self.relay = key, fn, relay
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -42,40 +45,50 @@ class _Task(QRunnable):
             failure, result = exc.with_traceback(None), None
         del fn
         if failure is not None:
-            self.relay.failed.emit(failure)
+            self.relay.failed.emit(self.key, failure)
         else:
-            self.relay.done.emit(result)
+            self.relay.done.emit(self.key, result)
 
 
 class Background(QObject):
-    """`submit(fn, on_done, on_error)`: fn runs in a worker thread, the callbacks on the UI thread."""
+    """`submit(fn, on_done, on_error)`: fn runs in a worker thread, the callbacks on the UI thread.
+
+    One relay serves every task, made once after the pool: no QObject is made or deleted per task (a relay
+    deleted later per task was found destroyed in a test's teardown, SIGSEGV in ~QObject), and the pool, a child
+    made first, is destroyed first, waiting for its workers before the relay they emit on goes."""
 
     def __init__(self, parent: QObject | None = None, threads: int = 2):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
-        self._relays: dict[_Relay, Callable[[], Any]] = {}  # each task's function, let go here once it answered
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._done)
+        self._relay.failed.connect(self._failed)
+        # each task's function (let go here, on the UI thread, once it answered) and its callbacks
+        self._pending: dict[int, tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]] = {}
+        self._keys = itertools.count()
         self._closed = False
 
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
                on_error: Callable[[Exception], None] | None = None) -> None:
         if self._closed:
             return
-        relay = _Relay(self)  # lives on the UI thread, so its signals arrive there (queued)
+        key = next(self._keys)
+        self._pending[key] = (fn, on_done, on_error or (lambda _e: None))
+        self.pool.start(_Task(key, fn, self._relay))
 
-        def finish(result: Any, cb=on_done) -> None:
-            self._relays.pop(relay, None)
-            relay.deleteLater()
-            if not self._closed:
-                cb(result)
+    def _done(self, key: int, result: Any) -> None:
+        entry = self._pending.pop(key, None)
+        if entry is not None and not self._closed:
+            entry[1](result)
 
-        relay.done.connect(finish)
-        relay.failed.connect(lambda exc: finish(exc, on_error or (lambda _e: None)))
-        self._relays[relay] = fn
-        self.pool.start(_Task(fn, relay))
+    def _failed(self, key: int, exc: Exception) -> None:
+        entry = self._pending.pop(key, None)
+        if entry is not None and not self._closed:
+            entry[2](exc)
 
     def busy(self) -> bool:
-        return bool(self._relays)
+        return bool(self._pending)
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Drop callbacks still pending and wait for the workers (they cannot be interrupted mid-call)."""
