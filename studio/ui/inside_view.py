@@ -78,6 +78,7 @@ class InsideView(QWidget):
         self.norm_plot.addItem(self.norm_marker)
         self.dead_plot = pg.PlotWidget(title="Dead or saturated units")
         self.dead_plot.setYRange(0, 1)
+        self.dead_plot.getAxis("left").setTicks([[(0, "0"), (0.5, "½"), (1, "all")], []])  # six labels crowded it
         self.dead_marker = pg.InfiniteLine(0, pen=pg.mkPen(style=Qt.PenStyle.DashLine))
         self.dead_plot.addItem(self.dead_marker)
         for p in (self.loss_plot, self.norm_plot, self.dead_plot):
