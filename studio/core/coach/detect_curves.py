@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 from studio.core.coach import remedies
-from studio.core.coach.baselines import CROSSENTROPY, baseline_loss, majority_accuracy
+from studio.core.coach.baselines import CROSSENTROPY, baseline_loss, head_classes, majority_accuracy
+from studio.core.coach.detect_data import inputs_far_out_of_scale
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix, Severity
 from studio.core.coach.history import RunHistory
 
@@ -15,6 +16,9 @@ LR_HIGH_RISE = 1.3  # training loss 30 % above its best: dropout noise aside, a 
 LR_HIGH_SEVERE_RISE = 2.0  # twice its best: the optimiser is throwing away what it learned
 ABOVE_BASELINE = 2.0  # cross-entropy at twice that of guessing the class frequencies: updates threw the model
 # somewhere worse than knowing nothing, which any sane rate escapes within a few steps
+# The baseline is never taken under the loss of guessing every class alike (ln k), where an untrained network
+# starts: with a 95/5 split the class frequencies' entropy is 0.19 and ln 2 = 0.69 already 3.7× it, so a run
+# still descending at Adam's usual rate in epoch 2 was called a learning rate too high.
 ABOVE_BASELINE_EPOCHS = 2  # the first epoch's mean still holds the first, untrained batches
 OSCILLATION_WINDOW = 6  # epochs looked at for a zig-zag
 OSCILLATION_TURNS = 0.75  # share of direction changes; a descending curve has few, even noise has ~2/3
@@ -78,7 +82,11 @@ def detect_lr_too_high(h: RunHistory) -> Diagnosis | None:
         return None  # a NaN is `diverging`'s to report
     best_at, best = min(points, key=lambda p: p[1])
     last_at, last = points[-1]
-    base = baseline_loss(h) if h.loss() in CROSSENTROPY else None
+    # raw features in the thousands make the first logits, and so the loss, huge whatever the rate: that is
+    # unnormalized_inputs's to report; a loss rising from its best (below) still speaks of the rate
+    base = baseline_loss(h) if h.loss() in CROSSENTROPY and not inputs_far_out_of_scale(h) else None
+    if base is not None and (k := head_classes(h)) >= 2 and math.log(k) > base[0]:
+        base = (math.log(k), f"guessing each of the {k} classes alike")
     severity: Severity
     evidence, epoch = "", 0
     if base is not None and last > ABOVE_BASELINE * base[0]:
