@@ -26,6 +26,7 @@ OSCILLATION_AMPLITUDE = 0.1  # mean swing of 10 % of the loss: an epoch's mean o
 LR_LOW_MIN_EPOCHS = 4  # points needed to see the shape of the descent
 LR_LOW_MIN_STEPS = 300  # updates after which a well-set rate has cut the loss by far more than a fifth
 LR_LOW_MAX_DROP = 0.2  # the loss fell by less than a fifth of its first epoch's value
+LR_LOW_PROBLEM_DROP = 0.05  # under a twentieth: at this pace the run would need over 20× its epochs
 LR_LOW_STEADY = 0.75  # at least 3 epochs in 4 lower the loss: still descending, neither stuck nor bouncing
 LR_LOW_KEEPING_PACE = 0.25  # the later half falls at least a quarter as fast as the first: not yet flat
 PLATEAU_EPOCHS = 5  # epochs without progress before calling it a plateau (about ReduceLROnPlateau's patience)
@@ -140,7 +141,7 @@ def detect_lr_too_low(h: RunHistory) -> Diagnosis | None:
                               Change("optimizer.learning_rate", 0.001)]))
     rate = f" at learning rate {h.learning_rates[-1]:.3g}" if h.learning_rates else ""
     return Diagnosis(
-        "lr_too_low", "warning", n, f"After {steps} updates{rate} the training loss fell only {drop:.0%} "
+        "lr_too_low", "problem" if drop < LR_LOW_PROBLEM_DROP else "warning", n, f"After {steps} updates{rate} the training loss fell only {drop:.0%} "
         f"({loss[0]:.4g} → {loss[-1]:.4g}), steadily and without levelling off.",
         "The loss goes down in tiny, regular steps: the learning rate is so small that training would need many "
         "times more epochs. Raise it (ten times is the usual first try) or use an adaptive optimiser like Adam.",

@@ -13,6 +13,7 @@ from studio.core.coach.history import RunHistory
 from studio.core.spec import BlockSpec
 
 VANISH_RATIO = 0.01  # the first block's gradients per weight 100× smaller than the head's: it learns 100× slower
+VANISH_PROBLEM_RATIO = 1e-4  # 10,000× slower: within any run's epochs the first block stays at its initial weights
 EXPLODE_RATIO = 100.0  # the reverse: the first blocks' updates dwarf the head's and grow through the stack
 EXPLODE_GROWTH = 10.0  # a block's gradient scale grew 10× since the first snapshot; healthy ones shrink as it learns
 DEAD_WARNING = 0.4  # 40 % of a ReLU layer's units give zero for every sample: that capacity is lost for good
@@ -75,7 +76,8 @@ def detect_vanishing_gradients(h: RunHistory) -> Diagnosis | None:
         fixes = remedies.choose(remedies.set_activation(squashing, "relu"),
                                 remedies.add_batch_norm(hidden[0]) if hidden else None)
     return Diagnosis(
-        "vanishing_gradients", "warning", _epoch(h, seen),
+        "vanishing_gradients", "problem" if head > 0 and first < VANISH_PROBLEM_RATIO * head else "warning",
+        _epoch(h, seen),
         f"The gradient per weight of {order[0]} is {first:.3g}, {head / first if first > 0 else math.inf:.3g}× "
         f"smaller than that of {order[-1]} ({head:.3g}); {len(weak)} of {len(order) - 1} blocks below the head "
         f"are under {VANISH_RATIO:g}× the head's.",
