@@ -141,8 +141,9 @@ def detect_lr_too_low(h: RunHistory) -> Diagnosis | None:
                               Change("optimizer.learning_rate", 0.001)]))
     rate = f" at learning rate {h.learning_rates[-1]:.3g}" if h.learning_rates else ""
     return Diagnosis(
-        "lr_too_low", "problem" if drop < LR_LOW_PROBLEM_DROP else "warning", n, f"After {steps} updates{rate} the training loss fell only {drop:.0%} "
-        f"({loss[0]:.4g} → {loss[-1]:.4g}), steadily and without levelling off.",
+        "lr_too_low", "problem" if drop < LR_LOW_PROBLEM_DROP else "warning", n,
+        f"After {steps} updates{rate} the training loss fell only {drop:.0%} ({loss[0]:.4g} → {loss[-1]:.4g}), "
+        "steadily and without levelling off.",
         "The loss goes down in tiny, regular steps: the learning rate is so small that training would need many "
         "times more epochs. Raise it (ten times is the usual first try) or use an adaptive optimiser like Adam.",
         settings=["optimizer.learning_rate"], fixes=fixes)

@@ -59,7 +59,9 @@ def _weak(h: RunHistory, order: list[str], i: int) -> list[str]:
 
 
 def detect_vanishing_gradients(h: RunHistory) -> Diagnosis | None:
-    order = _ordered(h, h.grad_rms)
+    # a block of dead ReLUs passes no gradient at all: that zero is dead_relu's to report, not a fading signal
+    dead = {b for b, s in h.stats.items() if _latest(s.get("dead", [])) >= DEAD_PROBLEM}
+    order = [b for b in _ordered(h, h.grad_rms) if b not in dead]
     if len(order) < 2:
         return None
     last = len(h.inspect_epochs) - 1
