@@ -1,9 +1,11 @@
 """The coach clinic (a benchmark, not a test): each spec of tests/coach/clinic, broken in one way, is trained; the
 coach must name that fault, and nothing else at problem level; then the coach's first fix for it is applied
 (studio.core.coach.fixes.apply_fix) and the spec trained again: the fault's metric must get better. Prints the
-table as markdown and writes it as JSON.
+table as markdown and writes it as JSON. With --presets, the false alarms instead: the healthy presets trained
+as shipped (MNIST on the small stand-in tests/data/files/mnist.npz), and whatever the coach says of them.
 
     .venv/bin/python benchmarks/coach_clinic.py [--backend jax --backend torch] [--only overfitting] [--json F]
+    .venv/bin/python benchmarks/coach_clinic.py --presets [--backend jax]
 """
 
 from __future__ import annotations
@@ -53,6 +55,24 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+HEALTHY = ("optimization_lab", "mnist_cnn", "timeseries_rnn", "optimizer_adam", "regression_mlp")
+STAND_IN = {"mnist_cnn": Path(__file__).resolve().parents[1] / "tests" / "data" / "files" / "mnist.npz"}
+
+
+def false_alarms(name: str, backend: str, out: Path) -> dict:
+    from studio.core.presets import presets_dir
+    from tests.coach.clinic import train
+
+    spec = json.loads((presets_dir() / f"{name}.json").read_text(encoding="utf-8"))
+    spec["training"]["backend"] = backend
+    if name in STAND_IN:
+        spec["data"].setdefault("params", {})["path"] = str(STAND_IN[name])
+    result = train(spec, out)
+    return {"preset": name, "backend": backend, "findings": [f"{d.severity} {d.kind}: {d.evidence}"
+                                                             for d in result.found],
+            "alarms": [d.kind for d in result.found if d.severity != "info"]}
+
+
 def main() -> int:
     from tests.coach.clinic import FAULTS
 
@@ -60,8 +80,17 @@ def main() -> int:
     ap.add_argument("--backend", action="append", help="jax, torch or tensorflow (repeatable; default: jax, torch)")
     ap.add_argument("--only", action="append", choices=FAULTS, help="just these faults (repeatable)")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    ap.add_argument("--presets", action="store_true", help="the healthy presets' false alarms instead")
     args = ap.parse_args()
     rows = []
+    if args.presets:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = [false_alarms(name, backend, Path(tmp)) for backend in args.backend or ["jax"] for name in HEALTHY]
+        for r in rows:
+            print(f"{r['preset']} ({r['backend']}): " + ("; ".join(r["findings"]) or "nothing"))
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        return 0 if not any(r["alarms"] for r in rows) else 1
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backend or ["jax", "torch"]:
             for name in args.only or FAULTS:
