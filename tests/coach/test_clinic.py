@@ -9,7 +9,7 @@ import pytest
 from tests.coach.clinic import FAULTS, load, train
 
 EPOCHS = {  # enough for each fault's evidence, no more
-    "lr_too_high": 3,  # the loss is far above guessing from epoch 2
+    "lr_too_high": 4,  # far above guessing from epoch 2; judged from epoch 3, after 10 updates of 5 an epoch
     "lr_too_low": 7,  # 315 updates: the detector waits for 300
     "vanishing_gradients": 2, "dead_relu": 2,  # visible in the first snapshots
     "overfitting": 10,  # the validation loss passes 1.5× its best (epoch 1) at epoch 9

@@ -70,3 +70,14 @@ def test_a_leaked_column_is_named_and_the_fix_leaves_it_out():
     assert fixed["model"]["blocks"][0]["params"]["shape"] == [2]
     only_the_column = ds.detect_label_leak(history([0.6], [0.6], [0.7], [0.7], spec=spec, data=data))
     assert only_the_column is not None and only_the_column.severity == "warning"  # an easy task may look alike
+
+
+def test_a_full_batch_run_is_judged_against_guessing_only_after_a_few_updates():
+    assert dc.detect_lr_too_high(history([2.2, 2.1], steps=1)) is None  # the lab: one update an epoch, from 2.2
+    stuck = dc.detect_lr_too_high(history([2.3] * 12, steps=1))
+    assert stuck is not None and stuck.severity == "problem" and stuck.epoch == 11
+
+
+def test_a_small_loss_that_doubles_far_below_guessing_is_no_rate_too_high():
+    assert dc.detect_lr_too_high(history([0.3, 0.1, 0.04, 0.09])) is None  # iris: guessing costs ln 3 = 1.1
+    assert dc.detect_lr_too_high(history([0.3, 0.1, 0.04, 0.5])).severity == "problem"

@@ -13,8 +13,9 @@ from studio.core.coach.coach import read_coach
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix
 
 ROOT = Path(__file__).resolve().parents[2]
-# the ten-point lab with plain SGD at rate 10: the loss jumps to over ten times that of guessing in epoch 2
-DIVERGING = ("optimization_lab", "--backend", "jax", "--epochs", "4", "--set", "optimizer.name=sgd",
+# the ten-point lab with plain SGD at rate 10: the loss jumps to over ten times that of guessing at once; one
+# update an epoch, so the coach judges it from epoch 11, after 10 updates
+DIVERGING = ("optimization_lab", "--backend", "jax", "--epochs", "12", "--set", "optimizer.name=sgd",
              "--set", "optimizer.learning_rate=10", "--set", "optimizer.weight_decay=0")
 
 
@@ -38,13 +39,13 @@ def test_a_coach_line_is_one_line_with_the_first_fix():
 def test_train_prints_the_problem_as_it_appears_and_keeps_coach_jsonl(tmp_path):
     stdout, run_dir = train(tmp_path / "loud")
     lines = stdout.splitlines()
-    told = [i for i, line in enumerate(lines) if line.startswith("coach: problem lr_too_high (epoch 2)")]
+    told = [i for i, line in enumerate(lines) if line.startswith("coach: problem lr_too_high (epoch 11)")]
     assert len(told) == 1, stdout  # once, however often it firms up
-    assert lines[told[0] - 1].startswith("epoch 2/4"), stdout  # printed as epoch 2 ended, after its line
+    assert lines[told[0] - 1].startswith("epoch 11/12"), stdout  # printed as epoch 11 ended, after its line
     assert "keras-studio coach" in lines[-1]
     kept = {d.kind: d for d in read_coach(run_dir)}
-    assert kept["lr_too_high"].severity == "problem" and kept["lr_too_high"].epoch == 2
-    assert json.loads((run_dir / "coach.jsonl").read_text().splitlines()[0])["kind"] == "lr_too_high"
+    assert kept["lr_too_high"].severity == "problem" and kept["lr_too_high"].epoch == 11
+    assert "lr_too_high" in {json.loads(line)["kind"] for line in (run_dir / "coach.jsonl").read_text().splitlines()}
 
     stdout, run_dir = train(tmp_path / "quiet", "--quiet")
     assert "coach:" not in stdout
