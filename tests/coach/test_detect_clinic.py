@@ -81,3 +81,9 @@ def test_a_full_batch_run_is_judged_against_guessing_only_after_a_few_updates():
 def test_a_small_loss_that_doubles_far_below_guessing_is_no_rate_too_high():
     assert dc.detect_lr_too_high(history([0.3, 0.1, 0.04, 0.09])) is None  # iris: guessing costs ln 3 = 1.1
     assert dc.detect_lr_too_high(history([0.3, 0.1, 0.04, 0.5])).severity == "problem"
+
+
+def test_a_run_whose_steps_were_not_recorded_is_judged_epoch_by_epoch():
+    h = history([2.3, 2.6, 2.7], steps=1)
+    h.steps_per_epoch = 0  # a run read back from metrics.csv alone
+    assert dc.detect_lr_too_high(h).severity == "problem"

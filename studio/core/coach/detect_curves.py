@@ -84,7 +84,7 @@ def _oscillation(loss: list[float]) -> tuple[float, float] | None:
 def _over_updates(h: RunHistory, points: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], int]:
     """The epochs' losses as trailing means over enough epochs to hold ABOVE_BASELINE_STEPS updates, and how many
     epochs that is: one epoch of a full-batch run is one dropout-noisy batch (the lab's swung 0.61 → 1.35)."""
-    w = math.ceil(ABOVE_BASELINE_STEPS / max(h.steps_per_epoch, 1))
+    w = math.ceil(ABOVE_BASELINE_STEPS / h.steps_per_epoch) if h.steps_per_epoch > 0 else 1  # 0: not recorded
     if w <= 1:
         return points, 1
     return [(points[k][0], sum(v for _, v in points[k - w + 1:k + 1]) / w) for k in range(w - 1, len(points))], w
