@@ -10,6 +10,7 @@ from studio.core.coach import detect_curves as dc
 from studio.core.coach import detect_inside as di
 from studio.core.coach import detect_scores as ds
 from studio.core.coach.fixes import apply_fix
+from studio.core.events import EpochEnd
 from studio.data.dataset import Dataset
 from studio.data.summary import summarize
 from tests.coach.histories import history, iris_data, mlp_spec
@@ -87,3 +88,13 @@ def test_a_run_whose_steps_were_not_recorded_is_judged_epoch_by_epoch():
     h = history([2.3, 2.6, 2.7], steps=1)
     h.steps_per_epoch = 0  # a run read back from metrics.csv alone
     assert dc.detect_lr_too_high(h).severity == "problem"
+
+
+def test_gradients_that_grow_while_the_loss_falls_fast_are_no_explosion():
+    h = recorded(snapshot({"dense_1": 0.01, "head": 0.01}), snapshot({"dense_1": 0.5, "head": 0.02}))
+    for epoch, loss in enumerate([29000.0, 2700.0]):
+        h.feed(EpochEnd(epoch=epoch, epochs=2, logs={"loss": loss}, learning_rate=0.01, seconds=1.0,
+                        samples_per_s=1.0))
+    assert di.detect_exploding_gradients(h) is None
+    h.feed(EpochEnd(epoch=1, epochs=2, logs={"loss": 25000.0}, learning_rate=0.01, seconds=1.0, samples_per_s=1.0))
+    assert di.detect_exploding_gradients(h) is not None  # the same growth while the loss stays high

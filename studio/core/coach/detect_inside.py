@@ -16,6 +16,8 @@ VANISH_RATIO = 0.01  # the first block's gradients per weight 100× smaller than
 VANISH_PROBLEM_RATIO = 1e-4  # 10,000× slower: within any run's epochs the first block stays at its initial weights
 EXPLODE_RATIO = 100.0  # the reverse: the first blocks' updates dwarf the head's and grow through the stack
 EXPLODE_GROWTH = 10.0  # a block's gradient scale grew 10× since the first snapshot; healthy ones shrink as it learns
+EXPLODE_LOSS_FELL = 0.5  # … unless the training loss has halved meanwhile: a regression head's gradients grow as the
+# network grows into its targets' scale (regression_mlp's head: 11× while its mean squared error kept falling)
 DEAD_WARNING = 0.4  # 40 % of a ReLU layer's units give zero for every sample: that capacity is lost for good
 DEAD_PROBLEM = 0.8  # most of the layer is dead: the signal hardly gets through it
 SATURATION_WARNING = 0.5  # half of a sigmoid/tanh layer's outputs in the flat tails, where the gradient is ~0
@@ -88,6 +90,11 @@ def detect_vanishing_gradients(h: RunHistory) -> Diagnosis | None:
         "normalisation to keep the signal in range.", blocks=weak, fixes=fixes)
 
 
+def _loss_halved(h: RunHistory) -> bool:
+    loss = [v for v in h.metric("loss") if math.isfinite(v)]
+    return len(loss) >= 2 and loss[-1] <= EXPLODE_LOSS_FELL * loss[0]
+
+
 def detect_exploding_gradients(h: RunHistory) -> Diagnosis | None:
     order = _ordered(h, h.grad_rms)
     if not order:
@@ -97,7 +104,7 @@ def detect_exploding_gradients(h: RunHistory) -> Diagnosis | None:
     growing = []
     for b in order:
         finite = [v for v in h.grad_rms[b] if math.isfinite(v) and v > 0]
-        if len(finite) >= 2 and finite[-1] > EXPLODE_GROWTH * finite[0]:
+        if len(finite) >= 2 and finite[-1] > EXPLODE_GROWTH * finite[0] and not _loss_halved(h):
             growing.append((b, finite[0], finite[-1]))
     head = _latest(h.grad_rms[order[-1]])
     first = _latest(h.grad_rms[order[0]])
