@@ -10,7 +10,11 @@ from tqdm import tqdm
 
 from studio.cli.common import backend_problem, error, folder_problem, load_with_overrides
 from studio.core import events as ev
-from studio.core.spec import BACKENDS
+from studio.core.coach.coach import Coach
+from studio.core.coach.data_summary import DataSummary
+from studio.core.coach.diagnosis import Diagnosis
+from studio.core.coach.history import RunHistory
+from studio.core.spec import BACKENDS, RunSpec
 from studio.jobs.process import TrainingProcess
 
 
@@ -37,13 +41,35 @@ def add_parser(sub) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override any spec field, e.g. --set optimizer.learning_rate=0.01 (repeatable)")
     p.add_argument("--out", default="runs", help="folder for run directories (default: ./runs)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no coach lines")
     p.add_argument("--on", metavar="ADDRESS", help="send the run to a Ray cluster: ray://HOST:PORT or the dashboard's "
                    "http://HOST:8265 (needs keras-studio[ray]); artifacts come back to --out")
 
 
 def _fmt(logs: dict) -> str:
     return "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if not k.startswith("batch_"))
+
+
+def coach_for(spec: RunSpec, run_dir) -> Coach:
+    """A Coach for the run, keeping coach.jsonl in its directory: this process is the file's only writer (the
+    training child never writes it). The data is summarised here, while the child starts, for class counts and
+    feature scales; a Keras download or data that fails to load leaves the sample counts of the Started event."""
+    from studio.data.dataset import DataError
+    from studio.data.summary import shape_and_summary
+
+    try:
+        summary = shape_and_summary(spec.data, spec.training.seed)[1]
+    except (DataError, OSError, ValueError):
+        summary = None  # the child reports what is wrong with the data; the coach reads the curves alone
+    data = summary or DataSummary()
+    data.normalize = spec.data.normalize
+    return Coach(RunHistory(spec=spec, data=data, run_dir=run_dir), save_to=run_dir)
+
+
+def coach_line(d: Diagnosis) -> str:
+    when = "before training" if d.epoch is None else f"epoch {d.epoch}"
+    fix = f" Fix: {d.fixes[0].label}." if d.fixes else ""
+    return f"coach: {d.severity} {d.kind} ({when}): {d.evidence}{fix}"
 
 
 def ray_problem(address: str) -> str:
@@ -79,6 +105,8 @@ def run(args) -> int:
         error(f"cannot create a run directory in {args.out}: {exc.strerror or exc}; choose another --out")
         return EXIT_FAILED
     print(f"run directory: {run_dir}")
+    coach = coach_for(spec, run_dir)
+    told: set[str] = set()  # kinds already printed at problem level: an update naming more blocks is not news
     interrupts = []
 
     def on_interrupt(*_):
@@ -111,6 +139,10 @@ def run(args) -> int:
                                               f"lr {event.learning_rate:.3g}  {event.seconds:.1f}s")
             elif isinstance(event, ev.Warning):
                 (bar.write if bar else print)(f"warning: {event.message}")
+            for d in coach.feed(event):  # after the epoch's own line, which its findings are about
+                if d.severity == "problem" and d.kind not in told and not args.quiet:
+                    told.add(d.kind)
+                    (bar.write if bar else print)(coach_line(d))  # tqdm clears its line, prints, redraws below
     finally:
         signal.signal(signal.SIGINT, previous)
         if bar is not None:
@@ -127,4 +159,6 @@ def run(args) -> int:
     for split, metrics in summary["metrics"].items():
         print(f"  {split:<10} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
     print(f"model: {run_dir / 'model.keras'}")
+    if coach.found and not args.quiet:
+        print(f"coach: {len(coach.found)} finding(s); keras-studio coach {run_dir} explains them")
     return EXIT_STOPPED if isinstance(result, ev.Stopped) else EXIT_FINISHED

@@ -10,7 +10,7 @@ import numpy as np
 
 from studio.core import datasets
 from studio.core.analysis import DataShape
-from studio.core.coach.data_summary import DataSummary
+from studio.core.coach.data_summary import LEAK_SHARE, DataSummary
 from studio.data.dataset import Dataset
 from studio.data.loaders import data_shape, load
 
@@ -37,6 +37,29 @@ def summarize(ds: Dataset, normalize: str = "none") -> DataSummary:
         if x.shape[1] <= MAX_FEATURES:
             out.feature_means = x.mean(axis=0).tolist()
             out.feature_stds = x.std(axis=0).tolist()
+        if ds.kind == "table" and y.ndim == 1 and len(y) == n_train:
+            out.leaky_features = _leaky(x, y[rows], ds.task, out.feature_names)
+    return out
+
+
+def _leaky(x: np.ndarray, y: np.ndarray, task: str, names: list[str]) -> list[str]:
+    """The features that alone give the target away (a share of its variance of at least LEAK_SHARE)."""
+    out = []
+    y = y.astype(np.float64)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        total = col.var()
+        if not total > 0:
+            continue
+        if task == "classification":  # η²: how much of the feature's spread lies between the classes
+            within = sum(col[y == c].var() * np.mean(y == c) for c in np.unique(y))
+            share = 1 - within / total
+        elif y.var() > 0:
+            share = float(np.corrcoef(col, y)[0, 1] ** 2)
+        else:
+            continue
+        if share >= LEAK_SHARE:
+            out.append(names[j] if j < len(names) else f"feature {j}")
     return out
 
 

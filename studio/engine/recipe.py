@@ -75,8 +75,10 @@ def metric_objects(names, loss, task, num_classes) -> list[Any]:
         elif m in ("mae", "mse"):
             out.append(m)
         else:
-            binary = m in ("auc", "precision", "recall")
-            kind = "binary classification" if binary else "classification with over 5 classes"
+            # its own name: overwriting `binary` here let the metrics after a dropped one in on any head (a
+            # softmax head with precision, recall then crashed the run on a shape mismatch)
+            binary_only = m in ("auc", "precision", "recall")
+            kind = "binary classification" if binary_only else "classification with over 5 classes"
             warnings.warn(f"metric `{m}` applies to {kind} only; it is left out of this run", stacklevel=2)
     return out
 

@@ -6,22 +6,31 @@ from __future__ import annotations
 import math
 
 from studio.core.coach import remedies
-from studio.core.coach.baselines import CROSSENTROPY, baseline_loss, majority_accuracy
+from studio.core.coach.baselines import CROSSENTROPY, baseline_loss, head_classes, majority_accuracy
+from studio.core.coach.detect_data import inputs_far_out_of_scale
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix, Severity
 from studio.core.coach.history import RunHistory
 
 LR_HIGH_MIN_EPOCHS = 3  # fewer epochs cannot tell a rising loss from the noise of the first epochs
 LR_HIGH_RISE = 1.3  # training loss 30 % above its best: dropout noise aside, a well-set rate never climbs that much
 LR_HIGH_SEVERE_RISE = 2.0  # twice its best: the optimiser is throwing away what it learned
+LR_HIGH_RISE_OF_BASE = 0.25  # … by a quarter of the loss of knowing nothing at least: the lab's dropout-noisy
+# loss doubled from 0.04 to 0.09, where guessing costs 0.69, which throws away little of what it learned
 ABOVE_BASELINE = 2.0  # cross-entropy at twice that of guessing the class frequencies: updates threw the model
 # somewhere worse than knowing nothing, which any sane rate escapes within a few steps
+# The baseline is never taken under the loss of guessing every class alike (ln k), where an untrained network
+# starts: with a 95/5 split the class frequencies' entropy is 0.19 and ln 2 = 0.69 already 3.7× it, so a run
+# still descending at Adam's usual rate in epoch 2 was called a learning rate too high.
 ABOVE_BASELINE_EPOCHS = 2  # the first epoch's mean still holds the first, untrained batches
+ABOVE_BASELINE_STEPS = 10  # updates before an epoch's batches are judged: "a few steps" counted in steps, since
+# a full-batch run (the optimisation lab: one step an epoch) was called too high at epoch 2, after one update
 OSCILLATION_WINDOW = 6  # epochs looked at for a zig-zag
 OSCILLATION_TURNS = 0.75  # share of direction changes; a descending curve has few, even noise has ~2/3
 OSCILLATION_AMPLITUDE = 0.1  # mean swing of 10 % of the loss: an epoch's mean over many batches is not that noisy
 LR_LOW_MIN_EPOCHS = 4  # points needed to see the shape of the descent
 LR_LOW_MIN_STEPS = 300  # updates after which a well-set rate has cut the loss by far more than a fifth
 LR_LOW_MAX_DROP = 0.2  # the loss fell by less than a fifth of its first epoch's value
+LR_LOW_PROBLEM_DROP = 0.05  # under a twentieth: at this pace the run would need over 20× its epochs
 LR_LOW_STEADY = 0.75  # at least 3 epochs in 4 lower the loss: still descending, neither stuck nor bouncing
 LR_LOW_KEEPING_PACE = 0.25  # the later half falls at least a quarter as fast as the first: not yet flat
 PLATEAU_EPOCHS = 5  # epochs without progress before calling it a plateau (about ReduceLROnPlateau's patience)
@@ -72,34 +81,53 @@ def _oscillation(loss: list[float]) -> tuple[float, float] | None:
     return turns, swing
 
 
+def _over_updates(h: RunHistory, points: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], int]:
+    """The epochs' losses as trailing means over enough epochs to hold ABOVE_BASELINE_STEPS updates, and how many
+    epochs that is: one epoch of a full-batch run is one dropout-noisy batch (the lab's swung 0.61 → 1.35)."""
+    w = math.ceil(ABOVE_BASELINE_STEPS / h.steps_per_epoch) if h.steps_per_epoch > 0 else 1  # 0: not recorded
+    if w <= 1:
+        return points, 1
+    return [(points[k][0], sum(v for _, v in points[k - w + 1:k + 1]) / w) for k in range(w - 1, len(points))], w
+
+
 def detect_lr_too_high(h: RunHistory) -> Diagnosis | None:
-    points = _finite(h.metric("loss"))
+    points, window = _over_updates(h, _finite(h.metric("loss")))
     if len(points) < ABOVE_BASELINE_EPOCHS or h.nan_at is not None:
         return None  # a NaN is `diverging`'s to report
     best_at, best = min(points, key=lambda p: p[1])
     last_at, last = points[-1]
-    base = baseline_loss(h) if h.loss() in CROSSENTROPY else None
+    # raw features in the thousands make the first logits, and so the loss, huge whatever the rate: that is
+    # unnormalized_inputs's to report; a loss rising from its best (below) still speaks of the rate
+    base = baseline_loss(h) if h.loss() in CROSSENTROPY and not inputs_far_out_of_scale(h) else None
+    if base is not None and (k := head_classes(h)) >= 2 and math.log(k) > base[0]:
+        base = (math.log(k), f"guessing each of the {k} classes alike")
     severity: Severity
     evidence, epoch = "", 0
-    if base is not None and last > ABOVE_BASELINE * base[0]:
+    judged = max(ABOVE_BASELINE_EPOCHS - 1, window)  # the first mean whose epochs all follow the first epoch
+    if base is not None and last_at >= judged and last > ABOVE_BASELINE * base[0]:
         severity = "problem"
-        epoch = next(i for i, v in points[ABOVE_BASELINE_EPOCHS - 1:] if v > ABOVE_BASELINE * base[0]) + 1
+        epoch = next(i for i, v in points if i >= judged and v > ABOVE_BASELINE * base[0]) + 1
         evidence = f"The training loss is {last:.4g} at epoch {last_at + 1}, {last / base[0]:.3g}× the " \
                    f"{base[0]:.4g} of {base[1]}."
     elif len(points) < LR_HIGH_MIN_EPOCHS:
         return None
-    elif best > 0 and last > best * LR_HIGH_RISE and last_at > best_at:
+    elif best > 0 and last > best * LR_HIGH_RISE and last_at > best_at and (
+            base is None or last - best >= LR_HIGH_RISE_OF_BASE * base[0]):
         severity = "problem" if last > best * LR_HIGH_SEVERE_RISE else "warning"
         epoch = next(i for i, v in points if i > best_at and v > best * LR_HIGH_RISE) + 1
         evidence = f"The training loss rose from its best, {best:.4g} at epoch {best_at + 1}, to {last:.4g} " \
                    f"at epoch {last_at + 1} ({last / best:.2f}×)."
     else:
-        wobble = _oscillation([v for _, v in points])
+        # trailing means overlap, so their zig-zag says nothing: a run of few updates an epoch is left out
+        wobble = _oscillation([v for _, v in points]) if window == 1 else None
         if wobble is None or wobble[0] < OSCILLATION_TURNS or wobble[1] < OSCILLATION_AMPLITUDE:
             return None
         severity, epoch = "warning", points[-OSCILLATION_WINDOW][0] + 1
         evidence = f"The training loss zig-zags: over the last {OSCILLATION_WINDOW} epochs it changed direction " \
                    f"{wobble[0]:.0%} of the time, by {wobble[1]:.0%} of its size on average."
+    if window > 1:
+        evidence += f" (Each epoch's loss is the mean over the {window} epochs up to it: one epoch holds too few " \
+                    "updates to judge.)"
     fixes = [] if h.spec is None else remedies.choose(remedies.scale_learning_rate(h.spec, 0.1),
                                                        remedies.scale_learning_rate(h.spec, 1 / 3),
                                                        remedies.clip_gradients(h.spec))
@@ -132,8 +160,9 @@ def detect_lr_too_low(h: RunHistory) -> Diagnosis | None:
                               Change("optimizer.learning_rate", 0.001)]))
     rate = f" at learning rate {h.learning_rates[-1]:.3g}" if h.learning_rates else ""
     return Diagnosis(
-        "lr_too_low", "warning", n, f"After {steps} updates{rate} the training loss fell only {drop:.0%} "
-        f"({loss[0]:.4g} → {loss[-1]:.4g}), steadily and without levelling off.",
+        "lr_too_low", "problem" if drop < LR_LOW_PROBLEM_DROP else "warning", n,
+        f"After {steps} updates{rate} the training loss fell only {drop:.0%} ({loss[0]:.4g} → {loss[-1]:.4g}), "
+        "steadily and without levelling off.",
         "The loss goes down in tiny, regular steps: the learning rate is so small that training would need many "
         "times more epochs. Raise it (ten times is the usual first try) or use an adaptive optimiser like Adam.",
         settings=["optimizer.learning_rate"], fixes=fixes)

@@ -19,11 +19,24 @@ IMBALANCE_WARNING = 5.0  # largest/smallest class 5×: a model that ignores the 
 IMBALANCE_INFO = 3.0  # 3×: accuracy starts to flatter the model; worth watching precision and recall
 
 
-def detect_unnormalized_inputs(h: RunHistory) -> Diagnosis | None:
+def _feature_rms(h: RunHistory) -> list[float]:
     d = h.data
     if d.kind not in ("table", "series") or not d.feature_stds:
-        return None  # images come scaled to [0, 1] by their loaders
-    rms = [math.sqrt(m * m + s * s) for m, s in zip(d.feature_means, d.feature_stds, strict=False)]
+        return []  # images come scaled to [0, 1] by their loaders
+    return [math.sqrt(m * m + s * s) for m, s in zip(d.feature_means, d.feature_stds, strict=False)]
+
+
+def inputs_far_out_of_scale(h: RunHistory) -> bool:
+    """Whether some feature is so large that the first layer's outputs, and so the loss, are huge whatever the
+    learning rate (unnormalized_inputs at problem level)."""
+    return max(_feature_rms(h), default=0.0) > UNNORMALIZED_PROBLEM_RMS
+
+
+def detect_unnormalized_inputs(h: RunHistory) -> Diagnosis | None:
+    d = h.data
+    rms = _feature_rms(h)
+    if not rms:
+        return None
     spreads = [s for s in d.feature_stds if s > 0]
     ratio = max(spreads) / min(spreads) if spreads else 1.0
     worst = max(range(len(rms)), key=rms.__getitem__) if rms else 0
@@ -78,7 +91,8 @@ def detect_class_imbalance(h: RunHistory) -> Diagnosis | None:
     total = sum(counts)
     majority = max(counts) / total
     fixes: list[Fix] = []
-    if h.spec is not None and len(counts) == 2:
+    if h.spec is not None and len(counts) == 2 and h.loss() == "binary_crossentropy":  # the only loss that
+        # logs them (studio.engine.recipe.metric_objects leaves them out of a softmax head's run)
         extra = [m for m in ("precision", "recall", "auc") if m not in h.spec.training.metrics]
         if extra:
             fixes.append(Fix(f"Also log {', '.join(extra)}",

@@ -13,8 +13,11 @@ from studio.core.coach.history import RunHistory
 from studio.core.spec import BlockSpec
 
 VANISH_RATIO = 0.01  # the first block's gradients per weight 100× smaller than the head's: it learns 100× slower
+VANISH_PROBLEM_RATIO = 1e-4  # 10,000× slower: within any run's epochs the first block stays at its initial weights
 EXPLODE_RATIO = 100.0  # the reverse: the first blocks' updates dwarf the head's and grow through the stack
 EXPLODE_GROWTH = 10.0  # a block's gradient scale grew 10× since the first snapshot; healthy ones shrink as it learns
+EXPLODE_LOSS_FELL = 0.5  # … unless the training loss has halved meanwhile: a regression head's gradients grow as the
+# network grows into its targets' scale (regression_mlp's head: 11× while its mean squared error kept falling)
 DEAD_WARNING = 0.4  # 40 % of a ReLU layer's units give zero for every sample: that capacity is lost for good
 DEAD_PROBLEM = 0.8  # most of the layer is dead: the signal hardly gets through it
 SATURATION_WARNING = 0.5  # half of a sigmoid/tanh layer's outputs in the flat tails, where the gradient is ~0
@@ -58,7 +61,9 @@ def _weak(h: RunHistory, order: list[str], i: int) -> list[str]:
 
 
 def detect_vanishing_gradients(h: RunHistory) -> Diagnosis | None:
-    order = _ordered(h, h.grad_rms)
+    # a block of dead ReLUs passes no gradient at all: that zero is dead_relu's to report, not a fading signal
+    dead = {b for b, s in h.stats.items() if _latest(s.get("dead", [])) >= DEAD_PROBLEM}
+    order = [b for b in _ordered(h, h.grad_rms) if b not in dead]
     if len(order) < 2:
         return None
     last = len(h.inspect_epochs) - 1
@@ -75,13 +80,19 @@ def detect_vanishing_gradients(h: RunHistory) -> Diagnosis | None:
         fixes = remedies.choose(remedies.set_activation(squashing, "relu"),
                                 remedies.add_batch_norm(hidden[0]) if hidden else None)
     return Diagnosis(
-        "vanishing_gradients", "warning", _epoch(h, seen),
+        "vanishing_gradients", "problem" if head > 0 and first < VANISH_PROBLEM_RATIO * head else "warning",
+        _epoch(h, seen),
         f"The gradient per weight of {order[0]} is {first:.3g}, {head / first if first > 0 else math.inf:.3g}× "
         f"smaller than that of {order[-1]} ({head:.3g}); {len(weak)} of {len(order) - 1} blocks below the head "
         f"are under {VANISH_RATIO:g}× the head's.",
         "The gradient shrinks on its way back through the layers, so the first layers barely learn. Saturating "
         "activations (sigmoid, tanh) are the usual cause: use ReLU in the hidden layers, or add batch "
         "normalisation to keep the signal in range.", blocks=weak, fixes=fixes)
+
+
+def _loss_halved(h: RunHistory) -> bool:
+    loss = [v for v in h.metric("loss") if math.isfinite(v)]
+    return len(loss) >= 2 and loss[-1] <= EXPLODE_LOSS_FELL * loss[0]
 
 
 def detect_exploding_gradients(h: RunHistory) -> Diagnosis | None:
@@ -93,7 +104,7 @@ def detect_exploding_gradients(h: RunHistory) -> Diagnosis | None:
     growing = []
     for b in order:
         finite = [v for v in h.grad_rms[b] if math.isfinite(v) and v > 0]
-        if len(finite) >= 2 and finite[-1] > EXPLODE_GROWTH * finite[0]:
+        if len(finite) >= 2 and finite[-1] > EXPLODE_GROWTH * finite[0] and not _loss_halved(h):
             growing.append((b, finite[0], finite[-1]))
     head = _latest(h.grad_rms[order[-1]])
     first = _latest(h.grad_rms[order[0]])

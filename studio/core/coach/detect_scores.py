@@ -7,6 +7,7 @@ import math
 
 from studio.core.coach import remedies
 from studio.core.coach.baselines import baseline_loss, majority_accuracy, naive_series_loss
+from studio.core.coach.data_summary import LEAK_SHARE
 from studio.core.coach.diagnosis import Change, Diagnosis, Fix
 from studio.core.coach.history import RunHistory
 
@@ -63,25 +64,53 @@ def detect_no_better_than_baseline(h: RunHistory) -> Diagnosis | None:
         "head and loss fit the task.", settings=["optimizer.learning_rate", "data.normalize"], fixes=fixes)
 
 
-def detect_label_leak(h: RunHistory) -> Diagnosis | None:
+def _too_good(h: RunHistory) -> str:
+    """The evidence of a validation score after the first epoch that is too good to be true ("" when it is not)."""
     if not h.epoch_logs:
-        return None
+        return ""
     first = h.epoch_logs[0]
     chance = majority_accuracy(h)
     val_acc, val_loss = first.get("val_accuracy"), first.get("val_loss")
     if val_acc is not None and math.isfinite(val_acc):
         if val_acc < LEAK_ACCURACY or (chance is not None and chance >= LEAK_MAX_MAJORITY):
-            return None
-        evidence = f"Validation accuracy was {val_acc:.1%} after the first epoch."
-    else:
-        base = baseline_loss(h)
-        if val_loss is None or not math.isfinite(val_loss) or base is None or val_loss > LEAK_LOSS_SHARE * base[0]:
-            return None
-        evidence = f"Validation loss was {val_loss:.4g} after the first epoch, under {LEAK_LOSS_SHARE:.0%} of " \
-                   f"{base[0]:.4g} for {base[1]}."
+            return ""
+        return f"Validation accuracy was {val_acc:.1%} after the first epoch."
+    base = baseline_loss(h)
+    if val_loss is None or not math.isfinite(val_loss) or base is None or val_loss > LEAK_LOSS_SHARE * base[0]:
+        return ""
+    return f"Validation loss was {val_loss:.4g} after the first epoch, under {LEAK_LOSS_SHARE:.0%} of " \
+           f"{base[0]:.4g} for {base[1]}."
+
+
+def _leave_out(h: RunHistory, leaky: list[str]) -> Fix | None:
+    """Read every column but the leaky ones: possible where the source lets the features be chosen (a CSV)."""
+    spec = h.spec
+    if spec is None or spec.data.source != "csv" or spec.data.params.get("mode", "table") != "table":
+        return None
+    kept = [f for f in (spec.data.params.get("features") or h.data.feature_names) if f not in leaky]
+    if not kept:
+        return None
+    changes = [Change("data.params.features", kept)]
+    width = len(spec.data.params.get("features") or h.data.feature_names)
+    changes += [Change(f"model.blocks.{b.id}.params.shape", [len(kept)]) for b in spec.model.blocks
+                if b.type == "Input" and list(b.params.get("shape") or []) == [width]]  # one feature fewer in
+    return Fix(f"Leave out {', '.join(f'`{f}`' for f in leaky)}", changes)
+
+
+def detect_label_leak(h: RunHistory) -> Diagnosis | None:
+    too_good, leaky = _too_good(h), list(h.data.leaky_features)
+    if not too_good and not leaky:
+        return None
+    evidence = [too_good] if too_good else []
+    if leaky:
+        evidence.append(f"{', '.join(f'`{f}`' for f in leaky)} alone explain{'s' if len(leaky) == 1 else ''} "
+                        f"over {LEAK_SHARE:.0%} of the target's variation in the training split.")
+    fix = _leave_out(h, leaky) if leaky else None
     return Diagnosis(
-        "label_leak", "warning", 1, evidence,
+        # both signs at once, a column that is the answer and a model that scores as if it read it, make a leak
+        # all but certain; either alone may be an easy task
+        "label_leak", "problem" if too_good and leaky else "warning", 1 if too_good else None, " ".join(evidence),
         "A near-perfect score after one pass is rarely real: a feature may give the answer away (an id, a "
         "column computed from the target) or the same samples may sit in both splits. Check the features and "
         "the split before trusting the model; on a known easy task this is fine.",
-        settings=["data.params", "data.validation_split"])
+        settings=["data.params", "data.validation_split"], fixes=[fix] if fix else [])
