@@ -54,14 +54,9 @@ def coach_for(spec: RunSpec, run_dir) -> Coach:
     """A Coach for the run, keeping coach.jsonl in its directory: this process is the file's only writer (the
     training child never writes it). The data is summarised here, while the child starts, for class counts and
     feature scales; a Keras download or data that fails to load leaves the sample counts of the Started event."""
-    from studio.data.dataset import DataError
-    from studio.data.summary import shape_and_summary
+    from studio.data.summary import summary_for
 
-    try:
-        summary = shape_and_summary(spec.data, spec.training.seed)[1]
-    except (DataError, OSError, ValueError):
-        summary = None  # the child reports what is wrong with the data; the coach reads the curves alone
-    data = summary or DataSummary()
+    data = summary_for(spec) or DataSummary()
     data.normalize = spec.data.normalize
     return Coach(RunHistory(spec=spec, data=data, run_dir=run_dir), save_to=run_dir)
 

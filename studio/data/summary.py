@@ -71,3 +71,17 @@ def shape_and_summary(data_spec: Any, seed: int | None = None) -> tuple[DataShap
         return data_shape(data_spec, seed), None
     ds = load(data_spec, seed, keep_lazy=True)
     return DataShape(ds.input_shape, ds.task, ds.num_classes, ds.target_width), summarize(ds, data_spec.normalize)
+
+
+def summary_for(spec: Any) -> DataSummary | None:
+    """The coach's summary of a run spec's data, loaded once without Keras; None for a Keras download or data
+    that fails to load (the training reports what is wrong with it; the coach then reads the curves alone)."""
+    from studio.data.dataset import DataError
+
+    try:
+        summary = shape_and_summary(spec.data, spec.training.seed)[1]
+    except (DataError, OSError, ValueError):
+        return None
+    if summary is not None:
+        summary.normalize = spec.data.normalize
+    return summary
