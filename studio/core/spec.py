@@ -582,31 +582,38 @@ def with_overrides(spec: RunSpec, assignments: list[str]) -> RunSpec:
             value = raw
         except (RecursionError, ValueError):  # nested thousands deep, or an integer of over 4,300 digits
             raise SpecError([f"--set {key}: the value is too large to read"]) from None
-        node: Any = data
-        parts = key.split(".")
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if isinstance(node, list):
-                at = _position(node, part, key)
-                if last:
-                    node[at] = value
-                else:
-                    node = node[at]
-            elif isinstance(node, dict):
-                if last:
-                    node[part] = value
-                else:
-                    if node.get(part) is None:
-                        node[part] = {}
-                    node = node[part]
-            else:
-                where = ".".join(parts[:depth])
-                raise SpecError([f"--set {key}: `{where}` is {shown(node)}, not a section with fields; "
-                                 f"set it directly, e.g. --set {where}=…"])
+        set_path(data, key, value)
     return parse_spec(data, "--set")
 
 
-def _position(node: list, part: str, key: str) -> int:
+def set_path(data: dict[str, Any], key: str, value: Any, said: str = "--set") -> None:
+    """Set `key` (dotted; a list of blocks addressed by block id or index) in a spec's dict, in place, filling a
+    section left null on the way. `said` starts each message: what asked for the change."""
+    node: Any = data
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if isinstance(node, list):
+            at = _position(node, part, key, said)
+            if last:
+                node[at] = value
+            else:
+                node = node[at]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                if node.get(part) is None:  # a section left null (early_stopping): the change fills it in
+                    node[part] = {}
+                node = node[part]
+        else:
+            where = ".".join(parts[:depth])
+            hint = f"e.g. --set {where}=…" if said == "--set" else f"`{where}` itself"
+            raise SpecError([f"{said} {key}: `{where}` is {shown(node)}, not a section with fields; "
+                             f"set it directly, {hint}"])
+
+
+def _position(node: list, part: str, key: str, said: str = "--set") -> int:
     """The index of `part` in a list: a block id, or a number."""
     for i, item in enumerate(node):
         if isinstance(item, dict) and item.get("id") == part:
@@ -615,5 +622,5 @@ def _position(node: list, part: str, key: str) -> int:
         return int(part)
     ids = [item["id"] for item in node if isinstance(item, dict) and isinstance(item.get("id"), str)]
     if ids and not part.lstrip("-").isdigit():
-        raise SpecError([f"--set {key}: no block with id `{part}`; the blocks are {', '.join(ids)}"])
-    raise SpecError([f"--set {key}: `{part}` is not an index of a list of {len(node)}"])
+        raise SpecError([f"{said} {key}: no block with id `{part}`; the blocks are {', '.join(ids)}"])
+    raise SpecError([f"{said} {key}: `{part}` is not an index of a list of {len(node)}"])

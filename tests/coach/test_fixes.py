@@ -78,7 +78,7 @@ def test_a_change_that_breaks_the_spec_is_refused_with_the_field_named():
     spec = load_preset("optimizer_sgd").to_dict()
     with pytest.raises(SpecError, match="optimizer.learning_rate"):
         apply_fix(spec, Fix("bad", [Change("optimizer.learning_rate", -1)]))
-    with pytest.raises(SpecError, match="no block `nope`"):
+    with pytest.raises(SpecError, match="no block with id `nope`"):
         apply_fix(spec, Fix("bad", [Change("model.blocks.nope.params.units", 3)]))
     with pytest.raises(SpecError, match="no block `nope` to insert after"):
         apply_fix(spec, Fix("bad", [Change("model.blocks", {"type": "Dropout"}, insert_after="nope")]))

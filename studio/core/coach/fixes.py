@@ -10,7 +10,7 @@ from typing import Any
 from studio.core import model_edits
 from studio.core.run_names import run_title
 from studio.core.coach.diagnosis import Change, Fix
-from studio.core.spec import RunSpec, SpecError, parse_spec
+from studio.core.spec import RunSpec, SpecError, parse_spec, set_path
 
 
 def apply_fix(spec: dict[str, Any], fix: Fix) -> dict[str, Any]:
@@ -20,44 +20,13 @@ def apply_fix(spec: dict[str, Any], fix: Fix) -> dict[str, Any]:
         if change.insert_after is not None:
             _insert_after(data, change)
         else:
-            _set_path(data, change.path, copy.deepcopy(change.value))
+            set_path(data, change.path, copy.deepcopy(change.value), said=f"fix `{fix.label}`:")
     return checked(data, fix.label)
 
 
 def checked(data: dict[str, Any], label: str = "") -> dict[str, Any]:
     spec: RunSpec = parse_spec(data, f"fix `{label}`" if label else "fix")
     return spec.to_dict()
-
-
-def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    node: Any = data
-    parts = path.split(".")
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        if isinstance(node, list):
-            at = _block_index(node, part, path)
-            if last:
-                node[at] = value
-            else:
-                node = node[at]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                if node.get(part) is None:  # a section left null (early_stopping): the change fills it in
-                    node[part] = {}
-                node = node[part]
-        else:
-            raise SpecError([f"{path}: `{'.'.join(parts[:depth])}` is not a section with fields"])
-
-
-def _block_index(node: list, part: str, path: str) -> int:
-    for i, item in enumerate(node):
-        if isinstance(item, dict) and item.get("id") == part:
-            return i
-    if part.isdigit() and int(part) < len(node):
-        return int(part)
-    raise SpecError([f"{path}: no block `{part}` in the spec"])
 
 
 def _insert_after(data: dict[str, Any], change: Change) -> None:
