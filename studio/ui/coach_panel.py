@@ -131,7 +131,7 @@ class CoachPanel(QWidget):
     # ------------------------------------------------------------------ a card
     def _card(self, d: Diagnosis, first: bool) -> QFrame:
         c = theme.colors()
-        color = severity_color(d.severity)
+        color = c.muted if d.resolved is not None else severity_color(d.severity)
         card = QFrame()
         card.setObjectName(f"coachCard_{d.kind}")
         card.setStyleSheet(f"QFrame#coachCard_{d.kind} {{ border-left: 4px solid {color}; "
@@ -145,10 +145,13 @@ class CoachPanel(QWidget):
         head.setObjectName(f"coachExpand_{d.kind}")
         head.setCheckable(True)
         head.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        head.setText(f"{ICONS.get(d.severity, '')} {title_of(d.kind)}")
+        withdrawn = d.resolved is not None  # a warning the run later outgrew: kept, and said to be over
+        head.setText(f"✓ {title_of(d.kind)} (withdrawn)" if withdrawn else f"{ICONS.get(d.severity, '')} "
+                                                                           f"{title_of(d.kind)}")
         head.setToolTip(f"{d.severity}: {d.evidence}")
         head.setStyleSheet(f"QToolButton {{ color: {color}; font-weight: bold; border: none; }}")
-        when = QLabel("before training" if d.epoch is None else f"epoch {d.epoch}")
+        when = QLabel("before training" if d.epoch is None else f"epoch {d.epoch}"
+                      + (f"–{d.resolved}" if d.resolved is not None else ""))
         when.setStyleSheet(f"color: {c.muted};")
         top.addWidget(head, 1)
         top.addWidget(when)

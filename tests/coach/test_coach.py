@@ -60,3 +60,34 @@ def test_read_coach_skips_torn_lines_and_missing_files(tmp_path):
     with open(tmp_path / COACH_FILE, "a", encoding="utf-8") as f:
         f.write('{"kind": "overfit')
     assert read_coach(tmp_path) == [d]
+
+
+def test_a_warning_about_the_curves_is_withdrawn_after_three_silent_epochs_and_comes_back_as_itself():
+    coach = Coach(RunHistory(spec=mlp_spec()), detectors=())
+    holds = {"now": True}
+    coach.detectors = (lambda h: Diagnosis("overfitting", "warning", h.epochs_done, "val up", "…")
+                       if holds["now"] else None,)
+
+    def epoch() -> list[Diagnosis]:
+        coach.history.epoch_logs.append({"loss": 0.1})
+        return coach.check()
+
+    assert [d.severity for d in epoch()] == ["warning"]  # epoch 1
+    holds["now"] = False
+    assert epoch() == [] and epoch() == []  # epochs 2 and 3: silent, not yet withdrawn
+    [withdrawn] = epoch()  # epoch 4: the third silent epoch
+    assert (withdrawn.severity, withdrawn.resolved, withdrawn.epoch) == ("info", 4, 1)
+    assert epoch() == []  # withdrawn once
+    holds["now"] = True
+    [back] = epoch()
+    assert (back.severity, back.resolved, back.epoch) == ("warning", None, 1)  # the same message, first seen at 1
+    assert [d.to_dict() for d in coach.diagnoses()] == [back.to_dict()]
+
+
+def test_a_dead_layer_is_never_withdrawn():
+    coach = Coach(RunHistory(spec=mlp_spec()), detectors=())
+    coach.found["dead_relu"] = Diagnosis("dead_relu", "warning", 2, "dense_1 50%", "…", blocks=["dense_1"])
+    for _ in range(5):
+        coach.history.epoch_logs.append({"loss": 0.1})
+        assert coach.check() == []
+    assert coach.found["dead_relu"].severity == "warning"

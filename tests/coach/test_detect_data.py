@@ -55,3 +55,11 @@ def test_a_tiny_validation_split_offers_a_larger_one():
     assert info is not None and info.severity == "info"
     assert dd.detect_tiny_validation(history([1.0], data=iris_data(val_samples=0))) is None  # no validation at all
     assert dd.detect_tiny_validation(history([1.0], data=iris_data(val_samples=240))) is None
+    assert "one sample is 1.7 accuracy points" in info.evidence
+
+
+def test_a_tiny_regression_split_is_not_counted_in_accuracy_points():
+    """regression_mlp on diabetes (66 validation samples) was told of accuracy points it has no accuracy for."""
+    d = dd.detect_tiny_validation(history([1.0], data=iris_data(task="regression", class_counts=[],
+                                                                val_samples=66)))
+    assert d is not None and "accuracy" not in d.evidence and "66" in d.evidence

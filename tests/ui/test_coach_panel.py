@@ -68,6 +68,17 @@ def test_a_past_runs_coach_jsonl_is_shown_with_the_run(window, qtbot, tmp_path):
     assert "No setup panel has a field" in _button(window, "coachSetting_overfitting_training.backend").toolTip()
 
 
+def test_a_withdrawn_warning_is_shown_as_over_with_its_span(window, qtbot, tmp_path):
+    withdrawn = Diagnosis("overfitting", "info", 9, "val up; Withdrawn at epoch 14: the last 3 epochs no longer "
+                          "show it.", "Kept advice.", resolved=14)
+    window.show_run(_past_run(tmp_path / "runs", [withdrawn]))
+    coach = _coach(window)
+    qtbot.waitUntil(coach.isVisible, timeout=2000)
+    [card] = coach.cards_shown()
+    texts = " ".join(w.text() for kind in (QLabel, QToolButton) for w in card.findChildren(kind))
+    assert "Overfitting (withdrawn)" in texts and "epoch 9–14" in texts
+
+
 def test_a_past_run_without_coach_jsonl_gets_findings_from_its_files_and_keeps_the_run_as_it_was(window, qtbot,
                                                                                                  tmp_path):
     run = _past_run(tmp_path / "runs", None)

@@ -36,6 +36,10 @@ LR_LOW_KEEPING_PACE = 0.25  # the later half falls at least a quarter as fast as
 PLATEAU_EPOCHS = 5  # epochs without progress before calling it a plateau (about ReduceLROnPlateau's patience)
 PLATEAU_MIN_GAIN = 0.01  # under 1 % better than the best before is within an epoch's noise
 PLATEAU_LONG = 15  # a plateau this long while epochs remain wastes the run: a warning, not a note
+STALL_SMOOTH_UPDATES = 20  # a stall is judged on trailing means over epochs holding this many updates: the lab's
+# one dropout-noisy full batch an epoch swings ±50 %, so one lucky epoch set a best that 15 later ones missed by 1 %
+PLATEAU_MIN_UPDATES = 50  # … and must span this many updates as well as PLATEAU_EPOCHS epochs
+PLATEAU_LONG_UPDATES = 150  # … and a warning this many as well as PLATEAU_LONG epochs
 CONVERGED_ACCURACY = 0.995  # training accuracy this high: the loss is flat because there is nothing left to learn
 OVERFIT_RISE = 0.1  # validation loss 10 % above its best: beyond the epoch-to-epoch noise of a few hundred samples
 OVERFIT_SEVERE = 0.5  # 50 % above its best: the later epochs made the model clearly worse on new data
@@ -44,11 +48,25 @@ UNDER_MIN_EPOCHS = 5  # the first epochs of any run look like under-fitting
 UNDER_STALL_EPOCHS = 3  # epochs over which the training loss must have stalled
 UNDER_STALL_GAIN = 0.02  # under 2 % better over those epochs: more of the same training will not help
 UNDER_CLOSED = 0.5  # the model closed less than half the way from the baseline to a perfect score
+UNDER_MIN_UPDATES = 100  # the lab (lr 0.01, one step an epoch) was called under-fitted after 14 updates, still at
+# the loss it started from; by update 50 it was a fifth of it
+UNDER_STALL_UPDATES = 30  # the stall must span this many updates as well as UNDER_STALL_EPOCHS epochs
 UNDER_MIN_CLOSED = 0.05  # below this it learned nothing: no_better_than_baseline says so instead
 
 
 def _finite(values: list[float]) -> list[tuple[int, float]]:
     return [(i, v) for i, v in enumerate(values) if math.isfinite(v)]
+
+
+def epochs_holding(h: RunHistory, updates: int) -> int:
+    """How many epochs hold at least `updates` updates (1 when the steps per epoch are not known)."""
+    return math.ceil(updates / h.steps_per_epoch) if h.steps_per_epoch > 0 else 1
+
+
+def trailing_means(values: list[float], window: int) -> list[float]:
+    """Each finite value's mean with the window - 1 finite ones before it (fewer at the start)."""
+    finite = [v for v in values if math.isfinite(v)]
+    return [sum(finite[max(0, k - window + 1):k + 1]) / (k + 1 - max(0, k - window + 1)) for k in range(len(finite))]
 
 
 def detect_diverging(h: RunHistory) -> Diagnosis | None:
@@ -178,16 +196,20 @@ def _last_improvement(values: list[float], gain: float) -> int:
 
 
 def detect_plateau(h: RunHistory) -> Diagnosis | None:
-    loss = h.metric("loss")
+    loss = [v for _, v in _finite(h.metric("loss"))]
     if len(loss) <= PLATEAU_EPOCHS or h.nan_at is not None:
         return None
-    accuracy = [v for _, v in _finite(h.metric("accuracy"))]
+    window = epochs_holding(h, STALL_SMOOTH_UPDATES)
+    accuracy = trailing_means(h.metric("accuracy"), window)
     if (accuracy and accuracy[-1] >= CONVERGED_ACCURACY) or (loss[-1] < 1e-4):
         return None  # flat because it is done
-    at = _last_improvement(loss, PLATEAU_MIN_GAIN)
+    smooth = trailing_means(loss, window)
+    at = _last_improvement(smooth, PLATEAU_MIN_GAIN)
     stalled = len(loss) - 1 - at
-    if stalled < PLATEAU_EPOCHS:
+    if stalled < max(PLATEAU_EPOCHS, epochs_holding(h, PLATEAU_MIN_UPDATES)):
         return None
+    long = max(PLATEAU_LONG, epochs_holding(h, PLATEAU_LONG_UPDATES))
+    smoothed = f" (means over {window} epochs: one holds too few updates to judge)" if window > 1 else ""
     fixes: list[Fix] = []
     spec = h.spec
     if spec is not None:
@@ -198,9 +220,9 @@ def detect_plateau(h: RunHistory) -> Diagnosis | None:
                                                                     "patience": 3})]))
         fixes += remedies.choose(remedies.early_stopping(spec))
     return Diagnosis(
-        "plateau", "warning" if stalled >= PLATEAU_LONG else "info", at + 2,
+        "plateau", "warning" if stalled >= long else "info", at + 2,
         f"The training loss has not improved by {PLATEAU_MIN_GAIN:.0%} for {stalled} epochs (best "
-        f"{min(v for v in loss if math.isfinite(v)):.4g} at epoch {at + 1}).",
+        f"{min(smooth):.4g} at epoch {at + 1}){smoothed}.",
         "Training has stalled: a smaller learning rate often lets it settle further down the valley (reduce it on "
         "a plateau), and early stopping saves the epochs that no longer help.",
         settings=["optimizer.reduce_on_plateau", "regularization.early_stopping"], fixes=fixes)
@@ -236,15 +258,16 @@ def detect_overfitting(h: RunHistory) -> Diagnosis | None:
         settings=["regularization.early_stopping", "regularization.l2"], fixes=fixes)
 
 
-def closed_share(h: RunHistory) -> tuple[float, str] | None:
-    """How far the training score got from knowing nothing (0) to perfect (1), and the words for it."""
-    acc = [v for _, v in _finite(h.metric("accuracy"))]
+def closed_share(h: RunHistory, window: int = 1) -> tuple[float, str] | None:
+    """How far the training score got from knowing nothing (0) to perfect (1), and the words for it; the scores
+    are means over the last `window` epochs."""
+    acc = trailing_means(h.metric("accuracy"), window)
     chance = majority_accuracy(h)
     if acc and chance is not None and chance < 1:
         return (acc[-1] - chance) / (1 - chance), f"training accuracy {acc[-1]:.1%} against {chance:.1%} for " \
                                                    "always answering the most frequent class"
     base = baseline_loss(h)
-    loss = [v for _, v in _finite(h.metric("loss"))]
+    loss = trailing_means(h.metric("loss"), window)
     if base is not None and loss and base[0] > 0:
         return 1 - loss[-1] / base[0], f"training loss {loss[-1]:.4g} against {base[0]:.4g} for {base[1]}"
     return None
@@ -252,12 +275,16 @@ def closed_share(h: RunHistory) -> tuple[float, str] | None:
 
 def detect_underfitting(h: RunHistory) -> Diagnosis | None:
     loss = [v for _, v in _finite(h.metric("loss"))]
-    if len(loss) < UNDER_MIN_EPOCHS or h.nan_at is not None:
+    updates = len(loss) * max(h.steps_per_epoch, 1)
+    if len(loss) < UNDER_MIN_EPOCHS or updates < UNDER_MIN_UPDATES or h.nan_at is not None:
         return None
-    window = loss[-UNDER_STALL_EPOCHS - 1:]
-    if window[0] <= 0 or (window[0] - min(window[1:])) / window[0] >= UNDER_STALL_GAIN:
+    smooth_over = epochs_holding(h, STALL_SMOOTH_UPDATES)
+    smooth = trailing_means(loss, smooth_over)
+    span = max(UNDER_STALL_EPOCHS, epochs_holding(h, UNDER_STALL_UPDATES))
+    window = smooth[-span - 1:]
+    if len(window) <= span or window[0] <= 0 or (window[0] - min(window[1:])) / window[0] >= UNDER_STALL_GAIN:
         return None  # still improving: give it time
-    share = closed_share(h)
+    share = closed_share(h, smooth_over)
     if share is None or not UNDER_MIN_CLOSED <= share[0] < UNDER_CLOSED:
         return None
     spec = h.spec
@@ -267,7 +294,7 @@ def detect_underfitting(h: RunHistory) -> Diagnosis | None:
         fixes = remedies.choose(remedies.weaker_regularization(spec), remedies.widen(hidden),
                                 remedies.more_epochs(spec))
     return Diagnosis(
-        "underfitting", "warning", len(loss), f"The training loss has stalled at {loss[-1]:.4g}, and the model "
+        "underfitting", "warning", len(loss), f"The training loss has stalled at {smooth[-1]:.4g}, and the model "
         f"closed only {share[0]:.0%} of the way to a perfect score ({share[1]}).",
         "The model cannot even fit the training data: it is too small or too constrained (high bias). Give it "
         "more capacity (more units or layers), weaken the regularisation, or train longer.",

@@ -75,7 +75,10 @@ def detect_tiny_validation(h: RunHistory) -> Diagnosis | None:
                              [Change("data.validation_split", wanted)]))
     return Diagnosis(
         "tiny_validation", severity, None,
-        f"The validation split holds {n} samples: one sample is {100 / n:.1f} accuracy points.",
+        f"The validation split holds {n} samples: " + (f"one sample is {100 / n:.1f} accuracy points." if
+                                                        h.data.task == "classification" else
+                                                        f"its loss is the mean of {n} errors, which a few unusual "
+                                                        "samples move."),
         "A validation curve from so few samples jumps by chance, so over-fitting, plateaus and early stopping "
         "read from it are unreliable; hold out more data, or judge the model by cross-validation.",
         settings=["data.validation_split"], fixes=fixes)

@@ -8,6 +8,7 @@ import math
 
 from studio.core.analysis import resolve_graph
 from studio.core.coach import remedies
+from studio.core.coach.detect_curves import STALL_SMOOTH_UPDATES, closed_share, epochs_holding
 from studio.core.coach.diagnosis import Diagnosis
 from studio.core.coach.history import RunHistory
 from studio.core.spec import BlockSpec
@@ -20,6 +21,8 @@ EXPLODE_LOSS_FELL = 0.5  # … unless the training loss has halved meanwhile: a 
 # network grows into its targets' scale (regression_mlp's head: 11× while its mean squared error kept falling)
 DEAD_WARNING = 0.4  # 40 % of a ReLU layer's units give zero for every sample: that capacity is lost for good
 DEAD_PROBLEM = 0.8  # most of the layer is dead: the signal hardly gets through it
+DEAD_HARMLESS_FIT = 0.8  # a model that closed this share of the way to a perfect training score lost no capacity it
+# needed: a note, not a warning (the lab fits its ten points with 8 of dense_1's 20 units dead)
 SATURATION_WARNING = 0.5  # half of a sigmoid/tanh layer's outputs in the flat tails, where the gradient is ~0
 SATURATION_PROBLEM = 0.9
 SQUASHING = ("sigmoid", "tanh", "hard_sigmoid")  # activations that saturate
@@ -158,9 +161,15 @@ def detect_dead_relu(h: RunHistory) -> Diagnosis | None:
                                                      remedies.scale_learning_rate(spec, 0.1),
                                                      *(remedies.add_batch_norm(b) for b in _blocks(h, blocks)[:1]))
     shares = ", ".join(f"{b} {_latest(h.stats[b]['dead']):.0%}" for b in blocks)
+    severity = "problem" if worst >= DEAD_PROBLEM else "warning"
+    fit = closed_share(h, epochs_holding(h, STALL_SMOOTH_UPDATES))
+    spare = ""
+    if severity == "warning" and fit is not None and fit[0] >= DEAD_HARMLESS_FIT:
+        severity = "info"
+        spare = f" The model still fits its training data ({fit[1]}): the layer has units to spare."
     return Diagnosis(
-        "dead_relu", "problem" if worst >= DEAD_PROBLEM else "warning", _epoch(h, first),
-        f"Share of ReLU units that output zero for every sample: {shares}.",
+        "dead_relu", severity, _epoch(h, first),
+        f"Share of ReLU units that output zero for every sample: {shares}.{spare}",
         "A ReLU unit whose input is negative for every sample gets no gradient and never recovers; big updates "
         "(a high learning rate) push units there. Lower the learning rate, or use leaky ReLU, whose negative side "
         "still passes a little gradient.", blocks=blocks, settings=["optimizer.learning_rate"], fixes=fixes)

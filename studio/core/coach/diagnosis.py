@@ -59,22 +59,27 @@ class Diagnosis:
     blocks: list[str] = field(default_factory=list)  # block ids concerned
     settings: list[str] = field(default_factory=list)  # spec paths concerned, e.g. "optimizer.learning_rate"
     fixes: list[Fix] = field(default_factory=list)  # best first
+    resolved: int | None = None  # the epoch by which the run outgrew it (a withdrawn warning); None: it holds
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "severity": self.severity, "epoch": self.epoch, "blocks": list(self.blocks),
-                "settings": list(self.settings), "evidence": self.evidence, "advice": self.advice,
-                "fixes": [f.to_dict() for f in self.fixes]}
+        out = {"kind": self.kind, "severity": self.severity, "epoch": self.epoch, "blocks": list(self.blocks),
+               "settings": list(self.settings), "evidence": self.evidence, "advice": self.advice,
+               "fixes": [f.to_dict() for f in self.fixes]}
+        if self.resolved is not None:
+            out["resolved"] = self.resolved
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Diagnosis:
         severity = d.get("severity")
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, received {severity!r}")
-        epoch = d.get("epoch")
+        epoch, resolved = d.get("epoch"), d.get("resolved")
         return cls(kind=str(d["kind"]), severity=severity, epoch=None if epoch is None else int(epoch),
                    evidence=str(d.get("evidence", "")), advice=str(d.get("advice", "")),
                    blocks=[str(b) for b in d.get("blocks", [])], settings=[str(s) for s in d.get("settings", [])],
-                   fixes=[Fix.from_dict(f) for f in d.get("fixes", [])])
+                   fixes=[Fix.from_dict(f) for f in d.get("fixes", [])],
+                   resolved=None if resolved is None else int(resolved))
 
     def rank(self) -> int:
         return SEVERITIES.index(self.severity)
