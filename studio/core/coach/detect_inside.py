@@ -9,7 +9,7 @@ import math
 from studio.core.analysis import resolve_graph
 from studio.core.coach import remedies
 from studio.core.coach.detect_curves import STALL_SMOOTH_UPDATES, closed_share, epochs_holding
-from studio.core.coach.diagnosis import Diagnosis
+from studio.core.coach.diagnosis import Diagnosis, Severity
 from studio.core.coach.history import RunHistory
 from studio.core.spec import BlockSpec
 
@@ -161,7 +161,7 @@ def detect_dead_relu(h: RunHistory) -> Diagnosis | None:
                                                      remedies.scale_learning_rate(spec, 0.1),
                                                      *(remedies.add_batch_norm(b) for b in _blocks(h, blocks)[:1]))
     shares = ", ".join(f"{b} {_latest(h.stats[b]['dead']):.0%}" for b in blocks)
-    severity = "problem" if worst >= DEAD_PROBLEM else "warning"
+    severity: Severity = "problem" if worst >= DEAD_PROBLEM else "warning"
     fit = closed_share(h, epochs_holding(h, STALL_SMOOTH_UPDATES))
     spare = ""
     if severity == "warning" and fit is not None and fit[0] >= DEAD_HARMLESS_FIT:
