@@ -366,5 +366,9 @@ def apply_run_fix(spec: dict[str, Any], block_id: str, fix: Fix) -> None:
 
 
 def check_spec(spec: RunSpec, data: DataShape | None = None) -> ModelReport:
-    return analyze(spec.model, data, spec.data.augmentation, spec.training.loss,
-                   spec.regularization.label_smoothing)
+    report = analyze(spec.model, data, spec.data.augmentation, spec.training.loss,
+                     spec.regularization.label_smoothing)
+    if data is not None and data.task == "regression" and spec.training.class_weight != "none":
+        report.problems.append(f"training.class_weight is {spec.training.class_weight}, but this data is a "
+                               "regression: there are no classes to weigh; set it to none")
+    return report

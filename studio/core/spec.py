@@ -24,6 +24,7 @@ SPEC_VERSION = 1
 # its list from them with `get_args`, so adding a backend or a normalisation is one edit.
 Backend = Literal["tensorflow", "torch", "jax"]
 Normalization = Literal["none", "standard", "minmax"]
+ClassWeighting = Literal["none", "balanced"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 NORMALIZATIONS: tuple[str, ...] = get_args(Normalization)
 MAX_DEPTH = 64  # a run spec nests about 6 levels; deeper is a broken or hostile file
@@ -329,6 +330,9 @@ class TrainingSpec(_Section):
                                    "devices the global batch, split evenly over them); empty (null) = the whole "
                                    "training set in one batch")
     loss: str = Field("auto", description="auto: chosen from the task and the model's head")
+    class_weight: ClassWeighting = Field("none", description="balanced: each class counts in the loss as much as "
+                                         "the others, however few its samples (a class's weight is samples ÷ "
+                                         "(classes × its samples)); for classification")
     metrics: list[str] = Field(default_factory=lambda: ["accuracy"], description="Metrics logged each epoch, "
                                "besides the loss")
     seed: int | None = Field(42, ge=0, le=MAX_SEED, description="Same seed, same data split and initial weights; "

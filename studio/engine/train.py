@@ -31,6 +31,7 @@ from studio.data.loaders import load
 from studio.engine import bootstrap, boundary, distribution, keras_data, pydataset, recipe, recorder
 from studio.engine.build import ModelBuildError, build_model, compile_model, layer_summary, prepare_targets, \
     split_inputs
+from studio.data.class_weights import class_weights
 from studio.engine.callbacks import Reporter, tensorboard_callback
 from studio.engine.errors import classify
 from studio.engine.evaluate import evaluate as evaluate_run
@@ -231,7 +232,12 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
         else:
             fit_data = {"x": split_inputs(model, ds.x_train), "y": y_train, "batch_size": batch_size,
                         "shuffle": spec.data.shuffle}
-        model.fit(**fit_data, epochs=spec.training.epochs, validation_data=val,
+        weights = class_weights(spec.training.class_weight, ds.y_train, ds.num_classes)
+        if weights is not None:
+            names = list(ds.class_names)
+            shown = ", ".join(f"{names[c] if c < len(names) else c} {w:.3g}" for c, w in weights.items())
+            send(ev.Log(message=f"Class weights (balanced): {shown}"))
+        model.fit(**fit_data, epochs=spec.training.epochs, validation_data=val, class_weight=weights,
                   callbacks=boundary.stream(ds, send) + _callbacks(spec, run_dir, bool(n_val), reporter, recorders),
                   verbose=0)
     if reporter.nan_step is not None:

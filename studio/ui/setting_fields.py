@@ -39,7 +39,8 @@ def find_field(tabs: SetupTabs, path: str) -> tuple[Panel, QWidget] | None:
     elif section == "training":
         metrics = next(iter(t.metrics.values())).parentWidget() if t.metrics else None
         fields: dict[str, QWidget | None] = {
-            "epochs": t.epochs, "batch_size": t.batch, "seed": t.seed, "loss": t.loss, "metrics": metrics,
+            "epochs": t.epochs, "batch_size": t.batch, "seed": t.seed, "loss": t.loss, "class_weight": t.class_weight,
+            "metrics": metrics,
             "distribution": t.distribution, "initial_model": t.start_from}
         found = (t, fields.get(name))
     elif section == "inspect":

@@ -37,11 +37,15 @@ def test_a_small_class_is_an_imbalance_and_a_binary_one_gets_precision_and_recal
     spec = mlp_spec(training={"loss": "binary_crossentropy"})
     d = dd.detect_class_imbalance(history([1.0], spec=spec, data=iris_data(class_counts=[900, 100])))
     assert d is not None and d.severity == "warning" and "9× the samples" in d.evidence and "90%" in d.evidence
-    assert apply_fix(spec.to_dict(), d.fixes[0])["training"]["metrics"] == ["accuracy", "precision", "recall", "auc"]
+    assert apply_fix(spec.to_dict(), d.fixes[0])["training"]["class_weight"] == "balanced"
+    assert apply_fix(spec.to_dict(), d.fixes[1])["training"]["metrics"] == ["accuracy", "precision", "recall", "auc"]
     softmax = dd.detect_class_imbalance(history([1.0], data=iris_data(class_counts=[900, 100])))
-    assert softmax is not None and not softmax.fixes  # a softmax head's run leaves those metrics out
+    assert softmax is not None and [f.label for f in softmax.fixes] == [d.fixes[0].label]  # no binary metrics
+    weighted = mlp_spec(training={"class_weight": "balanced"})
+    d = dd.detect_class_imbalance(history([1.0], spec=weighted, data=iris_data(class_counts=[900, 100])))
+    assert d is not None and [c.path for f in d.fixes for c in f.changes] == []  # weighted already
     mild = dd.detect_class_imbalance(history([1.0], data=iris_data(class_counts=[300, 300, 100])))
-    assert mild is not None and mild.severity == "info" and not mild.fixes  # multi-class: no binary metrics
+    assert mild is not None and mild.severity == "info" and len(mild.fixes) == 1  # multi-class: no binary metrics
     assert dd.detect_class_imbalance(history([1.0], data=iris_data(class_counts=[300, 250, 200]))) is None
 
 

@@ -94,6 +94,9 @@ def detect_class_imbalance(h: RunHistory) -> Diagnosis | None:
     total = sum(counts)
     majority = max(counts) / total
     fixes: list[Fix] = []
+    if h.spec is not None and h.spec.training.class_weight == "none":
+        fixes.append(Fix("Weigh each class by its rarity (class weights: balanced)",
+                         [Change("training.class_weight", "balanced")]))
     if h.spec is not None and len(counts) == 2 and h.loss() == "binary_crossentropy":  # the only loss that
         # logs them (studio.engine.recipe.metric_objects leaves them out of a softmax head's run)
         extra = [m for m in ("precision", "recall", "auc") if m not in h.spec.training.metrics]
@@ -106,5 +109,5 @@ def detect_class_imbalance(h: RunHistory) -> Diagnosis | None:
         f"The largest class has {ratio:.3g}× the samples of the smallest (class {smallest}: {min(counts)} of "
         f"{total}); always answering the majority class already scores {majority:.0%} accuracy.",
         "With imbalanced classes accuracy flatters the model: judge it by precision, recall and the confusion "
-        "matrix, and consider class weights or resampling the small class.",
-        settings=["training.metrics"], fixes=fixes)
+        "matrix, and weigh the classes (training.class_weight) or resample the small class.",
+        settings=["training.class_weight", "training.metrics"], fixes=fixes)

@@ -7,7 +7,7 @@ process), so the list fills in a few seconds after the window opens."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from studio.core.install_hints import missing_backend
 from studio.core.optimizers import LOSSES, METRICS
-from studio.core.spec import DataSpec, DistributionSpec, InspectSpec, TrainingSpec
+from studio.core.spec import ClassWeighting, DataSpec, DistributionSpec, InspectSpec, TrainingSpec
 from studio.ui.document import Document
 from studio.ui.forms import field_param, float_range, int_range, tooltip
 from studio.ui.panels.common import SectionPanel
@@ -84,6 +84,13 @@ class TrainingPanel(SectionPanel):
         self.loss.setToolTip(loss.help)
         self.loss.activated.connect(lambda i: self.set_field(("training", "loss"), LOSSES[i], "Set loss"))
         form.addRow("Loss", self.loss)
+        weighting = field_param(TrainingSpec, "class_weight")
+        self.class_weight = QComboBox()
+        self.class_weight.addItems(list(get_args(ClassWeighting)))
+        self.class_weight.setToolTip(weighting.help)
+        self.class_weight.activated.connect(lambda i: self.set_field(
+            ("training", "class_weight"), self.class_weight.itemText(i), "Set class weights"))
+        form.addRow("Class weights", self.class_weight)
         grid = QGridLayout()
         self.metrics: dict[str, QCheckBox] = {}
         for i, m in enumerate(METRICS):
@@ -181,6 +188,7 @@ class TrainingPanel(SectionPanel):
         self.val.setValue(d.get("validation_split", 0.0))
         self.seed.setValue(self.seed.minimum() if t.get("seed") is None else t["seed"])
         self.loss.setCurrentIndex(LOSSES.index(t["loss"]))
+        self.class_weight.setCurrentText(t.get("class_weight", "none"))
         for m, box in self.metrics.items():
             box.setChecked(m in t["metrics"])
         inside = {**InspectSpec().model_dump(), **(spec.get("inspect") or {})}

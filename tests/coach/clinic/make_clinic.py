@@ -80,7 +80,7 @@ def specs() -> dict[str, dict]:
             "a 95/5 class split", "Two classes of which one holds 95 % of the samples: always answering it scores "
             "95 % accuracy, and accuracy alone cannot tell that the model misses the rare class.",
             binary(mlp(8, [dense(1, 32, "relu")], 1)),
-            {"source": "csv", "params": {"path": f"{CLINIC}/imbalanced.csv", "target": "label"}}, ADAM, 6),
+            {"source": "csv", "params": {"path": f"{CLINIC}/imbalanced.csv", "target": "label"}}, ADAM, 30),
         "dead_relu": spec(
             "dead ReLU units", "A ReLU layer whose biases start at -10: every unit outputs zero for every digit, "
             "so no gradient flows through it and it never comes back to life.",
