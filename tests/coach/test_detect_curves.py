@@ -104,6 +104,15 @@ def test_a_rising_validation_loss_under_a_falling_training_loss_is_overfitting()
     _applies(d, h)
 
 
+def test_overfitting_that_the_runs_own_early_stopping_will_undo_is_a_note():
+    loss = [1.0, 0.7, 0.5, 0.4, 0.3, 0.2, 0.15]
+    val = [1.0, 0.8, 0.6, 0.62, 0.7, 0.8, 0.95]
+    spec = mlp_spec(regularization={"early_stopping": {"monitor": "val_loss", "patience": 20}})
+    d = dc.detect_overfitting(history(loss, val, spec=spec))
+    assert d is not None and d.severity == "info" and "keeps epoch 3's weights" in d.evidence
+    assert [c.path for f in d.fixes for c in f.changes][0] == "model.blocks"  # dropout first: stopping is set
+
+
 def test_validation_noise_around_its_best_is_not_overfitting():
     assert dc.detect_overfitting(history(HEALTHY_LOSS, [v * (1.04 if i % 2 else 1) for i, v in
                                                          enumerate(HEALTHY_VAL)])) is None

@@ -248,10 +248,16 @@ def detect_overfitting(h: RunHistory) -> Diagnosis | None:
     fixes = [] if spec is None else remedies.choose(remedies.early_stopping(spec), remedies.add_dropout(spec),
                                                     remedies.raise_l2(spec))
     hidden = remedies.hidden_blocks(spec) if spec is not None else []
+    severity: Severity = "problem" if last >= best * (1 + OVERFIT_SEVERE) else "warning"
+    es = spec.regularization.early_stopping if spec is not None else None
+    kept = ""
+    if es is not None and es.restore_best_weights and es.monitor == "val_loss":
+        severity = "info"  # the run's own early stopping ends it and hands back the best epoch's model
+        kept = f" Early stopping (patience {es.patience}) keeps epoch {best_at + 1}'s weights."
     return Diagnosis(
-        "overfitting", "problem" if last >= best * (1 + OVERFIT_SEVERE) else "warning", epoch,
+        "overfitting", severity, epoch,
         f"Validation loss was best at epoch {best_at + 1} ({best:.4g}) and has risen to {last:.4g} by epoch "
-        f"{last_at + 1} while the training loss kept falling ({loss[best_at]:.4g} → {loss[last_at]:.4g}).{gap}",
+        f"{last_at + 1} while the training loss kept falling ({loss[best_at]:.4g} → {loss[last_at]:.4g}).{gap}{kept}",
         "The model is memorising the training set instead of learning what generalises. Stop at the best "
         "epoch (early stopping with restore_best_weights), and regularise: dropout, an L2 penalty, more data or "
         "augmentation.", blocks=[hidden[-1].id] if hidden else [],
