@@ -194,7 +194,8 @@ class RayJob:
         except Exception as exc:  # noqa: BLE001 - Ray raises RuntimeError for an unknown job, others for the rest
             where = f"; nothing in {self.local_run_dir} was changed" if self.local_run_dir else ""
             raise RayClusterError(f"the Ray cluster at {self.address} does not know job {self.job_id} ({exc}): "
-                                  f"it may have been restarted since the run was sent{where}", "job_not_found") from None
+                                  f"it may have been restarted since the run was sent{where}",
+                                  "job_not_found") from None
         if self.local_run_dir is not None:
             for name in self.fresh_files:
                 with contextlib.suppress(OSError):

@@ -58,7 +58,7 @@ def test_a_run_that_ended_is_never_rewritten(tmp_path, state, capsys):
 class _Dashboard(BaseHTTPRequestHandler):
     """Ray's dashboard as far as attach asks: the version, and no jobs at all."""
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         import ray
 
         if self.path == "/api/version":
