@@ -179,6 +179,7 @@ class RunIndex:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA synchronous = OFF")  # a cache: a torn index is rebuilt, so no fsync per refresh
         db.execute("CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS runs (name TEXT PRIMARY KEY, signature TEXT, row TEXT)")
         found = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()

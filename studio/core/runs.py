@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core import diskspace, run_files
-from studio.core.events import Boundary, Event, from_dict
+from studio.core.events import Boundary, Event, checked
 
 SPEC_FILE = "spec.json"
 STATUS_FILE = "status.json"
@@ -259,13 +259,15 @@ def read_events(run_dir: str | Path) -> Iterator[dict[str, Any]]:
 
 
 def read_boundary(run_dir: str | Path) -> Boundary | None:
-    """The last decision boundary a run recorded, or None."""
-    data = read_json(Path(run_dir) / BOUNDARY_FILE)
-    try:
-        event = from_dict(data) if isinstance(data, dict) else None
-        return event if isinstance(event, Boundary) else None
-    except (KeyError, TypeError):
+    """The last decision boundary a run recorded, or None (also for one whose fields or pictures are damaged)."""
+    event = checked(read_json(Path(run_dir) / BOUNDARY_FILE))
+    if not isinstance(event, Boundary):
         return None
+    try:
+        event.arrays()  # pictures of the size it claims
+    except (ValueError, TypeError):
+        return None
+    return event
 
 
 def read_metrics(run_dir: str | Path) -> dict[str, list[float]]:
