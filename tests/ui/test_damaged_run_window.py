@@ -20,7 +20,7 @@ def folder(tmp_path_factory):
 
 # One window for all examples (a window per example would take most of a minute); few examples, fresh folders.
 # no shrinking: a failing example is reported as drawn (shrinking one takes minutes)
-@settings(phases=(Phase.explicit, Phase.generate), max_examples=25, deadline=None, database=None,
+@settings(phases=(Phase.explicit, Phase.generate), max_examples=15, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(files=damaged_run)
