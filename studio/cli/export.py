@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from studio.cli.common import error
 from studio.core import events as ev
+from studio.core.safe_paths import output_folder_problem, run_dir_of
 from studio.core.spec import BACKENDS
 from studio.jobs.errors import JobError
 from studio.jobs.export_job import FORMATS, export_many
@@ -39,6 +41,11 @@ def run(args) -> int:
         error(f"unknown export format `{', '.join(unknown) or args.format}`; choose from {', '.join(FORMATS)}")
         return 2
     several = len(formats) > 1
+    target = Path(args.target).expanduser()
+    own = run_dir_of(target.resolve()) if target.exists() else None  # its export/ folder is the default
+    if several and args.out is not None and (problem := output_folder_problem(args.out, "--out", own_run=own)):
+        error(f"{problem} (with several formats --out is the folder they are written into)")
+        return 1
     jobs = [(f, None if several else args.out) for f in formats]
 
     def progress(event: ev.Event) -> None:

@@ -215,7 +215,7 @@ class RunCurves:
     def load_run(self, run_dir: str | Path) -> bool:
         """A finished run's curves from its events (batches too), or from metrics.csv for runs that kept no events;
         False when it recorded no epoch."""
-        events = [ev.from_dict(d) for d in read_events(run_dir) if d.get("event") in ev.EVENT_TYPES]
+        events = [e for d in read_events(run_dir) if (e := ev.checked(d)) is not None]
         started = next((e for e in events if isinstance(e, ev.Started)), None)
         if started is not None:
             self.on_started(started)

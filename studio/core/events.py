@@ -253,3 +253,22 @@ def from_json(line: str | bytes) -> Event:
     if not isinstance(data, dict):
         raise ValueError(f"not a job event: expected a JSON object, received {type(data).__name__}")
     return from_dict(data)
+
+
+_ADAPTERS: dict[type, Any] = {}
+
+
+def checked(data: Any) -> Event | None:
+    """The event a line read from disk describes, each field of its declared type, or None: a run directory is
+    not trusted (a field of another type, from a damaged or hand-edited events.jsonl, must not reach a plot)."""
+    if not isinstance(data, dict) or not isinstance(data.get("event"), str) or data["event"] not in EVENT_TYPES:
+        return None
+    from pydantic import TypeAdapter, ValidationError  # only readers of saved runs pay for pydantic
+
+    cls = EVENT_TYPES[data["event"]]
+    adapter = _ADAPTERS.get(cls) or _ADAPTERS.setdefault(cls, TypeAdapter(cls))
+    names = {f.name for f in fields(cls)}
+    try:
+        return adapter.validate_python({k: v for k, v in data.items() if k in names})
+    except (ValidationError, TypeError, ValueError, RecursionError):
+        return None

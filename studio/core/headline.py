@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from studio.core.run_files import integer, mapping, number, text
 from studio.core.runs import SUMMARY_FILE, read_json
 
 EVALUATION_FILE = "evaluation.json"
@@ -42,16 +43,17 @@ def _ratio(factor: float) -> str:
 
 def _baseline(summary: dict[str, Any], evaluation: dict[str, Any]) -> str:
     """How the model compares with guessing: the most frequent class, or the training mean / last value."""
-    metrics = evaluation.get("metrics") or {}
-    task = evaluation.get("task") or summary.get("task")
-    if task == "classification" and "accuracy" in metrics and evaluation.get("per_class"):
-        support = [c.get("support", 0) for c in evaluation["per_class"]]
+    metrics = {k: f for k, v in mapping(evaluation.get("metrics")).items() if (f := number(v)) is not None}
+    task = text(evaluation.get("task")) or text(summary.get("task"))
+    per_class = evaluation.get("per_class")
+    if task == "classification" and "accuracy" in metrics and isinstance(per_class, list) and per_class:
+        support = [number(mapping(c).get("support")) or 0.0 for c in per_class]
         if sum(support) <= 0:
             return ""
         naive_error = 1 - max(support) / sum(support)  # always answer the most frequent class
-        error = 1 - float(metrics["accuracy"])
+        error = 1 - metrics["accuracy"]
     elif "mse" in metrics and "baseline_mse" in metrics:
-        naive_error, error = float(metrics["baseline_mse"]), float(metrics["mse"])
+        naive_error, error = metrics["baseline_mse"], metrics["mse"]
     else:
         return ""
     if naive_error <= 0:
@@ -65,10 +67,15 @@ def _baseline(summary: dict[str, Any], evaluation: dict[str, Any]) -> str:
     return f"{_ratio(1 / factor)} worse than the naive baseline"
 
 
+def _figures(summary: dict[str, Any], split: str) -> dict[str, float]:
+    """One split's finite figures of a summary read from disk (anything else in it is left out)."""
+    found = mapping(mapping(summary.get("metrics")).get(split))
+    return {k: f for k, v in found.items() if (f := number(v)) is not None}
+
+
 def _main_metric(summary: dict[str, Any]) -> str:
-    splits = summary.get("metrics") or {}
     for split in ("test", "validation", "train"):
-        m = splits.get(split)
+        m = _figures(summary, split)
         if not m:
             continue
         word = SPLIT_WORDS[split]
@@ -82,22 +89,23 @@ def _main_metric(summary: dict[str, Any]) -> str:
 
 def headline(summary: dict[str, Any], evaluation: dict[str, Any] | None = None) -> str:
     """The line shown above a finished run's curves; "" when the run left no summary."""
-    if not summary:
+    if not isinstance(summary, dict) or not summary:
         return ""
     parts = [_main_metric(summary)]
-    val = (summary.get("metrics") or {}).get("validation") or {}
+    val = _figures(summary, "validation")
     if "loss" in val:
         parts.append(f"val loss {_number(val['loss'])}")
-    parts.append(_baseline(summary, evaluation or {}))
-    seconds = summary.get("seconds")
-    where = "/".join(x for x in (summary.get("backend"), summary.get("device")) if x)
+    parts.append(_baseline(summary, mapping(evaluation)))
+    seconds = number(summary.get("seconds"))
+    where = "/".join(x for x in (text(summary.get("backend")), text(summary.get("device"))) if x)
     if seconds is not None:
         parts.append(f"{_duration(seconds)} on {where}" if where else _duration(seconds))
-    if summary.get("stopped_early"):
-        parts.append(f"stopped early after {summary.get('epochs_run')} of {summary.get('epochs_planned')} epochs")
+    if summary.get("stopped_early") is True:
+        parts.append(f"stopped early after {integer(summary.get('epochs_run'))} of "
+                     f"{integer(summary.get('epochs_planned'))} epochs")
     return " · ".join(p for p in parts if p)
 
 
 def run_headline(run_dir: str | Path) -> str:
     run_dir = Path(run_dir)
-    return headline(read_json(run_dir / SUMMARY_FILE, {}) or {}, read_json(run_dir / EVALUATION_FILE, {}) or {})
+    return headline(mapping(read_json(run_dir / SUMMARY_FILE, {})), mapping(read_json(run_dir / EVALUATION_FILE, {})))

@@ -19,9 +19,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+from studio.core import run_files
+from studio.core.run_files import read_metrics_checked
 from studio.core.run_names import NOT_NAMED, differing_keys, flatten
-from studio.core.runs import (METRICS_FILE, SPEC_FILE, STATUS_FILE, SUMMARY_FILE, read_json, read_metrics, read_run,
-                              write_json_atomic)
+from studio.core.runs import METRICS_FILE, SPEC_FILE, STATUS_FILE, SUMMARY_FILE, read_json, read_run, write_json_atomic
 
 INDEX_FILE = ".runs-index.sqlite"
 META_FILE = "meta.json"  # {"tags": [...], "note": "..."}: what the user wrote about a run
@@ -34,13 +37,16 @@ WATCHED = (SPEC_FILE, STATUS_FILE, SUMMARY_FILE, META_FILE, METRICS_FILE, SWEEP_
 COLUMNS = {
     "title": "title", "state": "state", "backend": "backend", "device": "device", "started": "started",
     "duration": "duration (s)", "epochs": "epochs", "params": "parameters", "samples_per_s": "samples/s",
-    "sweep": "sweep",
+    "sweep": "sweep", "problem": "problem",
 }
+OPTIONAL = ("sweep", "problem")  # columns shown only when some run has one
 
 
 @dataclass
 class RunRow:
     """One run as the table shows it."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # a cached row with fields of its own is not ours: read again
 
     path: str
     title: str
@@ -59,6 +65,7 @@ class RunRow:
     spec: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     note: str = ""
+    problem: str = ""  # what is damaged in the run's files ("" for a sound run)
 
     @property
     def name(self) -> str:
@@ -98,11 +105,7 @@ def _signature(run_dir: Path) -> str:
 
 
 def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
+    return run_files.number(v)
 
 
 def _best(columns: dict[str, list[float]]) -> dict[str, float]:
@@ -118,35 +121,47 @@ def _best(columns: dict[str, list[float]]) -> dict[str, float]:
     return out
 
 
+def _figures(v: Any, prefix: str) -> dict[str, float]:
+    return {f"{prefix}{k}": f for k, x in run_files.mapping(v).items() if (f := run_files.number(x)) is not None}
+
+
 def read_row(run_dir: str | Path) -> RunRow | None:
-    """A run directory as a table row; None for a folder that is not a run."""
+    """A run directory as a table row; None for a folder that is not a run. A damaged file never raises: it
+    is named in the row's `problem`, and its figures are left out."""
     info = read_run(run_dir)
     if info is None:
         return None
+    problems = info.problems
     s = info.summary
-    metrics = s.get("metrics", {}) if isinstance(s.get("metrics"), dict) else {}
-    final = {f"val_{k}": v for k, v in (metrics.get("validation") or {}).items() if _finite(v) is not None}
-    test = {f"test_{k}": v for k, v in (metrics.get("test") or {}).items() if _finite(v) is not None}
-    meta = read_json(Path(run_dir) / META_FILE, {}) or {}
-    spec = read_json(Path(run_dir) / SPEC_FILE, {}) or {}
-    trial = read_json(Path(run_dir) / SWEEP_FILE, {}) or {}
+    metrics = run_files.mapping(s.get("metrics"))
+    meta = run_files.read_object(Path(run_dir) / META_FILE, problems)
+    spec = run_files.read_object(Path(run_dir) / SPEC_FILE, [])  # its problem is in info.problems already
+    trial = run_files.read_object(Path(run_dir) / SWEEP_FILE, problems)
+    columns, metrics_problem = read_metrics_checked(Path(run_dir) / METRICS_FILE)
+    if metrics_problem:
+        problems.append(metrics_problem)
     state = info.state
     if trial.get("state") == "pruned" and state == "stopped":
         state = "pruned"  # stopped by the sweep's pruner, not by a person
+    sweep = run_files.text(trial.get("sweep"))
+    tags = meta.get("tags")
     return RunRow(
-        path=str(Path(run_dir)), title=info.title, state=state, backend=s.get("backend") or info.backend,
-        device=s.get("device", "") or spec.get("training", {}).get("device", ""), started=info.created,
-        duration=_finite(s.get("seconds")), epochs=s.get("epochs_run"), params=s.get("params"),
-        samples_per_s=_finite(s.get("samples_per_s")),
-        sweep=f"{trial['sweep']} #{trial.get('trial')}" if trial.get("sweep") else "",
-        final=final, best=_best(read_metrics(run_dir)), test=test,
-        spec=spec, tags=[str(t) for t in meta.get("tags", []) if str(t).strip()], note=str(meta.get("note", "")))
+        path=str(Path(run_dir)), title=info.title, state=state,
+        backend=run_files.text(s.get("backend")) or info.backend,
+        device=run_files.text(s.get("device")) or run_files.text(run_files.mapping(spec.get("training")).get("device")),
+        started=info.created, duration=_finite(s.get("seconds")), epochs=run_files.integer(s.get("epochs_run")),
+        params=run_files.integer(s.get("params")), samples_per_s=_finite(s.get("samples_per_s")),
+        sweep=f"{sweep} #{run_files.display(str(trial.get('trial')))}" if sweep else "",
+        final=_figures(metrics.get("validation"), "val_"), best=_best(columns),
+        test=_figures(metrics.get("test"), "test_"), spec=spec,
+        tags=[run_files.display(str(t)) for t in (tags if isinstance(tags, list) else []) if str(t).strip()],
+        note=run_files.text(meta.get("note")), problem="; ".join(problems))
 
 
 def set_meta(run_dir: str | Path, *, tags: list[str] | None = None, note: str | None = None) -> None:
     """Write a run's tags and/or note into its meta.json (atomically; the other field is kept)."""
     path = Path(run_dir) / META_FILE
-    meta = read_json(path, {}) or {}
+    meta = run_files.mapping(read_json(path, {}))
     if tags is not None:
         meta["tags"] = sorted({t.strip() for t in tags if t.strip()})
     if note is not None:
@@ -164,6 +179,7 @@ class RunIndex:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA synchronous = OFF")  # a cache: a torn index is rebuilt, so no fsync per refresh
         db.execute("CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS runs (name TEXT PRIMARY KEY, signature TEXT, row TEXT)")
         found = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
@@ -185,10 +201,19 @@ class RunIndex:
             return self._connect()
 
     def rows(self) -> list[RunRow]:
-        """Every readable run, newest first; the index is brought up to date on the way."""
-        if not self.root.is_dir():
+        """Every run, newest first; the index is brought up to date on the way. A runs folder where the index
+        cannot be kept (read-only, the index path taken by a folder) is read without it; a folder holding no
+        runs gets no index."""
+        dirs = _run_dirs(self.root)
+        if not dirs:
             return []
-        dirs = {p.name: p for p in self.root.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file()}
+        try:
+            out = self._rows_through_index(dirs)
+        except (sqlite3.Error, OSError):
+            out = [row for path in dirs.values() if (row := read_row(path)) is not None]
+        return sorted(out, key=lambda r: r.started, reverse=True)
+
+    def _rows_through_index(self, dirs: dict[str, Path]) -> list[RunRow]:
         db = self._open()
         try:
             known = {name: (sig, row) for name, sig, row in db.execute("SELECT name, signature, row FROM runs")}
@@ -203,14 +228,32 @@ class RunIndex:
                     row = read_row(path)
                     if row is None:
                         continue
-                    db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (name, sig, _encode(row)))
+                    if _storable(name):
+                        db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (name, sig, _encode(row)))
                 out.append(row)
             gone = set(known) - set(dirs)
             db.executemany("DELETE FROM runs WHERE name = ?", [(n,) for n in gone])
             db.commit()
         finally:
             db.close()
-        return sorted(out, key=lambda r: r.started, reverse=True)
+        return out
+
+
+def _run_dirs(root: Path) -> dict[str, Path]:
+    """The folders under `root` that hold a spec.json: the runs."""
+    try:
+        return {p.name: p for p in root.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file()}
+    except OSError:
+        return {}
+
+
+def _storable(name: str) -> bool:
+    """Whether SQLite can key a row by this folder name (one with undecodable bytes is read each time)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _encode(row: RunRow) -> str:
@@ -218,10 +261,18 @@ def _encode(row: RunRow) -> str:
     return json.dumps(d)
 
 
-def _decode(text: str, path: Path) -> RunRow | None:
+_ROW = TypeAdapter(RunRow)
+
+
+def _decode(text: Any, path: Path) -> RunRow | None:
+    """A cached row, checked field by field: a row of the wrong shape (a crafted or foreign index) is read again
+    from the run directory instead."""
     try:
-        return RunRow(path=str(path), **json.loads(text))
-    except (TypeError, ValueError):
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            return None
+        return _ROW.validate_python({**data, "path": str(path)})  # a value of the wrong type fails
+    except (TypeError, ValueError, RecursionError, ValidationError):
         return None
 
 
@@ -247,7 +298,7 @@ def spec_keys(rows: list[RunRow]) -> list[str]:
 
 def table(rows: list[RunRow], sort: str | None = None, descending: bool = False) -> tuple[list[str], list[list[Any]]]:
     """Headings and values of the run table: the fixed columns, the metrics, then the differing spec fields."""
-    fixed = [k for k in COLUMNS if k != "sweep" or any(r.sweep for r in rows)]  # no empty sweep column
+    fixed = [k for k in COLUMNS if k not in OPTIONAL or any(getattr(r, k) for r in rows)]  # no empty column
     keys = [*fixed, *metric_keys(rows), *spec_keys(rows), "tags", "note"]
     if sort:
         if sort not in keys:
@@ -262,11 +313,14 @@ def cell_text(key: str, v: Any, missing: str = "") -> str:
     """A table value as shown: a start time as a date, floats to 4 significant digits, `missing` for none."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return missing
-    if key == "started":
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(v))
+    if key == "started" and isinstance(v, (int, float)):
+        try:
+            return time.strftime("%Y-%m-%d %H:%M", time.localtime(v))
+        except (OverflowError, OSError, ValueError):
+            return missing
     if isinstance(v, float):
         return f"{v:.4g}"
-    return str(v)
+    return run_files.display(str(v))
 
 
 def _sortable(v: Any) -> tuple[int, Any]:

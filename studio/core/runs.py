@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.core import diskspace
-from studio.core.events import Boundary, Event, from_dict
+from studio.core import diskspace, run_files
+from studio.core.events import Boundary, Event, checked
 
 SPEC_FILE = "spec.json"
 STATUS_FILE = "status.json"
@@ -92,10 +92,9 @@ def _jsonable(obj: Any) -> Any:
 
 
 def read_json(path: str | Path, default: Any = None) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return default
+    """The JSON value in `path`, or `default` when it is missing or unreadable (see run_files for why)."""
+    value, problem, exists = run_files.read_checked(path)
+    return default if problem or not exists else value
 
 
 def _slug(text: str) -> str:
@@ -189,6 +188,7 @@ class RunInfo:
     backend: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
+    problems: list[str] = field(default_factory=list)  # what is damaged in the run's files
 
     @property
     def name(self) -> str:
@@ -208,18 +208,30 @@ def _alive(pid: int | None) -> bool:
 
 
 def read_run(run_dir: str | Path) -> RunInfo | None:
+    """A run directory's facts; None for a folder without spec.json. Damaged files never raise: the run is
+    "damaged" when its spec or status cannot be read, and `problems` says what is wrong."""
     path = Path(run_dir)
-    spec = read_json(path / SPEC_FILE)
-    if not isinstance(spec, dict):
+    if not (path / SPEC_FILE).is_file():
         return None
-    status = read_json(path / STATUS_FILE, {}) or {}
-    state = status.get("state", "interrupted")
-    if state == "running" and not _alive(status.get("pid")):
+    problems: list[str] = []
+    spec = run_files.read_object(path / SPEC_FILE, problems)
+    status = run_files.read_object(path / STATUS_FILE, problems)
+    summary = run_files.read_object(path / SUMMARY_FILE, problems)
+    state = run_files.text(status.get("state")) or "interrupted"
+    pid = run_files.integer(status.get("pid"))
+    if state == "running" and not _alive(pid):
         state = "interrupted"  # the process that wrote it is gone: it crashed or was killed
-    return RunInfo(path=path, title=spec.get("meta", {}).get("title", path.name), state=state,
-                   created=status.get("created", path.stat().st_mtime),
-                   backend=spec.get("training", {}).get("backend", ""),
-                   summary=read_json(path / SUMMARY_FILE, {}) or {}, reason=status.get("reason", ""))
+    if any(p.startswith((SPEC_FILE, STATUS_FILE)) for p in problems):
+        state = "damaged"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    meta, training = run_files.mapping(spec.get("meta")), run_files.mapping(spec.get("training"))
+    return RunInfo(path=path, title=run_files.text(meta.get("title")) or run_files.display(path.name), state=state,
+                   created=run_files.number(status.get("created")) or mtime,
+                   backend=run_files.text(training.get("backend")), summary=summary,
+                   reason=run_files.text(status.get("reason")), problems=problems)
 
 
 def list_runs(root: str | Path) -> list[RunInfo]:
@@ -232,44 +244,32 @@ def list_runs(root: str | Path) -> list[RunInfo]:
 
 
 def read_events(run_dir: str | Path) -> Iterator[dict[str, Any]]:
-    """Events of a run; a torn last line (a crash mid-write) is skipped."""
+    """Events of a run (JSON objects); a torn last line (a crash mid-write) or a damaged one is skipped."""
     try:
-        with open(Path(run_dir) / EVENTS_FILE, encoding="utf-8") as f:
+        with open(Path(run_dir) / EVENTS_FILE, encoding="utf-8", errors="replace") as f:
             for line in f:
                 try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
+                    event = json.loads(line)
+                except (ValueError, RecursionError):
                     continue
-    except FileNotFoundError:
+                if isinstance(event, dict):
+                    yield event
+    except OSError:
         return
 
 
 def read_boundary(run_dir: str | Path) -> Boundary | None:
-    """The last decision boundary a run recorded, or None."""
-    data = read_json(Path(run_dir) / BOUNDARY_FILE)
-    try:
-        event = from_dict(data) if isinstance(data, dict) else None
-        return event if isinstance(event, Boundary) else None
-    except (KeyError, TypeError):
+    """The last decision boundary a run recorded, or None (also for one whose fields or pictures are damaged)."""
+    event = checked(read_json(Path(run_dir) / BOUNDARY_FILE))
+    if not isinstance(event, Boundary):
         return None
+    try:
+        event.arrays()  # pictures of the size it claims
+    except (ValueError, TypeError):
+        return None
+    return event
 
 
 def read_metrics(run_dir: str | Path) -> dict[str, list[float]]:
-    """metrics.csv as columns of floats; a torn last row is skipped."""
-    try:
-        with open(Path(run_dir) / METRICS_FILE, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-    except FileNotFoundError:
-        return {}
-    if not rows:
-        return {}
-    header, body = rows[0], [r for r in rows[1:] if len(r) == len(rows[0])]
-    cols: dict[str, list[float]] = {h: [] for h in header}
-    for r in body:
-        try:
-            values = [float(v) if v != "" else float("nan") for v in r]
-        except ValueError:
-            continue
-        for h, v in zip(header, values, strict=True):
-            cols[h].append(v)
-    return cols
+    """metrics.csv as columns of floats; a torn last row is skipped, an unreadable file reads as none."""
+    return run_files.read_metrics_checked(Path(run_dir) / METRICS_FILE)[0]

@@ -80,3 +80,104 @@ def discard(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------------------------ files for the user
+# What makes a folder a run directory, and the files that are its record: never replaced by an output, even with
+# --force. A run's own outputs (a CSV the user asks for beside it) may be written into it; another run's never.
+RUN_MARKERS = ("spec.json", "status.json")
+RUN_RECORD = ("spec.json", "status.json", "events.jsonl", "metrics.csv", "summary.json", "meta.json", "sweep.json",
+              "boundary.json", "child.log", "model.keras", "best.keras", "evaluation.json", "evaluation.npz",
+              "evaluation-best.json", "evaluation-best.npz", "coach.jsonl")
+
+
+def run_dir_of(path: Path) -> Path | None:
+    """The run directory `path` is (or lies inside), or None."""
+    for folder in (path, *path.parents):
+        if all((folder / name).is_file() for name in RUN_MARKERS):
+            return folder
+    return None
+
+
+def _inside_run(out: Path, own_run: Path | None, option: str) -> str | None:
+    run = run_dir_of(out.parent) or (run_dir_of(out) if out.is_dir() else None)
+    if run is None:
+        return None
+    if own_run is None or run != _resolved(Path(own_run)):
+        return (f"{option} {out}: is inside the run directory {run}, whose files are that run's record; "
+                "choose a place outside it")
+    if out.parent == run and out.name in RUN_RECORD:
+        return f"{option} {out}: is the run's own {out.name}; choose another name"
+    return None
+
+
+def _writable(folder: Path, option: str, shown: Path) -> str | None:
+    """Whether a file can be created in `folder` (tried: /proc, a read-only mount, no permission)."""
+    probe = folder / f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}-probe"
+    try:
+        with open(probe, "x"):
+            pass
+        probe.unlink()
+    except OSError as exc:
+        return f"{option} {shown}: cannot write in {folder} ({exc.strerror or exc}); choose a folder you can write to"
+    return None
+
+
+def output_file_problem(out: str | Path, option: str, force: bool, own_run: Path | None = None) -> str | None:
+    """Why a file the program writes for the user (a table, a metrics CSV) must not be written at `out`, or
+    None. `own_run` is the run the file belongs to: it may go inside that run, never over its record."""
+    if not str(out).strip():
+        return f"{option}: give a file name, e.g. {option} table.csv"
+    shown = Path(out)
+    path = _resolved(Path(out).expanduser())
+    if path.is_dir():
+        return f"{option} {shown}: is a folder; give a file name, e.g. {shown / 'table.csv'}"
+    if not path.parent.exists():
+        return f"{option} {shown}: the folder {path.parent} does not exist; create it first or choose another"
+    if not path.parent.is_dir():
+        return f"{option} {shown}: {path.parent} is a file, not a folder"
+    if why := _inside_run(path, own_run, option):
+        return why
+    if path.exists() and not force:
+        return f"{option} {shown}: already exists; choose another name, or add --force to replace it"
+    return _writable(path.parent, option, shown)
+
+
+def output_folder_problem(out: str | Path, option: str, names: tuple[str, ...] = (), force: bool = False,
+                          own_run: Path | None = None) -> str | None:
+    """Why a folder the program writes `names` into must not be `out` (it is made when missing), or None."""
+    if not str(out).strip():
+        return f"{option}: give a folder"
+    shown = Path(out)
+    path = _resolved(Path(out).expanduser())
+    for folder in (path, *path.parents):
+        if folder.exists() and not folder.is_dir():
+            what = "is a file" if folder == path else f"is under {folder}, which is a file"
+            return f"{option} {shown}: {what}, not a folder; choose a folder"
+    run = run_dir_of(path)
+    if run is not None and (own_run is None or run != _resolved(Path(own_run))):
+        return (f"{option} {shown}: is inside the run directory {run}, whose files are that run's record; "
+                "choose a folder outside it")
+    if run is None and not force:
+        there = [n for n in names if (path / n).exists()]
+        if there:
+            return f"{option} {shown}: already holds {', '.join(there)}; choose another folder, or add --force"
+    existing = next(f for f in (path, *path.parents) if f.exists())
+    return _writable(existing, option, shown)
+
+
+def write_text_atomic(out: str | Path, text: str) -> Path:
+    """Write `text` to a hidden sibling and rename it over `out`: a reader sees the old file or the new one."""
+    out = Path(out).expanduser()
+    staging = staging_path(out)
+    try:
+        with open(staging, "x", encoding="utf-8", errors="backslashreplace", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(staging, 0o644)
+        place(staging, out)
+    except BaseException:
+        discard(staging)
+        raise
+    return out

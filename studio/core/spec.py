@@ -69,12 +69,22 @@ class BlockSpec(_Section):
         return catalog.get(self.type).check_params(self.params)
 
 
+# Keras walks a model's graph by recursion (keras.src.ops.function._build_map_helper, a frame or two per layer), so
+# a chain near Python's recursion limit (1,000) dies in training with RecursionError after `check` passed it. The
+# limit is stated here, where check, train and the app all read it, far below where Keras breaks.
+MAX_BLOCKS = 500
+
+
 class ModelSpec(_Section):
     blocks: list[BlockSpec] = Field(default_factory=list, description="The blocks, in order")
     outputs: list[str] | None = Field(None, description="Ids of the output blocks; null = the last enabled block")
 
     @model_validator(mode="after")
     def _check_graph(self):
+        if len(self.blocks) > MAX_BLOCKS:
+            raise ValueError(f"the model has {len(self.blocks):,} blocks; Keras Studio builds at most {MAX_BLOCKS} "
+                             "(Keras walks a deeper graph by recursion and fails in training): remove blocks, or "
+                             "use fewer, wider ones")
         seen: set[str] = set()
         for b in self.blocks:
             if b.id in seen:

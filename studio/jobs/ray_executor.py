@@ -105,6 +105,9 @@ class RayJob:
         self._delivered_terminal = False
         self._lock = threading.Lock()
         self._detached = False
+        # An attach writes nothing until the cluster has shown the job: then these files start anew
+        self.fresh_files: tuple[str, ...] = ()
+        self._may_write = job_id is None  # a new job's run directory is ours from the start
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> RayJob:
@@ -163,6 +166,8 @@ class RayJob:
                 self.job_id = self._submit()
                 if self.on_submitted is not None:
                     self.on_submitted(self.job_id)
+            else:
+                self._find_job()
             self._put(ev.Log(message=f"Ray job {self.job_id}: {self.address_note}"))
             if self._stop_wanted.is_set():
                 self._send_stop()
@@ -180,6 +185,22 @@ class RayJob:
             self._fail(ev.CRASHED, f"the Ray job {self.job_id or ''} could not be followed: {exc}; "
                                    f"re-attach with `keras-studio attach {self.local_run_dir or 'RUN_DIR'}`",
                        repr(exc))
+
+    def _find_job(self) -> None:
+        """Make sure the cluster knows the job before a byte of the run directory changes; then start the files
+        the job's log will be read into again."""
+        try:
+            self._client.get_job_info(self.job_id)
+        except Exception as exc:  # noqa: BLE001 - Ray raises RuntimeError for an unknown job, others for the rest
+            where = f"; nothing in {self.local_run_dir} was changed" if self.local_run_dir else ""
+            raise RayClusterError(f"the Ray cluster at {self.address} does not know job {self.job_id} ({exc}): "
+                                  f"it may have been restarted since the run was sent{where}",
+                                  "job_not_found") from None
+        if self.local_run_dir is not None:
+            for name in self.fresh_files:
+                with contextlib.suppress(OSError):
+                    (self.local_run_dir / name).write_text("", encoding="utf-8")
+        self._may_write = True
 
     def _submit(self) -> str:
         given = self.payload.get("spec")
@@ -282,7 +303,7 @@ class RayJob:
             self._write_log(line)
 
     def _write_log(self, line: str) -> None:
-        if self.log_path is not None:
+        if self.log_path is not None and self._may_write:
             with contextlib.suppress(OSError), open(self.log_path, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
 
@@ -307,6 +328,8 @@ class RayJob:
 
     def _append_event(self, event: ev.Event) -> None:
         assert self.local_run_dir is not None  # the caller checks
+        if not self._may_write:
+            return
         with contextlib.suppress(OSError), open(self.local_run_dir / EVENTS_FILE, "a", encoding="utf-8") as f:
             f.write(ev.to_json(event) + "\n")
 
@@ -359,7 +382,7 @@ class RayJob:
     def _fail(self, reason: str, message: str, details: str = "") -> None:
         failed = ev.Failed(reason=reason, message=message, details=details,
                            run_dir=str(self.local_run_dir or ""))
-        if self.local_run_dir is not None and not self._delivered_terminal:
+        if self.local_run_dir is not None and not self._delivered_terminal and self._may_write:
             with contextlib.suppress(OSError):
                 set_status(self.local_run_dir, "failed", reason=reason, message=message)
                 self._append_event(failed)
@@ -419,17 +442,34 @@ def ray_job(address: str, spec_dict: dict[str, Any], run_dir: Path, handler: str
                   log=Path(run_dir) / CHILD_LOG, local_run_dir=run_dir, job_id=job_id, on_submitted=submitted)
 
 
+ENDED_STATES = ("finished", "stopped")  # a run that came back whole: attach never rewrites it
+
+
 def attach(run_dir: str | Path) -> RayJob:
     """A RayJob following again the job of a run sent to a Ray cluster (its status.json names the cluster and
-    the job). The job's log is read from its beginning, so the local events and log are written anew."""
+    the job). Nothing in the run directory changes until the cluster has shown the job: only then are the local
+    events and log started anew (the job's log is read from its beginning). A run that finished or was
+    stopped is refused: its directory is already what the cluster sent back."""
     run_dir = Path(run_dir)
     status = read_json(run_dir / STATUS_FILE, None)
-    if not isinstance(status, dict) or not status.get("ray_job_id") or not status.get("ray_address"):
+    job_id = status.get("ray_job_id") if isinstance(status, dict) else None
+    address = status.get("ray_address") if isinstance(status, dict) else None
+    if not isinstance(job_id, str) or not job_id.strip() or not isinstance(address, str) or not address.strip():
+        found = ("no readable status.json" if not isinstance(status, dict) else
+                 "a local run" if not status.get("ray_job_id") and not status.get("ray_address") else
+                 "a ray_job_id or ray_address that is not text")
         raise RayClusterError(f"{run_dir} is not a run sent to a Ray cluster: expected a run directory whose "
-                         f"status.json names a Ray job (ray_job_id, ray_address), received "
-                         f"{'no status.json' if status is None else 'a local run'}", "not_a_ray_run")
-    spec = read_json(run_dir / SPEC_FILE, {}) or {}
-    for name in (EVENTS_FILE, CHILD_LOG):
-        with contextlib.suppress(OSError):
-            (run_dir / name).write_text("", encoding="utf-8")
-    return ray_job(status["ray_address"], spec, run_dir, job_id=status["ray_job_id"])
+                              f"status.json names a Ray job (ray_job_id, ray_address), received {found}",
+                              "not_a_ray_run")
+    state = status.get("state")
+    if state in ENDED_STATES:
+        raise RayClusterError(f"{run_dir} has {state}: its run directory came back from the cluster, so there is "
+                              f"nothing to follow (see it with `keras-studio runs {run_dir.parent}`)", "ended")
+    spec = read_json(run_dir / SPEC_FILE, {})
+    try:
+        job = ray_job(address, spec if isinstance(spec, dict) else {}, run_dir, job_id=job_id)  # reads the address
+    except ValueError as exc:  # urllib's answer to a torn address such as http://[::1
+        raise RayClusterError(f"cannot read the Ray address {address!r} in {run_dir / STATUS_FILE} ({exc}): "
+                              "expected ray://HOST:PORT or http://HOST:8265", "invalid_address") from None
+    job.fresh_files = (EVENTS_FILE, CHILD_LOG)
+    return job

@@ -12,6 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Signal
 
+from studio.core.run_files import integer, mapping
 from studio.core import events as ev
 from studio.core.runs import SPEC_FILE, read_boundary, read_json
 from studio.core.spec import parse_spec
@@ -127,8 +128,8 @@ class BoundaryView(PlaneView):
         self.image.clear()
         self.target_range, self._extent = None, None
         spec = read_json(Path(run_dir) / SPEC_FILE)
-        if not epochs and isinstance(spec, dict):
-            self.epochs = int(spec.get("training", {}).get("epochs") or 0)
+        if not epochs and isinstance(spec, dict):  # a damaged spec (a list, a string for epochs) shows no count
+            self.epochs = integer(mapping(spec.get("training")).get("epochs")) or 0
 
         def work():
             parsed = parse_spec(spec)
@@ -145,7 +146,7 @@ class BoundaryView(PlaneView):
         def failed(_exc) -> None:  # the training child reports bad data itself
             self.data_loaded.emit(False)
 
-        if spec is None:
+        if not isinstance(spec, dict):
             self.data_loaded.emit(False)
             return
         self.background.submit(work, done, failed)

@@ -72,6 +72,29 @@ def _identity(app) -> None:
     app.setWindowIcon(icon)
 
 
+def open_past_run(window, run_dir: str | Path, model: bool = True) -> str | None:
+    """What `--run RUN_DIR` shows: the run's model on the canvas (`model`) and its curves and results; the
+    problem to tell instead (None when shown). A damaged run directory is told, never a traceback."""
+    from studio.core.run_files import display, read_object
+    from studio.core.runs import SPEC_FILE
+    from studio.core.spec import SpecError
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "events.jsonl").is_file():
+        return f"{display(str(run_dir))} is not a run directory (it has no events.jsonl); pass a folder under runs/"
+    problems: list[str] = []
+    spec = read_object(run_dir / SPEC_FILE, problems)
+    if model and spec:
+        try:
+            window.doc.load_dict(spec, None)  # a past run shows the model it trained, not an empty canvas
+        except SpecError as exc:
+            problems.append(f"its spec.json is not a valid run spec ({exc.problems[0] if exc.problems else exc})")
+    window.show_run(str(run_dir))
+    if problems:
+        window.show_message(f"{display(run_dir.name)}: {'; '.join(problems)}")
+    return None
+
+
 def launch(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.screenshot and (problem := _screenshot_problem(args.screenshot)):
@@ -88,7 +111,6 @@ def launch(argv: list[str]) -> int:
     _identity(app)
 
     from studio.core.presets import load_preset
-    from studio.core.runs import SPEC_FILE, read_json
     from studio.core.spec import SpecError
     from studio.ui.main_window import MainWindow
 
@@ -104,15 +126,10 @@ def launch(argv: list[str]) -> int:
             window.doc.load_dict(spec.to_dict(), None)
         elif args.spec:
             window.doc.open(args.spec)
-        elif args.run and (spec := read_json(Path(args.run) / SPEC_FILE)):
-            window.doc.load_dict(spec, None)  # a past run shows the model it trained, not an empty canvas
     except SpecError as exc:
         problem = "\n".join(exc.problems)
     if args.run and not problem:
-        if not (Path(args.run) / "events.jsonl").is_file():
-            problem = f"{args.run} is not a run directory (it has no events.jsonl); pass a folder under runs/"
-        else:
-            window.show_run(str(args.run))
+        problem = open_past_run(window, args.run, model=not (args.preset or args.spec))
     if args.screenshot:
         if problem:
             print(f"error: {problem}", file=sys.stderr)

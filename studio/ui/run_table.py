@@ -9,6 +9,7 @@ Selecting two or more rows and pressing Compare overlays their curves in the mai
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from studio.core.safe_paths import output_file_problem, write_text_atomic
 from studio.core.run_index import COLUMNS, RunIndex, RunRow, cell_text, set_meta, table
 from studio.core.run_names import rename_run
 
@@ -248,11 +250,16 @@ class RunTable(QDialog):
         """The rows as shown (filtered, in the shown order), every column."""
         order = [self.proxy.index(r, 0).data(PATH_ROLE) for r in range(self.proxy.rowCount())]
         by_path = dict(zip((r.path for r in self.rows), table(self.rows)[1], strict=True))
+        # the file dialog asked before replacing a file; a run's own files are never replaced
+        if problem := output_file_problem(path, "The table", force=True):
+            self.message.setText(f"Not written: {problem}")
+            return
+        buffer = io.StringIO()
+        w = csv.writer(buffer)
+        w.writerow(self.keys)
+        w.writerows([["" if v is None else v for v in by_path[p]] for p in order])
         try:
-            with open(path, "w", newline="", encoding="utf-8") as f:
-                w = csv.writer(f)
-                w.writerow(self.keys)
-                w.writerows([["" if v is None else v for v in by_path[p]] for p in order])
+            write_text_atomic(path, buffer.getvalue())
         except OSError as exc:
             self.message.setText(f"Not written: {exc}")
             return

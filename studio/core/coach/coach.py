@@ -40,8 +40,10 @@ def read_coach(run_dir: str | Path) -> list[Diagnosis]:
         return []
     for line in lines:
         try:
-            out.append(Diagnosis.from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError):
+            found = json.loads(line)
+            if isinstance(found, dict):
+                out.append(Diagnosis.from_dict(found))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):  # a damaged line of any shape
             continue
     return out
 

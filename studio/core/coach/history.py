@@ -73,9 +73,10 @@ class RunHistory:
     def feed(self, event: ev.Event | dict[str, Any]) -> None:
         """Take one event of the run (an Event or its dict, as events.jsonl holds it); others are ignored."""
         if isinstance(event, dict):
-            if event.get("event") not in ev.EVENT_TYPES:
+            found = ev.checked(event)  # a line of a run's file: each field of its type, or nothing
+            if found is None:
                 return
-            event = ev.from_dict(event)
+            event = found
         if isinstance(event, ev.Started):
             self.epochs_planned, self.steps_per_epoch = event.epochs, event.steps_per_epoch
             self.data.train_samples, self.data.val_samples = event.train_samples, event.val_samples
@@ -180,7 +181,7 @@ class RunHistory:
             h.state = info.state
         summary = read_json(run_dir / SUMMARY_FILE, {}) or {}
         if isinstance(summary, dict):
-            h.loss_name = str(summary.get("loss", "") or h.loss_name)
+            h.loss_name = summary["loss"] if isinstance(summary.get("loss"), str) and summary["loss"] else h.loss_name
             if isinstance(summary.get("naive_baseline"), dict) and not h.data.naive_baseline:
                 h.data.naive_baseline = summary["naive_baseline"]
         try:

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from studio.core.safe_paths import output_file_problem, write_text_atomic
 from studio.data.evaluation import metrics_csv
 from studio.jobs import evaluate_job
 from studio.ui import theme
@@ -387,9 +388,10 @@ class EvaluationView(QWidget):
         return export_plot(self.plots[name], path)
 
     def save_csv(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(metrics_csv(self.doc), encoding="utf-8")
-        return path
+        """The metrics as CSV (the file dialog asked before replacing a file; a run's own files never are)."""
+        if problem := output_file_problem(path, "The metrics file", force=True, own_run=self.run_dir):
+            raise ValueError(problem)
+        return write_text_atomic(path, metrics_csv(self.doc))
 
     def _save_plot_dialog(self) -> None:
         w = self.current_plot()
@@ -414,6 +416,8 @@ class EvaluationView(QWidget):
                 self.status.setText(f"Saved {path}")
             except OSError as exc:
                 self.status.setText(f"Could not save the metrics: {exc.strerror}")
+            except ValueError as exc:
+                self.status.setText(f"Not saved: {exc}")
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Drop a pending result and wait for a running evaluation's thread."""
