@@ -206,12 +206,13 @@ class OptimizerSpec(_Section):
     def _check(self):
         if self.name not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer `{self.name}`; choose one of {', '.join(OPTIMIZERS)}")
-        if self.name == CUSTOM:
+        if self.name == CUSTOM:  # its arguments are the user's class's own, unknown to the catalogue
             _check_custom(self.path, self.class_name, self.params)
-        try:
-            coerce_params(OPTIMIZERS[self.name][2], self.params, f"Optimizer `{self.name}`")
-        except ParamError as exc:
-            raise ValueError(str(exc)) from None
+        else:
+            try:
+                coerce_params(OPTIMIZERS[self.name][2], self.params, f"Optimizer `{self.name}`")
+            except ParamError as exc:
+                raise ValueError(str(exc)) from None
         if self.clipnorm and self.global_clipnorm:
             raise ValueError("set clipnorm or global_clipnorm, not both")
         if self.reduce_on_plateau and self.schedule.name != "constant":
