@@ -49,6 +49,17 @@ def notice(doc: Document) -> str:
             f"{path.parent} (Train asks)")
 
 
+def run_trusted(run_dir: str | Path) -> bool:
+    """Whether the code a past run's spec names lies in a trusted folder, so opening its model (which needs
+    that optimizer) may run it; False for a run without code (nothing to allow)."""
+    from studio.core.runs import SPEC_FILE, read_json
+
+    data = read_json(Path(run_dir) / SPEC_FILE)
+    opt = data.get("optimizer") if isinstance(data, dict) else None
+    path = opt.get("path") if isinstance(opt, dict) and opt.get("name") == "custom" else None
+    return isinstance(path, str) and TrustStore().trusts(path)
+
+
 def allowed_code(parent: QWidget, doc: Document, spec: RunSpec,
                  store: TrustStore | None = None) -> tuple[RunSpec, list[str]] | None:
     """The spec with its code file beside the project, and the files its run may run; None when the user

@@ -39,7 +39,8 @@ class OptimizerCode(QWidget):
         self.where = QLabel(wordWrap=True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.where)
-        self.trust_note = QLabel(wordWrap=True, objectName="codeTrustNote")
+        self.trust_note = QLabel(wordWrap=True)
+        self.trust_note.setObjectName("codeTrustNote")
         self.trust_note.setStyleSheet(f"color: {theme.colors().error};")
         lay.addWidget(self.trust_note)
         buttons = QHBoxLayout()
@@ -56,12 +57,14 @@ class OptimizerCode(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         lay.addLayout(buttons)
-        self.text = QPlainTextEdit(objectName="optimizerSource")
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("optimizerSource")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setTabChangesFocus(False)
         lay.addWidget(self.text, 1)
-        self.result = QLabel(wordWrap=True, objectName="optimizerCheckResult")
+        self.result = QLabel(wordWrap=True)
+        self.result.setObjectName("optimizerCheckResult")
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.result)
         self.use_custom.clicked.connect(self.use_own_optimizer)
@@ -90,7 +93,7 @@ class OptimizerCode(QWidget):
             b.setEnabled(custom)
         self.use_custom.setVisible(not custom)
         self.text.setReadOnly(not custom)
-        if custom and path != self._shown_path:
+        if path is not None and path != self._shown_path:
             self._load(path)
         if custom and not self._was_custom and self.isVisible() is False:
             dock = self.parentWidget()
@@ -242,9 +245,9 @@ class OptimizerCode(QWidget):
         cursor = QTextCursor(block)
         self.text.setTextCursor(cursor)
         mark = QTextEdit.ExtraSelection()
-        mark.cursor = cursor  # type: ignore[misc]  # PySide's ExtraSelection fields are plain attributes
-        mark.format.setBackground(QColor(theme.colors().error_bg))  # type: ignore[misc]
-        mark.format.setProperty(QTextFormat.Property.FullWidthSelection, True)  # type: ignore[misc]
+        mark.cursor = cursor
+        mark.format.setBackground(QColor(theme.colors().error_bg))
+        mark.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         self.text.setExtraSelections([mark])
         self.text.centerCursor()
 
