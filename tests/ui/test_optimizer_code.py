@@ -132,3 +132,17 @@ def test_check_runs_one_step_in_the_warm_worker_and_names_the_failing_line(qtbot
         assert said.args[0] is True and "One step on a tiny model took the loss from" in said.args[1], said.args[1]
     finally:
         close_window(w, qtbot)
+
+
+def test_choosing_custom_in_the_optimizer_panel_opens_its_code(scripted, qtbot, tmp_path):
+    w = scripted
+    assert w.open_file(str(project(tmp_path, custom=False)), ask=False)
+    w.docks["Setup"].show()
+    w.setup_tabs.setCurrentWidget(w.optimizer_panel)
+    combo = w.optimizer_panel.name
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_End)  # `custom`, the catalogue's last entry
+    opt = w.doc.run_spec.optimizer
+    assert (opt.name, opt.path, opt.class_name) == ("custom", "my_optimizer.py", "MomentumSGD")
+    assert "Your own optimizer" in w.optimizer_panel.help.text()
+    assert w.docks["Optimizer code"].isVisible() and "(no file yet)" in w.optimizer_code.where.text()
