@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.core.custom_code import code_file
+from studio.core.custom_code import PYTHON_EXPORT_REFUSAL, code_file
 from studio.core.spec import RunSpec
 
-PYTHON_EXPORT_REFUSAL = ("the Python export does not carry a custom optimizer yet; export the model as .keras (it "
-                         "keeps the optimizer by name), or copy the optimizer's .py file beside your script")
+__all__ = ["PYTHON_EXPORT_REFUSAL", "optimizer_call", "optimizer_source"]
 
 
 def optimizer_source(spec: RunSpec) -> str:

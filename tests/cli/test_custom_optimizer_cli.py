@@ -62,3 +62,6 @@ def test_train_runs_the_file_beside_the_spec_with_allow_code(tmp_path):
     assert recorded["path"] == str(tmp_path / "my_optimizer.py")  # the run says which file it ran
     refused = cli("evaluate", str(run_dir))  # its model names the optimizer: opening it runs the file
     assert refused.returncode == 1 and "--allow-code" in refused.stderr and "Traceback" not in refused.stderr
+    script = cli("export", str(run_dir), "--format", "python", "--out", str(tmp_path / "train.py"))
+    assert script.returncode == 1 and "does not carry a custom optimizer yet" in script.stderr  # said, not a crash
+    assert not (tmp_path / "train.py").exists()
