@@ -146,3 +146,10 @@ def test_choosing_custom_in_the_optimizer_panel_opens_its_code(scripted, qtbot, 
     assert (opt.name, opt.path, opt.class_name) == ("custom", "my_optimizer.py", "MomentumSGD")
     assert "Your own optimizer" in w.optimizer_panel.help.text()
     assert w.docks["Optimizer code"].isVisible() and "(no file yet)" in w.optimizer_code.where.text()
+
+
+def test_a_preset_opened_as_a_template_keeps_its_own_optimizer_file(scripted, tmp_path):
+    w = scripted
+    assert w.open_file(str(project(tmp_path)), as_template=True, ask=False)
+    assert w.doc.path is None and w.doc.run_spec.optimizer.path == str(tmp_path / "my_optimizer.py")
+    assert w.optimizer_code.text.toPlainText() == template()  # the preset's own file, not one in the cwd
