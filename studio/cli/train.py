@@ -91,6 +91,10 @@ def run(args) -> int:
     if problem := backend_problem(spec.training.backend) or folder_problem(args.out):
         error(problem)
         return 1
+    if args.on and code:
+        error("a custom optimizer's .py file does not travel to a Ray cluster yet; train this spec on this "
+              "computer (without --on), or use one of Keras' own optimizers there")
+        return 1
     if args.on and (problem := ray_problem(args.on)):
         error(problem)
         return 1
