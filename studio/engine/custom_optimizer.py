@@ -26,6 +26,10 @@ def grant(paths: list[str] | None) -> None:
     _GRANTED.update(str(Path(p).resolve()) for p in paths or [])
 
 
+def granted_files() -> list[str]:
+    return sorted(_GRANTED)
+
+
 def granted(path: str | Path) -> bool:
     return str(Path(path).resolve()) in _GRANTED
 

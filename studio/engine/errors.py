@@ -73,7 +73,7 @@ def _in_user_code(exc: BaseException) -> str:
     custom = sys.modules.get("studio.engine.custom_optimizer")
     if custom is None:
         return ""
-    for path in sorted(custom._GRANTED):
+    for path in custom.granted_files():
         if line := custom.user_line(exc, path):
             return path.rsplit("/", 1)[-1] + line
     return ""

@@ -50,7 +50,7 @@ class OptimizerCode(QWidget):
         self.new_button.setToolTip("Write SGD with momentum, written out in keras.ops, to start from")
         self.open_button = QPushButton("Open…")
         self.save_button = QPushButton("Save")
-        self.save_button.setShortcut("Ctrl+Shift+S")
+        self.save_button.setToolTip("Write the file (File ▸ Save saves the project, not this file); Check saves too")
         self.check_button = QPushButton("Check")
         self.check_button.setToolTip("Read the file, then run one step on a tiny model (in a separate process)")
         for b in (self.use_custom, self.new_button, self.open_button, self.save_button, self.check_button):
