@@ -57,7 +57,25 @@ def main(path: str) -> None:
         "full_optimizer": type(full.optimizer).__name__,
         "no_file": refusal(None), "not_granted": refusal((str(elsewhere), cls)),
     }
+    result["broken"] = _broken_step(keras, spec, x, y)
     print("RESULT " + json.dumps(result), flush=True)
+
+
+def _broken_step(keras, spec, x, y) -> str:
+    """What the error classifier says of an update_step that raises while training: its file and line."""
+    from studio.engine import build
+    from studio.engine.errors import classify
+
+    broken = spec.model_copy(deep=True)
+    broken.optimizer.class_name = "Broken"
+    model = build.build_model(broken)
+    model.compile(optimizer=build.make_optimizer(broken, 1), loss="mse")
+    try:
+        model.train_on_batch(x, y)
+    except Exception as exc:  # noqa: BLE001 - the point: whatever it raised
+        c = classify(exc)
+        return f"{c.reason}|{c.expected}|{c.message}"
+    return "no error"
 
 
 if __name__ == "__main__":

@@ -18,6 +18,11 @@ class SignSGD(keras.optimizers.Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         lr = ops.cast(learning_rate, variable.dtype)
         self.assign_sub(variable, ops.multiply(ops.sign(ops.cast(gradient, variable.dtype)), lr))
+
+
+class Broken(keras.optimizers.Optimizer):
+    def update_step(self, gradient, variable, learning_rate):
+        raise ArithmeticError("a rule that breaks")  # line 16
 '''
 RATE = 0.05
 
@@ -44,3 +49,4 @@ def test_sign_sgd_trains_and_its_model_reloads_only_with_its_file(probe, tmp_pat
     assert r["reloaded_same"] and r["full_optimizer"] == "SignSGD"
     assert "trained with your own optimizer `SignSGD`" in r["no_file"] and "--allow-code" in r["no_file"]
     assert "sign_sgd.py" in r["not_granted"] and "--allow-code" in r["not_granted"]
+    assert r["broken"].startswith("custom_code|True|sign_sgd.py, line 16: ArithmeticError: a rule that breaks")
