@@ -32,7 +32,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-BACKEND_JOBS = ("train", "evaluate", "export", "predict", "probe", "compare", "serve")  # each loads a backend
+BACKEND_JOBS = ("train", "evaluate", "export", "predict", "probe", "compare", "serve",  # each loads a backend
+                "check_optimizer")
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from studio.cli.common import error, load_with_overrides
+from studio.cli.common import add_allow_code, allowed_code, error, load_with_overrides
+from studio.core.custom_code import code_file, file_problem
 from studio.core.analysis import ModelReport, check_spec
 from studio.core.coach.data_summary import DataSummary
 from studio.core.coach.detectors import before_training
@@ -15,6 +16,7 @@ def add_parser(sub) -> None:
     p.add_argument("spec", help="the run spec (JSON), or the name of a preset")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec field")
     p.add_argument("--no-data", action="store_true", help="check the model alone, without loading the data")
+    add_allow_code(p)
 
 
 def format_report(report: ModelReport) -> str:
@@ -58,4 +60,29 @@ def run(args) -> int:
             for n, fix in enumerate(b.fixes):  # best first; the others are the alternatives
                 print(f"  fix for {b.id}: {fix.label}" if n == 0 else f"      or: {fix.label}")
         return 1
+    return check_code(spec, args.allow_code)
+
+
+def check_code(spec, allow: bool) -> int:
+    """The spec's own optimizer: read without running it, then (allowed) one step on a tiny model."""
+    path = code_file(spec)
+    if path is None:
+        return 0
+    assert spec.optimizer.class_name  # the spec refuses a custom optimizer without one
+    if problem := file_problem(path, spec.optimizer.class_name):
+        error(f"optimizer.path {path.name}: {problem}")
+        return 1
+    if allowed_code(spec, allow) is None:
+        return 1
+    from studio.jobs.errors import JobError
+    from studio.jobs.optimizer_check import check_optimizer
+
+    try:
+        step = check_optimizer(path, spec.optimizer.class_name, spec.training.backend, spec.optimizer.learning_rate,
+                               spec.optimizer.resolved_params())
+    except JobError as exc:
+        error(exc.message)
+        return 1
+    print(f"optimizer {spec.optimizer.class_name} ({path.name}): one step on a tiny model took the loss from "
+          f"{step['loss_before']:.4g} to {step['loss_after']:.4g} on {spec.training.backend}")
     return 0

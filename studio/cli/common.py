@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from studio.core.custom_code import ALLOW_FLAG, CodeRefused, granted
+from studio.core.custom_code import resolved as beside
 from studio.core.spec import RunSpec, SpecError, load_spec, with_overrides
 
 
@@ -26,10 +28,26 @@ def load_with_overrides(path: str, sets: list[str] | None = None, **fields: obje
         return None
     try:
         spec = load_spec(resolved)
-        return with_overrides(spec, assignments) if assignments else spec
+        spec = with_overrides(spec, assignments) if assignments else spec
+        return beside(spec, Path(resolved).parent)  # its own code file is read relative to the spec file
     except SpecError as exc:
         error(str(exc))
         return None
+
+
+def allowed_code(spec: RunSpec, allow: bool) -> list[str] | None:
+    """The user's files the child may run (--allow-code); None, having said why, when the spec names code
+    that is not allowed or not there."""
+    try:
+        return granted(spec, allow)
+    except CodeRefused as exc:
+        error(str(exc))
+        return None
+
+
+def add_allow_code(p) -> None:
+    p.add_argument(ALLOW_FLAG, action="store_true", help="run the spec's own Python code (a custom optimizer's "
+                   ".py file); read the file first: it runs with your rights")
 
 
 def folder_problem(path: str | Path, option: str = "--out") -> str | None:

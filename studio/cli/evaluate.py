@@ -26,6 +26,8 @@ def add_parser(sub) -> None:
     p.add_argument("--out", help="folder for evaluation.json/.npz (default: beside the model)")
     p.add_argument("--csv", metavar="FILE", help="also write the metrics as CSV")
     p.add_argument("--force", action="store_true", help="replace an existing --csv file, or an evaluation in --out")
+    p.add_argument("--allow-code", action="store_true",
+                   help="run the spec's own Python code (a custom optimizer's file), which its model needs")
     p.add_argument("--timeout", type=float, default=900, help="seconds to wait for the evaluation")
 
 
@@ -51,7 +53,7 @@ def run(args) -> int:
         Path(args.out).expanduser().mkdir(parents=True, exist_ok=True)
     try:
         doc = evaluate(args.target, args.spec, args.out, args.split, args.checkpoint, args.backend, args.device,
-                       timeout=args.timeout)
+                       timeout=args.timeout, allow_code=args.allow_code)
     except JobError as exc:
         error(exc.message)
         return 1

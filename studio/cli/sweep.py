@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.cli.common import backend_problem, error, folder_problem, load_with_overrides
+from studio.cli.common import add_allow_code, allowed_code, backend_problem, error, folder_problem, load_with_overrides
 from studio.core.spec import SpecError, parse_spec
 from studio.core.sweep_spec import (PRUNERS, SAMPLERS, SweepError, check_space, is_sweep_document, load_sweep,
                                     parse_param, parse_sweep)
@@ -28,6 +28,7 @@ def add_parser(sub) -> None:
                         "model.blocks.dropout_1.params.rate=uniform:0:0.6, training.batch_size=int:16:128, "
                         "optimizer.name=choice:adam,sgd,rmsprop (repeat for more)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a field of the spec")
+    add_allow_code(p)
     p.add_argument("--name", help="the sweep's name in the storage (default: from the spec's file name)")
     p.add_argument("--trials", type=int, help="trials to run in all (default 20)")
     p.add_argument("--jobs", type=int, help="trials trained at once (default 1)")
@@ -114,7 +115,9 @@ def run(args) -> int:
     if problem := backend_problem(base.training.backend) or folder_problem(args.out):
         error(problem)
         return EXIT_FAILED
-    start_run: Callable[..., TrainingProcess] = TrainingProcess
+    if (code := allowed_code(base, args.allow_code)) is None:  # the spec's own optimizer file, when allowed
+        return EXIT_FAILED
+    start_run: Callable[..., TrainingProcess] = functools.partial(TrainingProcess, code=code)
     if args.on:
         from studio.cli.train import ray_problem
 

@@ -8,7 +8,7 @@ import sys
 
 from tqdm import tqdm
 
-from studio.cli.common import backend_problem, error, folder_problem, load_with_overrides
+from studio.cli.common import add_allow_code, allowed_code, backend_problem, error, folder_problem, load_with_overrides
 from studio.core import events as ev
 from studio.core.coach.coach import Coach
 from studio.core.coach.data_summary import DataSummary
@@ -44,6 +44,7 @@ def add_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar and no coach lines")
     p.add_argument("--on", metavar="ADDRESS", help="send the run to a Ray cluster: ray://HOST:PORT or the dashboard's "
                    "http://HOST:8265 (needs keras-studio[ray]); artifacts come back to --out")
+    add_allow_code(p)
 
 
 def _fmt(logs: dict) -> str:
@@ -85,15 +86,19 @@ def run(args) -> int:
     spec = load_with_overrides(args.spec, args.set, **{"training.backend": args.backend,
                                                        "training.device": args.device,
                                                        "training.epochs": args.epochs})
-    if spec is None:
+    if spec is None or (code := allowed_code(spec, args.allow_code)) is None:
         return 1
     if problem := backend_problem(spec.training.backend) or folder_problem(args.out):
         error(problem)
         return 1
+    if args.on and code:
+        error("a custom optimizer's .py file does not travel to a Ray cluster yet; train this spec on this "
+              "computer (without --on), or use one of Keras' own optimizers there")
+        return 1
     if args.on and (problem := ray_problem(args.on)):
         error(problem)
         return 1
-    proc = TrainingProcess(spec, args.out, ray_address=args.on)
+    proc = TrainingProcess(spec, args.out, ray_address=args.on, code=code)
     try:
         run_dir = proc.start()
     except OSError as exc:  # a full disk, a read-only or missing folder

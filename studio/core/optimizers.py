@@ -50,7 +50,10 @@ _BY_KERAS_CLASS: dict[str, tuple[str, float, tuple[Param, ...]]] = {
         Param("beta_2_decay", "float", -0.8, "Decay of the second moment", maximum=0, advanced=True),)),
     "Lamb": ("Layer-wise adaptive moments for large batches", 0.001, (_b1, _b2, _eps)),
 }
+CUSTOM = "custom"  # the user's own class: optimizer.path (a .py file) and optimizer.class_name name it
 OPTIMIZERS = {cls.lower(): entry for cls, entry in _BY_KERAS_CLASS.items()}
+OPTIMIZERS[CUSTOM] = ("Your own optimizer: a keras.optimizers.Optimizer subclass in a .py file (code you run)",
+                      0.01, ())
 OPTIMIZER_CLASSES = {cls.lower(): cls for cls in _BY_KERAS_CLASS}  # spec name → class in keras.optimizers
 
 

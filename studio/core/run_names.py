@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from studio.core.optimizers import CUSTOM
 from studio.core.runs import SPEC_FILE, read_json, write_json_atomic
 
 SEPARATOR = " — "
@@ -45,6 +46,10 @@ def flatten(spec: dict[str, Any]) -> dict[str, Any]:
             out["model.outputs"] = value.get("outputs")
         else:
             walk(section, value)
+    if out.get("optimizer.name") == CUSTOM:  # your own optimizer goes by its class, as Keras' own by theirs
+        out["optimizer.name"] = out.get("optimizer.class_name") or CUSTOM
+    out.pop("optimizer.path", None)  # where the file lies is no setting (the same file moved, or made absolute)
+    out.pop("optimizer.class_name", None)
     return out
 
 

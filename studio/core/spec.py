@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from studio.core import catalog, datasets
-from studio.core.optimizers import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
+from studio.core.optimizers import CUSTOM, LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 from studio.core.params import ParamError, coerce_params, shown
 
 SPEC_VERSION = 1
@@ -196,7 +196,10 @@ class ReduceOnPlateauSpec(_Section):
 
 
 class OptimizerSpec(_Section):
-    name: str = Field("adam", description="An optimizer of studio.core.optimizers")
+    name: str = Field("adam", description="An optimizer of studio.core.optimizers, or `custom` for your own class")
+    path: str | None = Field(None, description="custom: the .py file that defines the class, relative to the spec "
+                             "file (code you run: the CLI needs --allow-code, the app asks once per folder)")
+    class_name: str | None = Field(None, description="custom: the keras.optimizers.Optimizer subclass in that file")
     learning_rate: float = Field(0.001, gt=0, le=10, description="Step size of each update")
     params: dict[str, Any] = Field(default_factory=dict, description="The optimizer's own parameters")
     weight_decay: float | None = Field(None, ge=0, le=1e3, description="Decoupled weight decay (empty: none)")
@@ -214,10 +217,13 @@ class OptimizerSpec(_Section):
     def _check(self):
         if self.name not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer `{self.name}`; choose one of {', '.join(OPTIMIZERS)}")
-        try:
-            coerce_params(OPTIMIZERS[self.name][2], self.params, f"Optimizer `{self.name}`")
-        except ParamError as exc:
-            raise ValueError(str(exc)) from None
+        if self.name == CUSTOM:  # its arguments are the user's class's own, unknown to the catalogue
+            _check_custom(self.path, self.class_name, self.params)
+        else:
+            try:
+                coerce_params(OPTIMIZERS[self.name][2], self.params, f"Optimizer `{self.name}`")
+            except ParamError as exc:
+                raise ValueError(str(exc)) from None
         if self.clipnorm and self.global_clipnorm:
             raise ValueError("set clipnorm or global_clipnorm, not both")
         if self.reduce_on_plateau and self.schedule.name != "constant":
@@ -225,7 +231,23 @@ class OptimizerSpec(_Section):
         return self
 
     def resolved_params(self) -> dict[str, Any]:
+        if self.name == CUSTOM:  # the class's own keyword arguments, as written (plain JSON values)
+            return dict(self.params)
         return coerce_params(OPTIMIZERS[self.name][2], self.params, f"Optimizer `{self.name}`")
+
+
+def _check_custom(path: str | None, class_name: str | None, params: dict[str, Any]) -> None:
+    if not path or not path.endswith(".py"):
+        raise ValueError(f"optimizer `custom` needs `path`, the .py file that defines the class (received "
+                         f"{shown(path)}); e.g. \"path\": \"my_optimizer.py\" next to the spec "
+                         "(keras-studio optimizer-template my_optimizer.py writes one)")
+    if not class_name or not class_name.isidentifier():
+        raise ValueError(f"optimizer `custom` needs `class_name`, the name of a class in {path} (received "
+                         f"{shown(class_name)}); e.g. \"class_name\": \"MomentumSGD\"")
+    for key, value in params.items():
+        if not key.isidentifier() or not isinstance(value, (int, float, str, bool)) or value is None:
+            raise ValueError(f"optimizer.params.{key}: a custom optimizer's arguments are keyword names with a "
+                             f"number, text or true/false each; received {shown(value)}")
 
 
 # --------------------------------------------------------------------------------------------- regularization

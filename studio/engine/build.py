@@ -15,7 +15,7 @@ import numpy as np
 from studio.core import catalog, head_fit
 from studio.core.analysis import DataShape, check_spec, resolve_graph
 from studio.core.blocks import RunDefaults
-from studio.core.optimizers import OPTIMIZER_CLASSES
+from studio.core.optimizers import CUSTOM, OPTIMIZER_CLASSES
 from studio.core.spec import RunSpec
 from studio.engine import recipe
 
@@ -93,6 +93,13 @@ def optimizer_kwargs(spec: RunSpec) -> dict[str, Any]:
 
 
 def make_optimizer(spec: RunSpec, steps_per_epoch: int):
+    opt = spec.optimizer
+    if opt.name == CUSTOM:  # the user's own class, from the file the parent allowed (custom_optimizer.grant)
+        from studio.engine import custom_optimizer
+
+        assert opt.path and opt.class_name  # the spec refuses a custom optimizer without them
+        return custom_optimizer.make(opt.path, opt.class_name, learning_rate(spec, steps_per_epoch),
+                                     optimizer_kwargs(spec))
     return recipe.optimizer(OPTIMIZER_CLASSES[spec.optimizer.name], optimizer_kwargs(spec),
                             learning_rate(spec, steps_per_epoch))
 

@@ -26,6 +26,8 @@ _PROJECT_ERRORS = (
     ("studio.engine.export", "ExportError", None),
     ("studio.engine.codegen", "CodegenError", None),
     ("studio.engine.script_check", "ScriptCheckError", None),
+    ("studio.core.custom_code", "CodeRefused", "code_refused"),
+    ("studio.engine.custom_optimizer", "CustomCodeError", "custom_code"),
 )
 # (module, dotted attribute): the backends' out-of-memory errors
 _OOM_ERRORS = (
@@ -66,6 +68,17 @@ def _out_of_memory(exc: BaseException) -> bool:
     return xla_error is not None and isinstance(exc, xla_error) and str(exc).startswith("RESOURCE_EXHAUSTED")
 
 
+def _in_user_code(exc: BaseException) -> str:
+    """"my_optimizer.py, line 12" when the traceback passes through a user's file this child was granted."""
+    custom = sys.modules.get("studio.engine.custom_optimizer")
+    if custom is None:
+        return ""
+    for path in custom.granted_files():
+        if line := custom.user_line(exc, path):
+            return path.rsplit("/", 1)[-1] + line
+    return ""
+
+
 def classify(exc: BaseException) -> Classified:
     if diskspace.is_disk_full(exc):  # first: a project error raised because a write failed is still this
         return Classified(diskspace.DISK_FULL, f"The disk is full: {exc}", True)
@@ -75,4 +88,6 @@ def classify(exc: BaseException) -> Classified:
             return Classified(reason if reason else getattr(exc, "reason", ev.INTERNAL), str(exc), True)
     if _out_of_memory(exc):
         return Classified(ev.OUT_OF_MEMORY, OOM_MESSAGE, True)
+    if where := _in_user_code(exc):  # the user's optimizer raised while training: its file and line say where
+        return Classified("custom_code", f"{where}: {type(exc).__name__}: {exc}", True)
     return Classified(ev.INTERNAL, f"{type(exc).__name__}: {exc}", False)

@@ -45,8 +45,11 @@ def output_names(model_path: str | Path) -> tuple[str, str]:
     return f"{base}.json", f"{base}.npz"
 
 
-def load_model(path: str | Path):
-    """keras.saving.load_model in safe mode (no arbitrary code), with friendly errors."""
+def load_model(path: str | Path, code: tuple[str, str] | None = None):
+    """keras.saving.load_model in safe mode (no arbitrary code), with friendly errors.
+
+    A model trained with the user's own optimizer opens only with `code`, (file, class name) of a file this
+    child was granted (`studio.engine.custom_optimizer`), whose class is then its custom object."""
     path = Path(path)
     if not path.is_file():
         raise EvaluationError(f"model file not found: {path}; train the run first or give an existing .keras file")
@@ -54,8 +57,9 @@ def load_model(path: str | Path):
         raise EvaluationError(f"{path.name} is not a .keras file; Keras Studio opens models saved in the .keras format")
     if problem := keras_file_problem(path):  # Keras says "File not found" for a file that is not a zip
         raise EvaluationError(problem)
+    custom_objects = _custom_objects(path, code)
     try:
-        return keras.saving.load_model(str(path), safe_mode=True, compile=False)
+        return keras.saving.load_model(str(path), safe_mode=True, compile=False, custom_objects=custom_objects)
     except ValueError as exc:
         text = str(exc)
         if "safe_mode" in text or "lambda" in text.lower():
@@ -66,6 +70,31 @@ def load_model(path: str | Path):
     except Exception as exc:  # noqa: BLE001 - zip, h5 and deserialisation errors of every kind
         raise EvaluationError(f"cannot open {path.name} ({type(exc).__name__}: {exc}); is it a complete .keras "
                               "file saved by Keras 3?") from None
+
+
+def _custom_objects(path: Path, code: tuple[str, str] | None) -> dict[str, Any] | None:
+    from studio.core.custom_code import CodeRefused, refusal
+    from studio.engine import custom_optimizer
+
+    registered = custom_optimizer.saved_optimizer(path)
+    if registered is None:
+        return None
+    class_name = registered.split(">")[-1]
+    if code is None or code[1] != class_name:
+        raise EvaluationError(f"{path.name} was trained with your own optimizer `{class_name}`, code that is not "
+                              "in the file: Keras Studio opens it only with the optimizer's .py file from its run "
+                              "spec (optimizer.path), allowed (--allow-code, or trust its folder in the app)")
+    try:
+        return {registered: custom_optimizer.load_class(*code)}
+    except (CodeRefused, custom_optimizer.CustomCodeError) as exc:
+        raise EvaluationError(f"{path.name} was trained with your own optimizer `{class_name}`: {exc}"
+                              if not isinstance(exc, CodeRefused) else f"{path.name}: {refusal(code[0])}") from None
+
+
+def user_optimizer(spec: RunSpec | None) -> tuple[str, str] | None:
+    """(file, class name) of the spec's own optimizer, None for Keras' own."""
+    opt = spec.optimizer if spec is not None else None
+    return (opt.path, opt.class_name) if opt and opt.name == "custom" and opt.path and opt.class_name else None
 
 
 def load_data(spec: RunSpec) -> Dataset:
@@ -164,7 +193,7 @@ def evaluate(model_path: str | Path, spec: RunSpec, out_dir: str | Path | None =
     model_path = Path(model_path)
     out_dir = Path(out_dir) if out_dir else model_path.parent
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = model if model is not None else load_model(model_path)
+    model = model if model is not None else load_model(model_path, user_optimizer(spec))
     try:
         ds = ds if ds is not None else load_data(spec)
     except DataError as exc:

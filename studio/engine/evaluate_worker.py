@@ -28,6 +28,9 @@ def run(payload: dict[str, Any], channel: Any) -> dict[str, Any]:
     from studio.engine import evaluate
 
     spec = parse_spec(payload["spec"], "spec")
+    from studio.engine import custom_optimizer
+
+    custom_optimizer.grant(payload.get("code"))  # the user's optimizer file, when the parent allowed it
     channel.emit(ev.Log(message=f"evaluating {payload['model']} on {payload.get('backend')}"))
     doc = evaluate.evaluate(payload["model"], spec, payload.get("out_dir"), payload.get("split", "auto"))
     return {"evaluation": doc}

@@ -26,6 +26,8 @@ from studio.core.install_hints import export_install_hint
 from studio.core.spec import RunSpec
 from studio.data.dataset import DataError
 from studio.engine import codegen
+from studio.core.optimizers import CUSTOM
+from studio.engine.custom_export import PYTHON_EXPORT_REFUSAL
 from studio.engine.evaluate import EvaluationError, load_data, load_model, pick_split
 from studio.engine.script_check import ScriptCheckError, script_outputs
 
@@ -108,6 +110,8 @@ def export(fmt: str, model_path: str, spec: RunSpec | None, out: Path, work: Pat
         if spec is None:
             raise ExportError("the python export rebuilds the run from its spec; give the spec with --spec",
                               "missing_spec")
+        if spec.optimizer.name == CUSTOM:  # codegen does not embed it yet (studio.engine.custom_export)
+            raise ExportError(PYTHON_EXPORT_REFUSAL, "custom_code")
         try:
             text = codegen.generate(spec, load_model(model_path))  # the trained model's own config
         except codegen.CodegenError as exc:

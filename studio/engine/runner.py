@@ -35,6 +35,7 @@ HANDLERS = {
     "predict": "studio.engine.predictor_worker",
     "probe": "studio.engine.probe",
     "compare": "studio.engine.prediction_diff_worker",  # the backend shoot-out's prediction differences
+    "check_optimizer": "studio.engine.optimizer_check",  # one step of the user's own optimizer
     "serve": "studio.engine.serve_worker",  # a warm backend worker: the jobs above, one after another
 }
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from studio.core import events as ev
 
-SERVED = ("evaluate", "export", "predict", "probe", "compare")
+SERVED = ("evaluate", "export", "predict", "probe", "compare", "check_optimizer")
 
 
 class JobChannel:

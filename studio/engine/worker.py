@@ -64,7 +64,8 @@ def on_interrupt(control: ChildControl) -> None:
 
 
 def run(payload: dict[str, Any], channel: Any) -> ev.Event | None:
-    """payload: {"spec": the run spec as a dict, "run_dir": the directory the parent created}."""
+    """payload: {"spec": the run spec as a dict, "run_dir": the directory the parent created, "code": the user's
+    Python files this run may run (studio.core.custom_code.granted; absent: none)}."""
     run_dir = payload["run_dir"]
     set_status(run_dir, "running", pid=os.getpid())  # from here on this child writes the run's files
     control = ChildControl(channel.control)
@@ -81,7 +82,9 @@ def run(payload: dict[str, Any], channel: Any) -> ev.Event | None:
 
         keras = bootstrap.start(spec.training.backend, spec.training.device)
         bootstrap.keep_tensorflow_out(keras)
-        from studio.engine import train
+        from studio.engine import custom_optimizer, train
+
+        custom_optimizer.grant(payload.get("code"))
     except Exception as exc:  # noqa: BLE001 - before the run starts: the run directory still says why
         from studio.engine.errors import classify
 

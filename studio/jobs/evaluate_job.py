@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
+from studio.core.custom_code import CodeRefused, granted
 from studio.core.runs import read_json
 from studio.core.spec import SpecError, parse_spec
 from studio.jobs.errors import JobError
@@ -24,8 +25,10 @@ EVALUATION_FILE = "evaluation.json"
 
 def evaluate(path: str | Path, spec: str | Path | dict | None = None, out_dir: str | Path | None = None,
              split: str = "auto", checkpoint: str = "model", backend: str | None = None, device: str = "cpu",
-             timeout: float = 600, on_event: Callable[[ev.Event], None] | None = None) -> dict[str, Any]:
-    """Evaluate in a child; return the evaluation document (also written next to the model or in out_dir)."""
+             timeout: float = 600, on_event: Callable[[ev.Event], None] | None = None,
+             allow_code: bool = False) -> dict[str, Any]:
+    """Evaluate in a child; return the evaluation document (also written next to the model or in out_dir).
+    `allow_code` lets the child run the spec's own optimizer file, which a model trained with it needs."""
     if isinstance(spec, dict):
         try:
             parsed = parse_spec(spec, "spec")
@@ -36,7 +39,11 @@ def evaluate(path: str | Path, spec: str | Path | dict | None = None, out_dir: s
         target.backend = backend or parsed.training.backend
     else:
         target = resolve_target(path, spec, checkpoint, backend)
-    request = {"backend": target.backend, "device": device, "model": str(target.model),
+    try:
+        code = granted(target.spec, allow_code) if target.spec is not None else []
+    except CodeRefused as exc:
+        raise JobError(str(exc), "code_refused") from None
+    request = {"backend": target.backend, "device": device, "model": str(target.model), "code": code,
                "spec": target.spec_dict, "out_dir": str(out_dir) if out_dir else None, "split": split}
     return run_job("evaluate", request, timeout, on_event)["evaluation"]
 

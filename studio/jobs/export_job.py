@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
+from studio.core.custom_code import PYTHON_EXPORT_REFUSAL, code_file
 from studio.core import safe_paths
 from studio.core.install_hints import EXPORT_EXTRA, EXPORT_PACKAGES, export_install_hint
 from studio.core.runs import STATUS_FILE
@@ -200,6 +201,9 @@ def export_many(path: str | Path, jobs: list[tuple[str, str | Path | None]], spe
         if fmt == "python" and target.spec is None:
             r.error, r.reason = ("the python export rebuilds the run from its spec; give it with --spec SPEC.json",
                                  "missing_spec")
+            continue
+        if fmt == "python" and target.spec is not None and code_file(target.spec) is not None:
+            r.error, r.reason = PYTHON_EXPORT_REFUSAL, "custom_code"  # codegen does not embed it yet
             continue
         eb = (onnx_backend or "tensorflow") if fmt == "onnx" else None
         missing = missing_packages(fmt, eb or target.backend)

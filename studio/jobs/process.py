@@ -27,8 +27,10 @@ __all__ = ["LINGER_S", "WORKER", "TrainingProcess", "crash_reason", "sigint_igno
 
 
 class TrainingProcess:
-    def __init__(self, spec: RunSpec, runs_root: str | Path, worker: str = WORKER, ray_address: str | None = None):
+    def __init__(self, spec: RunSpec, runs_root: str | Path, worker: str = WORKER, ray_address: str | None = None,
+                 code: list[str] | None = None):
         self.spec = spec
+        self.code = list(code or [])  # the user's files the child may run (studio.core.custom_code.granted)
         self.ray_address = ray_address  # None: a local child; else the Ray cluster the run is sent to
         self.runs_root = Path(runs_root)
         self.worker = worker
@@ -46,7 +48,7 @@ class TrainingProcess:
             self.job = ray_job(self.ray_address, spec_dict, self.run_dir,
                                handler=None if self.worker == WORKER else self.worker).start()
             return self.run_dir
-        self.job = Job("train", {"spec": spec_dict, "run_dir": str(self.run_dir)},
+        self.job = Job("train", {"spec": spec_dict, "run_dir": str(self.run_dir), "code": self.code},
                        handler=None if self.worker == WORKER else self.worker, log=self.run_dir / CHILD_LOG,
                        on_died=self._died)
         self.job.start()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.runs import MODEL_FILE, SPEC_FILE
+from studio.core.custom_code import resolved
 from studio.core.spec import BACKENDS, RunSpec, SpecError, load_spec
 from studio.jobs.errors import JobError
 
@@ -55,7 +56,7 @@ def resolve_target(path: str | Path, spec: str | Path | None = None, checkpoint:
     parsed: RunSpec | None = None
     if spec_path.is_file():
         try:
-            parsed = load_spec(spec_path)
+            parsed = resolved(load_spec(spec_path), spec_path.parent)  # its own code file, beside it
         except SpecError as exc:
             raise JobError(str(exc), "invalid_spec") from None
     elif need_spec:

@@ -31,7 +31,7 @@ from typing import Any
 from studio.core import events as ev
 from studio.jobs.job import LINGER_S, Job, Supervision, drain
 
-SERVED = ("evaluate", "export", "predict", "probe", "compare")  # studio.engine.serve_worker.SERVED
+SERVED = ("evaluate", "export", "predict", "probe", "compare", "check_optimizer")  # studio.engine.serve_worker.SERVED
 IDLE_ENV = "KERAS_STUDIO_WORKER_IDLE_S"
 ENABLED_ENV = "KERAS_STUDIO_WARM_WORKERS"
 

@@ -91,7 +91,7 @@ class PresetGallery(QDialog):
             f"<h3>{p.title}</h3><p>{p.description}</p>"
             + (f"<p><b>What it teaches.</b> {p.teaches}</p>" if p.teaches else "")
             + f"<p><b>Data:</b> {source.title}{offline}<br><b>Blocks:</b> {len(spec.model.blocks)}"
-            f"<br><b>Optimizer:</b> {spec.optimizer.name}, learning rate {spec.optimizer.learning_rate:g}"
+            f"<br><b>Optimizer:</b> {optimizer_label(spec)}, learning rate {spec.optimizer.learning_rate:g}"
             f"<br><b>Epochs:</b> {spec.training.epochs}"
             f"<br><b>Training time:</b> {self._estimates[p.name]} on a laptop CPU (a rough estimate from the "
             "model and data size)</p>")
@@ -108,3 +108,9 @@ class PresetGallery(QDialog):
         if row >= 0:
             self.chosen = self._presets[row]
             super().accept()
+
+
+def optimizer_label(spec) -> str:
+    """Keras' optimizers by their name, your own by its class (a Python identifier: the spec checks it)."""
+    opt = spec.optimizer
+    return f"{opt.class_name} (your own)" if opt.name == "custom" and opt.class_name else opt.name

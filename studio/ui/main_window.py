@@ -19,7 +19,7 @@ from studio.core.install_hints import missing_backend
 from studio.core.spec import RunSpec
 from studio.jobs import devices, workers
 from studio.jobs.process import WORKER
-from studio.ui import actions, coach_links, selection, theme, window_layout
+from studio.ui import actions, coach_links, code_trust, selection, theme, window_layout
 from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
@@ -29,6 +29,7 @@ from studio.ui.graph_view import GraphView
 from studio.ui.inspector import Inspector
 from studio.ui.log_panel import LogPanel
 from studio.ui.model_editor import ModelEditor
+from studio.ui.optimizer_code import OptimizerCode
 from studio.ui.palette import Palette
 from studio.ui.project_files import APP_NAME, ProjectFiles, settings
 from studio.ui.results.area import ResultsArea
@@ -116,6 +117,9 @@ class MainWindow(QMainWindow):
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Setup", self.setup_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.optimizer_code = OptimizerCode(self.doc, self.background)  # View ▸ Optimizer code: a custom one
+        self._dock("Optimizer code", self.optimizer_code, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.docks["Optimizer code"].hide()  # shows itself when the optimizer becomes custom
         self.docks["Log"].hide()  # opens itself on a warning or an error (View ▸ Log any time)
         # wide enough for all five setup tabs in view
         self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)
@@ -171,7 +175,7 @@ class MainWindow(QMainWindow):
             self.act_evaluate.setEnabled(ok)
             self.act_export.setEnabled(ok)
 
-        for w in (self.editor, self.graph, *self.setup_tabs.panels()):
+        for w in (self.editor, self.graph, *self.setup_tabs.panels(), self.optimizer_code):
             w.message.connect(self.show_message)
         b = self.bridge
         b.events.connect(self.results.on_event)
@@ -369,13 +373,16 @@ class MainWindow(QMainWindow):
             problem = missing_backend(spec.training.backend, devices.installed_backends(), cli=False)
             QMessageBox.warning(self, APP_NAME, problem[0].upper() + problem[1:] + " in the toolbar.")
             return
+        if (allowed := code_trust.allowed_code(self, self.doc, spec)) is None:  # your own code: asked once a folder
+            return
+        spec, code = allowed
         try:
             root = self.runs_root()
             root.mkdir(parents=True, exist_ok=True)
             self.plots.setup(["loss", *spec.training.metrics])  # the run's curves, named before its child starts
             self.headline.clear()
             self.results.show_results(True)
-            self.bridge.start(spec, root)
+            self.bridge.start(spec, root, code)
         except OSError as exc:
             QMessageBox.warning(self, APP_NAME, f"Cannot create the run directory in {self.runs_root()}:\n{exc}")
             return

@@ -11,6 +11,7 @@ from typing import cast
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
+from studio.core.custom_code import resolved
 from studio.core.presets import list_presets
 from studio.core.spec import SpecError
 from studio.ui.document import Document
@@ -76,9 +77,10 @@ class ProjectFiles(QObject):
             QMessageBox.warning(self.window, APP_NAME, f"Cannot open {path}:\n\n" + "\n".join(exc.problems))
             return False
         if as_template:
-            # a preset is a starting point: saving must not overwrite the shipped file
-            self.doc.path = None
-            self.doc.path_changed.emit()
+            # a preset is a starting point: saving must not overwrite the shipped file; its own optimizer file
+            # stays the one beside it (made absolute), which the app asks about before running it
+            beside = resolved(self.doc.run_spec, Path(path).parent)
+            self.doc.load_dict(beside.to_dict(), None)
         else:
             self._recent_add(str(Path(path).resolve()))
         self.opened.emit(str(path))

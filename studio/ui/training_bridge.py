@@ -52,10 +52,11 @@ class TrainingBridge(QObject):
             self.state = state
             self.state_changed.emit(state)
 
-    def start(self, spec: RunSpec, runs_root: str | Path) -> Path:
+    def start(self, spec: RunSpec, runs_root: str | Path, code: list[str] | None = None) -> Path:
+        """`code`: the user's files the run may run (the app asked: studio.ui.code_trust)."""
         if self.running:
             raise RuntimeError("a training is already running; stop it first")
-        self.proc = TrainingProcess(spec, runs_root, worker=self.worker, ray_address=self.ray_address)
+        self.proc = TrainingProcess(spec, runs_root, worker=self.worker, ray_address=self.ray_address, code=code)
         run_dir = self.proc.start()
         self._set_state("starting")
         on = f" on the Ray cluster at {self.ray_address}" if self.ray_address else ""

@@ -25,7 +25,7 @@ def test_train_offers_the_offline_fix_before_starting(qtbot, window, dialogs, tm
     dialogs.answers["question"] = QMessageBox.StandardButton.Open
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(local), ""))
     started = []
-    monkeypatch.setattr(w.bridge, "start", lambda spec, root: started.append(spec))
+    monkeypatch.setattr(w.bridge, "start", lambda spec, root, code=None: started.append(spec))
     w.act_train.trigger()
     assert w.doc.view()["data"]["params"]["path"] == str(local)
     assert started and started[0].data.params["path"] == str(local)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QP
 from studio.core.safe_paths import output_file_problem, write_text_atomic
 from studio.data.evaluation import metrics_csv
 from studio.jobs import evaluate_job
-from studio.ui import theme
+from studio.ui import code_trust, theme
 from studio.ui.background import Background
 
 _COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
@@ -186,6 +186,7 @@ class EvaluationView(QWidget):
             self.status.setText(f"Evaluation failed: {message}")
             self.failed.emit(message)
 
+        kwargs.setdefault("allow_code", code_trust.run_trusted(run_dir))  # its own optimizer, when trusted
         self._bg.submit(lambda: evaluate_job.evaluate(run_dir, **kwargs), done, fail)
 
     def set_evaluation(self, doc: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:

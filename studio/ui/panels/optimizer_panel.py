@@ -11,12 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from studio.core.optimizers import OPTIMIZERS, SCHEDULES, learning_rate_at
+from studio.core.custom_code import TEMPLATE_CLASS
+from studio.core.optimizers import CUSTOM, OPTIMIZERS, SCHEDULES, learning_rate_at
 from studio.core.params import coerce_params
 from studio.core.spec import OptimizerSpec, ReduceOnPlateauSpec
 from studio.ui import theme
 from studio.ui.deferred import Deferred
 from studio.ui.document import Document
+from studio.ui.optimizer_code import DEFAULT_FILE
 from studio.ui.forms import ParamForm, params_from_model
 from studio.ui.panels.common import CallbackSection, SectionPanel
 
@@ -189,6 +191,9 @@ class OptimizerPanel(SectionPanel):
             s["optimizer"]["name"] = name
             s["optimizer"]["params"] = {}
             s["optimizer"]["learning_rate"] = OPTIMIZERS[name][1]  # each optimizer's usual starting rate
+            if name == CUSTOM:  # your own class, from a file beside the project (View ▸ Optimizer code edits it)
+                s["optimizer"]["path"] = s["optimizer"].get("path") or DEFAULT_FILE
+                s["optimizer"]["class_name"] = s["optimizer"].get("class_name") or TEMPLATE_CLASS
         self.patch(mutate, f"Use {name}")
 
     def _own_changed(self, name: str, value: Any) -> None:
