@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from studio.core.custom_code import ALLOW_FLAG, CodeRefused, granted
+from studio.core.custom_code import ALLOW_FLAG, CodeRefusedError, granted
 from studio.core.custom_code import resolved as beside
 from studio.core.spec import RunSpec, SpecError, load_spec, with_overrides
 
@@ -40,7 +40,7 @@ def allowed_code(spec: RunSpec, allow: bool) -> list[str] | None:
     that is not allowed or not there."""
     try:
         return granted(spec, allow)
-    except CodeRefused as exc:
+    except CodeRefusedError as exc:
         error(str(exc))
         return None
 

@@ -25,7 +25,7 @@ PYTHON_EXPORT_REFUSAL = ("the Python export does not carry a custom optimizer ye
                          "keeps the optimizer by name), or copy the optimizer's .py file beside your script")
 
 
-class CodeRefused(RuntimeError):
+class CodeRefusedError(RuntimeError):
     """A spec names code that was not allowed; the message names the file and how to allow it."""
 
 
@@ -52,15 +52,15 @@ def refusal(path: str | Path, how: str = f"add {ALLOW_FLAG} to run it") -> str:
 
 
 def granted(spec: RunSpec, allowed: bool) -> list[str]:
-    """The files the child may run: the spec's code file when allowed. CodeRefused when it names one that is
+    """The files the child may run: the spec's code file when allowed. CodeRefusedError when it names one that is
     not allowed, missing, or not a file."""
     path = code_file(spec)
     if path is None:
         return []
     if not allowed:
-        raise CodeRefused(refusal(path))
+        raise CodeRefusedError(refusal(path))
     if not path.is_file():
-        raise CodeRefused(f"optimizer.path: there is no file {path}; write one with keras-studio "
+        raise CodeRefusedError(f"optimizer.path: there is no file {path}; write one with keras-studio "
                           f"optimizer-template {path.name}, or fix the path (relative to the spec file)")
     return [str(path.resolve())]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import keras
 
-from studio.core.custom_code import CodeRefused, refusal
+from studio.core.custom_code import CodeRefusedError, refusal
 
 PACKAGE = "KerasStudioCustom"  # the registered name is "KerasStudioCustom>ClassName"
 _GRANTED: set[str] = set()
@@ -40,10 +40,10 @@ class CustomCodeError(ValueError):
 
 def load_class(path: str | Path, class_name: str) -> type:
     """The class `class_name` of the file at `path`, imported fresh (an edited file is read again) and
-    registered with Keras; CodeRefused for a file not granted, CustomCodeError for a broken one."""
+    registered with Keras; CodeRefusedError for a file not granted, CustomCodeError for a broken one."""
     path = Path(path)
     if not granted(path):
-        raise CodeRefused(refusal(path))
+        raise CodeRefusedError(refusal(path))
     if not path.is_file():
         raise CustomCodeError(f"optimizer.path: there is no file {path}")
     source = path.read_bytes()

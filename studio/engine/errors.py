@@ -26,7 +26,7 @@ _PROJECT_ERRORS = (
     ("studio.engine.export", "ExportError", None),
     ("studio.engine.codegen", "CodegenError", None),
     ("studio.engine.script_check", "ScriptCheckError", None),
-    ("studio.core.custom_code", "CodeRefused", "code_refused"),
+    ("studio.core.custom_code", "CodeRefusedError", "code_refused"),
     ("studio.engine.custom_optimizer", "CustomCodeError", "custom_code"),
 )
 # (module, dotted attribute): the backends' out-of-memory errors

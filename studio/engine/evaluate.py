@@ -73,7 +73,7 @@ def load_model(path: str | Path, code: tuple[str, str] | None = None):
 
 
 def _custom_objects(path: Path, code: tuple[str, str] | None) -> dict[str, Any] | None:
-    from studio.core.custom_code import CodeRefused, refusal
+    from studio.core.custom_code import CodeRefusedError, refusal
     from studio.engine import custom_optimizer
 
     registered = custom_optimizer.saved_optimizer(path)
@@ -86,9 +86,10 @@ def _custom_objects(path: Path, code: tuple[str, str] | None) -> dict[str, Any] 
                               "spec (optimizer.path), allowed (--allow-code, or trust its folder in the app)")
     try:
         return {registered: custom_optimizer.load_class(*code)}
-    except (CodeRefused, custom_optimizer.CustomCodeError) as exc:
-        raise EvaluationError(f"{path.name} was trained with your own optimizer `{class_name}`: {exc}"
-                              if not isinstance(exc, CodeRefused) else f"{path.name}: {refusal(code[0])}") from None
+    except (CodeRefusedError, custom_optimizer.CustomCodeError) as exc:
+        message = f"{path.name}: {refusal(code[0])}" if isinstance(exc, CodeRefusedError) else \
+            f"{path.name} was trained with your own optimizer `{class_name}`: {exc}"
+        raise EvaluationError(message) from None
 
 
 def user_optimizer(spec: RunSpec | None) -> tuple[str, str] | None:

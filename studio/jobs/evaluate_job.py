@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core import events as ev
-from studio.core.custom_code import CodeRefused, granted
+from studio.core.custom_code import CodeRefusedError, granted
 from studio.core.runs import read_json
 from studio.core.spec import SpecError, parse_spec
 from studio.jobs.errors import JobError
@@ -41,7 +41,7 @@ def evaluate(path: str | Path, spec: str | Path | dict | None = None, out_dir: s
         target = resolve_target(path, spec, checkpoint, backend)
     try:
         code = granted(target.spec, allow_code) if target.spec is not None else []
-    except CodeRefused as exc:
+    except CodeRefusedError as exc:
         raise JobError(str(exc), "code_refused") from None
     request = {"backend": target.backend, "device": device, "model": str(target.model), "code": code,
                "spec": target.spec_dict, "out_dir": str(out_dir) if out_dir else None, "split": split}
