@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from studio.core.custom_code import (CodeRefused, file_problem, granted, resolved, source_problem, template)
+from studio.core.custom_code import (CodeRefusedError, file_problem, granted, resolved, source_problem, template)
 from studio.core.spec import SpecError, parse_spec
 from studio.core.trust import CONFIG_ENV, TrustStore, config_dir
 
@@ -37,10 +37,10 @@ def test_the_file_is_found_next_to_the_spec(tmp_path):
 
 def test_code_runs_only_when_allowed(tmp_path):
     spec = resolved(custom(), tmp_path)
-    with pytest.raises(CodeRefused) as refused:
+    with pytest.raises(CodeRefusedError) as refused:
         granted(spec, allowed=False)
     assert str(tmp_path / "my_optimizer.py") in str(refused.value) and "--allow-code" in str(refused.value)
-    with pytest.raises(CodeRefused, match="there is no file .*optimizer-template my_optimizer.py"):
+    with pytest.raises(CodeRefusedError, match="there is no file .*optimizer-template my_optimizer.py"):
         granted(spec, allowed=True)
     (tmp_path / "my_optimizer.py").write_text(template())
     assert granted(spec, allowed=True) == [str((tmp_path / "my_optimizer.py").resolve())]
