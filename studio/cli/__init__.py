@@ -21,6 +21,7 @@ COMMANDS = {
     "inspect": "studio.cli.inspect",  # what a run recorded inside its model
     "attach": "studio.cli.attach",  # follow a run on a Ray cluster again
     "coach": "studio.cli.coach",  # what went wrong in a run, with spec changes that would help
+    "compare": "studio.cli.compare",  # specs trained with several seeds each: a difference or seed noise?
 }
 
 
