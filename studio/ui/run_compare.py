@@ -107,8 +107,9 @@ def compare_runs(panel: PlotsPanel, run_dirs: Sequence[str | Path], labels: Sequ
         # runs are told apart by the settings their specs differ in ("sgd, lr 0.01" against "adam, lr 0.001");
         # runs with the same settings by their titles
         arm_labels = legend_labels([specs[g[0]] for g in groups], short_labels([runs[g[0]][0] for g in groups]))
-    arm_labels = [f"{label} ({len(g)} seeds)" if len(g) > 1 else label for label, g in zip(arm_labels, groups,
-                                                                                            strict=True)]
+    band_name = {"minmax": "min–max", "std": "± std"}[kind]
+    arm_labels = [f"{label} ({len(g)} seeds, band {band_name})" if len(g) > 1 else label
+                  for label, g in zip(arm_labels, groups, strict=True)]
     panel.epochs = 0
     panel.setup(names)
     colors = theme.colors().series
@@ -138,9 +139,7 @@ def compare_runs(panel: PlotsPanel, run_dirs: Sequence[str | Path], labels: Sequ
     if lr and "learning_rate" in panel.plots:  # from zero up, as in the live plot
         panel.plots["learning_rate"].plot.setYRange(0, max(lr) * 1.15 or 1.0, padding=0)
     first = next(iter(panel.plots.values()))
-    banded = any(len(g) > 1 for g in groups)
-    what = {"minmax": "band: min–max over the seeds", "std": "band: ± 1 std over the seeds"}[kind]
-    first.plot.setTitle(f"{first.name}  (dashed: validation" + (f"; {what})" if banded else ")"))
+    first.plot.setTitle(f"{first.name}  (dashed: validation)")  # a longer title widens its column of plots
     right = max(max(cols["epoch"]) for _t, cols in runs)
     first.plot.setXRange(0, right, padding=0.02)
     return arm_labels

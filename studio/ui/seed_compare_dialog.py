@@ -226,6 +226,7 @@ class SeedCompareDialog(QDialog):
                         font.setBold(True)
                         item.setFont(font)
                     self.verdicts.setItem(row, col, item)
+        fit_rows(self.verdicts)
         self._plot()
 
     def _fill_table(self, comparison: Comparison | None) -> None:
@@ -243,6 +244,7 @@ class SeedCompareDialog(QDialog):
                 if col == 0:
                     item.setForeground(pg_color(colors[r % len(colors)]))
                 self.table.setItem(r, col, item)
+        fit_rows(self.table)
 
     def _plot(self) -> None:
         from studio.ui.run_compare import draw_band
@@ -274,6 +276,13 @@ class SeedCompareDialog(QDialog):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.shutdown()
         super().closeEvent(event)
+
+
+def fit_rows(table: QTableWidget) -> None:
+    """As tall as its rows (the plot above takes the rest of the height), never an empty grey area."""
+    table.resizeRowsToContents()
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth() + 2)
 
 
 def pg_color(hex_color: str):

@@ -67,7 +67,7 @@ def test_seeds_box_trains_each_spec_with_its_seeds_and_judges_them(qtbot, tmp_pa
         loss = w.plots.plots["loss"]  # the main window's curves: the arms as bands too
         assert _fills(loss.plot) == 2
         legend = sorted(label.text for _s, label in w.plots.plots["loss"].legend.items)
-        assert legend == ["lr 0.01 (3 seeds)", "lr 1e-05 (3 seeds)"]
+        assert legend == ["lr 0.01 (3 seeds, band min–max)", "lr 1e-05 (3 seeds, band min–max)"]
         assert w.runs.count() == 2 + 6  # every seed is an ordinary run in the Runs panel
         dialog.close()
     finally:
