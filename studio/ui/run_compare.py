@@ -60,6 +60,10 @@ def seed_groups(specs: Sequence[dict]) -> list[list[int]]:
     return out
 
 
+def _without_seed(spec: dict) -> dict:
+    return {**spec, "training": {k: v for k, v in (spec.get("training") or {}).items() if k != "seed"}}
+
+
 def draw_band(plot: pg.PlotItem, x: Sequence[float], curves: Sequence[Sequence[float]], color: str,
               kind: str = "minmax", dashed: bool = False) -> pg.PlotDataItem:
     """The mean of `curves` as a line over a translucent band (min–max or ± std); returns the mean's line."""
@@ -106,7 +110,10 @@ def compare_runs(panel: PlotsPanel, run_dirs: Sequence[str | Path], labels: Sequ
     else:
         # runs are told apart by the settings their specs differ in ("sgd, lr 0.01" against "adam, lr 0.001");
         # runs with the same settings by their titles
-        arm_labels = legend_labels([specs[g[0]] for g in groups], short_labels([runs[g[0]][0] for g in groups]))
+        # arms over several seeds are not told apart by the seed of their first runs
+        banded = any(len(g) > 1 for g in groups)
+        named = [_without_seed(specs[g[0]]) if banded else specs[g[0]] for g in groups]
+        arm_labels = legend_labels(named, short_labels([runs[g[0]][0] for g in groups]))
     band_name = {"minmax": "min–max", "std": "± std"}[kind]
     arm_labels = [f"{label} ({len(g)} seeds, band {band_name})" if len(g) > 1 else label
                   for label, g in zip(arm_labels, groups, strict=True)]
