@@ -22,6 +22,7 @@ COMMANDS = {
     "attach": "studio.cli.attach",  # follow a run on a Ray cluster again
     "coach": "studio.cli.coach",  # what went wrong in a run, with spec changes that would help
     "optimizer-template": "studio.cli.optimizer_template",  # a custom optimizer's .py file to start from
+    "compare": "studio.cli.compare",  # specs trained with several seeds each: a difference or seed noise?
 }
 
 

@@ -87,8 +87,11 @@ class Sweep:
     def __init__(self, sweep: SweepSpec, base: RunSpec, runs_root: str | Path,
                  start_run: Callable[[RunSpec, Path], TrainingProcess] = TrainingProcess,
                  on_trial: Callable[[TrialResult], None] | None = None,
-                 on_event: Callable[[int, ev.Event], None] | None = None, assign_gpus: bool = True):
+                 on_event: Callable[[int, ev.Event], None] | None = None, assign_gpus: bool = True,
+                 make_spec: Callable[[int, dict[str, Any]], RunSpec] | None = None):
         self.sweep, self.base = sweep, base
+        # a trial's values → its run spec; a comparison over seeds picks the arm's spec here
+        self.make_spec = make_spec or self.trial_spec
         self.runs_root = Path(runs_root)
         self.storage = sweep.storage or default_storage(self.runs_root)
         self.start_run = start_run
@@ -100,9 +103,17 @@ class Sweep:
         self._fatal = ""
         self._gpus: list[str] = []
         self.assign_gpus = assign_gpus  # False where the executor places trials itself (a Ray cluster)
+        self._study = None
 
     # ------------------------------------------------------------------ the study
     def study(self):
+        """The sweep's study, made (or loaded) once: opening an SQLite storage checks its schema (a second or more
+        on a busy machine)."""
+        if self._study is None:
+            self._study = self._open_study()
+        return self._study
+
+    def _open_study(self):
         optuna = _optuna()
         self.runs_root.mkdir(parents=True, exist_ok=True)  # the default storage lives there
         s = self.sweep
@@ -164,7 +175,8 @@ class Sweep:
         study = self.study()
         self._recover(study)
         dists = self.distributions()
-        self._gpus = self.gpus()
+        # the device probe starts a backend (seconds): only when there is a trial left to train
+        self._gpus = self.gpus() if self.sweep.trials > len(self.counted(study)) else []
         running: dict[int, _Running] = {}
         try:
             while True:
@@ -198,8 +210,7 @@ class Sweep:
         trial = study.ask(dists)
         trial.set_user_attr(OWNER, self._owner)
         values = {p.path: trial.params[p.path] for p in self.sweep.search}
-        title = trial_title(self.base.meta.title, trial.number, values)
-        spec = trial_spec(self.base, values, title)
+        spec = self.make_spec(trial.number, values)
         if self._gpus:  # one GPU per place: two trials never share one unless asked
             spec = with_overrides(spec, [f'training.device="{self._gpus[slot % len(self._gpus)]}"'])
         proc = self.start_run(spec, self.runs_root)
@@ -209,6 +220,9 @@ class Sweep:
             "sweep": self.sweep.name, "trial": trial.number, "params": values, "metric": self.sweep.metric,
             "direction": self.sweep.direction, "storage": self.storage})
         return _Running(trial=trial, proc=proc, slot=slot)
+
+    def trial_spec(self, number: int, values: dict[str, Any]) -> RunSpec:
+        return trial_spec(self.base, values, trial_title(self.base.meta.title, number, values))
 
     def gpus(self) -> list[str]:
         """The GPUs the trials are spread over, one per place ([] when they train on the CPU or one at a time).

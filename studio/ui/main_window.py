@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
         self.controls.stop_clicked.connect(self.bridge.stop)
         self.runs.show_run.connect(self.show_run)
         self.runs.compare.connect(self.compare_runs)
+        self.runs.compare_seeds.connect(self.dialogs.open_seed_compare)  # the seeds box above 1
         self.runs.continue_from.connect(self.continue_from_run)
         self.runs.open_table.connect(self.dialogs.open_run_table)
         coach_links.connect(self)  # what the coach's cards ask of the window

@@ -17,8 +17,12 @@ from studio.ui.document import Document
 from studio.ui.runs_panel import RunsPanel
 
 if TYPE_CHECKING:
+    from studio.ui.plots import PlotsPanel
+    from studio.ui.results.area import ResultsArea
+    from studio.ui.training_bridge import TrainingBridge
     from studio.ui.evaluation import ExportDialog
     from studio.ui.run_table import RunTable
+    from studio.ui.seed_compare_dialog import SeedCompareDialog
     from studio.ui.shootout_dialog import ShootoutDialog
     from studio.ui.sweep_dialog import SweepDialog
 
@@ -35,6 +39,13 @@ class Host(Protocol):
     def show_run(self, run_dir: str) -> None: ...
     def compare_runs(self, run_dirs: list[str]) -> None: ...
 
+    @property
+    def bridge(self) -> TrainingBridge: ...
+    @property
+    def plots(self) -> PlotsPanel: ...
+    @property
+    def results(self) -> ResultsArea: ...
+
 
 class RunDialogs(QObject):
     def __init__(self, host: Host, window: QWidget):
@@ -44,6 +55,7 @@ class RunDialogs(QObject):
         self.sweep_dialog: SweepDialog | None = None
         self.shootout_dialog: ShootoutDialog | None = None
         self.export_dialog: ExportDialog | None = None
+        self.seed_dialog: SeedCompareDialog | None = None
 
     def _root(self) -> Path:
         h = self.host
@@ -98,6 +110,48 @@ class RunDialogs(QObject):
         dialog.finished.connect(dialog.deleteLater)
         dialog.show()
 
+    def open_seed_compare(self, run_dirs: list[str], seeds: int) -> None:
+        """Compare with the seeds box above 1: the selected runs' specs, each to train with `seeds` seeds."""
+        from studio.core.run_names import legend_labels
+        from studio.core.runs import SPEC_FILE, read_json, read_run
+        from studio.core.spec import parse_spec
+        from studio.ui.run_compare import short_labels
+        from studio.ui.seed_compare_dialog import SeedCompareDialog
+
+        w = self.host
+        specs, titles, arms = [], [], []
+        for d in run_dirs:
+            data = read_json(Path(d) / SPEC_FILE, None)
+            try:
+                arms.append(parse_spec(data, f"{Path(d).name}/{SPEC_FILE}"))
+            except SpecError as exc:
+                w.show_message(f"{Path(d).name} cannot be trained again: {exc.problems[0] if exc.problems else exc}")
+                return
+            specs.append(data)
+            info = read_run(Path(d))
+            titles.append((info.title if info else "") or Path(d).name)
+        if self.seed_dialog is not None and self.seed_dialog.running:
+            self.seed_dialog.raise_()
+            w.show_message("A comparison over seeds is still training; cancel it or wait for it")
+            return
+        dialog = self.seed_dialog = SeedCompareDialog(arms, legend_labels(specs, short_labels(titles)), seeds,
+                                                      self._root(), worker=w.bridge.worker, parent=self.window)
+        dialog.show_arms.connect(self._show_arms)
+        dialog.finished.connect(lambda _r: w.runs.refresh())
+        dialog.show()
+
+    def _show_arms(self, run_dirs: list[str], labels: list[str], arms: list[list[int]]) -> None:
+        """A finished comparison over seeds in the main window's curves: every metric, each arm a band."""
+        from studio.ui.run_compare import compare_runs
+
+        w = self.host
+        w.runs.refresh()
+        if w.bridge.running:
+            return  # the live curves stay; the dialog shows the comparison
+        compare_runs(w.plots, run_dirs, labels, arms)
+        w.results.show_results(True)
+        w.results.show_view("curves")
+
     def open_export(self, run_dir: str) -> None:
         from studio.ui.evaluation import ExportDialog
 
@@ -106,6 +160,6 @@ class RunDialogs(QObject):
 
     def shutdown(self) -> None:
         """The dialogs' own children (an export check, a sweep or a shoot-out still training) end with the app."""
-        for dialog in (self.export_dialog, self.sweep_dialog, self.shootout_dialog):
+        for dialog in (self.export_dialog, self.sweep_dialog, self.shootout_dialog, self.seed_dialog):
             if dialog is not None:
                 dialog.shutdown()

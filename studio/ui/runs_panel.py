@@ -10,10 +10,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QGridLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QSpinBox,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core.run_names import rename_run
+from studio.core.seed_compare import MAX_SEEDS
 from studio.core.runs import list_runs
 
 
@@ -28,6 +29,7 @@ def _when(created: float) -> str:
 class RunsPanel(QWidget):
     show_run = Signal(str)  # run directory
     compare = Signal(list)  # run directories, two or more
+    compare_seeds = Signal(list, int)  # run directories whose specs to train with that many seeds each, compared
     continue_from = Signal(str)  # run directory whose model the next training starts from
     open_table = Signal()  # the run table: every run with its figures, sortable
 
@@ -63,8 +65,22 @@ class RunsPanel(QWidget):
         self.show_btn.clicked.connect(self._show_selected)
         self.compare_btn = QPushButton("Compare")
         self.compare_btn.setToolTip("Select two or more runs (Ctrl- or Shift-click) to draw their curves together")
-        self.compare_btn.clicked.connect(lambda: self.compare.emit(self.selected_runs()))
+        self.compare_btn.clicked.connect(self._compare)
         self.compare_btn.setEnabled(False)
+        self.seeds = QSpinBox(minimum=1, maximum=MAX_SEEDS, value=1)
+        self.seeds.setPrefix("× ")
+        self.seeds.setSpecialValueText("as run")  # 1: the runs' own curves, nothing trained
+        self.seeds.setToolTip("Seeds per run for Compare. \"as run\": overlay the selected runs as they are. 2 or "
+                              "more: train each selected run's spec with that many seeds, draw each as a mean with a "
+                              "band, and say whether they differ by more than seed noise (3 or more make it worth "
+                              "reading)")
+        self.seeds.valueChanged.connect(self._seeds_changed)
+        compare_cell = QWidget()
+        cell = QHBoxLayout(compare_cell)
+        cell.setContentsMargins(0, 0, 0, 0)
+        cell.setSpacing(2)
+        cell.addWidget(self.compare_btn, 1)
+        cell.addWidget(self.seeds)
         self.continue_btn = QPushButton("Continue")
         self.continue_btn.setToolTip("Train the selected run's model further: the next training starts from its "
                                      "weights (the blocks must be the same)")
@@ -76,7 +92,7 @@ class RunsPanel(QWidget):
         self.table_btn = QPushButton("Run table…")
         self.table_btn.setToolTip("Every run with its figures in one sortable, filterable table")
         self.table_btn.clicked.connect(self.open_table)
-        for i, b in enumerate((self.show_btn, self.compare_btn, self.continue_btn, folder, self.table_btn,
+        for i, b in enumerate((self.show_btn, compare_cell, self.continue_btn, folder, self.table_btn,
                                refresh)):  # narrow
             row.addWidget(b, i // 2, i % 2)
         lay.addLayout(row)
@@ -112,6 +128,16 @@ class RunsPanel(QWidget):
 
     def _selection_changed(self) -> None:
         self.compare_btn.setEnabled(len(self.tree.selectedItems()) >= 2)
+
+    def _seeds_changed(self, n: int) -> None:
+        self.compare_btn.setText("Compare" if n == 1 else "Compare…")  # more than one seed trains: a dialog
+
+    def _compare(self) -> None:
+        runs, n = self.selected_runs(), self.seeds.value()
+        if n == 1:
+            self.compare.emit(runs)
+        else:
+            self.compare_seeds.emit(runs, n)
 
     def title_of(self, run_dir: str) -> str:
         for i in range(self.count()):

@@ -69,3 +69,33 @@ def test_compare_legend_names_the_settings_that_differ(window, tmp_path):
     labels = sorted(label.text for _sample, label in w.plots.plots["accuracy"].legend.items)
     assert labels == ["adam, lr 0.001", "sgd, lr 0.01"]
     assert a.exists()
+
+
+def test_runs_of_one_spec_with_other_seeds_are_one_arm_with_a_band(window, tmp_path):
+    """Compare as run (seeds box at 1): seed replicates already in the runs folder are drawn as their mean over a
+    band; a run of another spec stays a line of its own."""
+    import pyqtgraph as pg
+
+    from studio.core.presets import load_preset
+    from studio.core.spec import with_overrides
+
+    w = window
+    for seed, losses in ((1, [2.0, 1.0, 0.5]), (2, [2.2, 1.2, 0.7]), (3, [1.8, 0.8, 0.3])):
+        spec = with_overrides(load_preset("optimizer_adam"), [f"training.seed={seed}"]).to_dict()
+        path = create_run_dir(tmp_path, spec)
+        rows = ["epoch,accuracy,loss,learning_rate,seconds"] + [f"{i + 1},0.5,{v},0.01,0.1" for i, v in
+                                                                 enumerate(losses)]
+        (path / "metrics.csv").write_text("\n".join(rows) + "\n")
+        set_status(path, "finished")
+    _run_of(tmp_path, "optimizer_sgd", [2.0, 1.8, 1.6])
+    w.runs.set_root(tmp_path)
+    for i in range(4):
+        w.runs.tree.topLevelItem(i).setSelected(True)
+    w.runs.compare_btn.click()
+    loss = w.plots.plots["loss"]
+    assert sum(isinstance(i, pg.FillBetweenItem) for i in loss.plot.items) == 1  # the three seeds' band
+    mean = next(c for c in loss.plot.listDataItems() if c.yData is not None and len(c.yData) == 3
+                and abs(c.yData[0] - 2.0) < 1e-9 and abs(c.yData[2] - 0.5) < 1e-9)
+    assert list(mean.yData) == [2.0, 1.0, 0.5]  # the mean of the three, epoch by epoch
+    labels = sorted(label.text for _s, label in w.plots.plots["accuracy"].legend.items)
+    assert labels == ["adam, lr 0.001 (3 seeds, band min–max)", "sgd, lr 0.01"]
