@@ -6,11 +6,13 @@ seed noise. The table is also saved beside the runs as compare-<name>.json."""
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 from pathlib import Path
 
-from studio.cli.common import backend_problem, error, folder_problem, load_with_overrides
+from studio.cli.common import add_allow_code, allowed_code, backend_problem, error, folder_problem, \
+    load_with_overrides
 from studio.core.seed_compare import MAX_SEEDS, MIN_SEEDS
 
 EXIT_DONE, EXIT_FAILED, EXIT_STOPPED = 0, 1, 3
@@ -30,6 +32,7 @@ def add_parser(sub) -> None:
                                   "same command resumes)")
     p.add_argument("--storage", metavar="URL", help="an Optuna storage URL (default: the sweeps' SQLite file in --out)")
     p.add_argument("--out", default="runs", help="folder for the run directories and the table (default: ./runs)")
+    add_allow_code(p)
 
 
 def _label(path: str) -> str:
@@ -38,6 +41,7 @@ def _label(path: str) -> str:
 
 def run(args) -> int:
     from studio.core.sweep_spec import SweepError
+    from studio.jobs.process import TrainingProcess
     from studio.jobs.seed_compare import SeedCompare
     from studio.jobs.sweep import TrialResult
 
@@ -65,6 +69,11 @@ def run(args) -> int:
     if problem := folder_problem(args.out):
         error(problem)
         return EXIT_FAILED
+    code: list[str] = []
+    for spec in arms:  # a custom optimizer's file runs only when allowed (--allow-code)
+        if (files := allowed_code(spec, args.allow_code)) is None:
+            return EXIT_FAILED
+        code += [f for f in files if f not in code]
     done: list[TrialResult] = []
     total = len(arms) * args.seeds
 
@@ -76,7 +85,8 @@ def run(args) -> int:
 
     try:
         runner = SeedCompare(arms, args.seeds, args.out, labels=[_label(p) for p in args.specs], metric=args.metric,
-                             jobs=args.jobs, name=args.name, storage=args.storage, on_trial=said)
+                             jobs=args.jobs, name=args.name, storage=args.storage, on_trial=said,
+                             start_run=functools.partial(TrainingProcess, code=code))
         runner.prepare()
     except SweepError as exc:
         error(str(exc))

@@ -38,7 +38,9 @@ def test_train_and_check_refuse_code_without_allow_code(tmp_path):
     spec = _project(tmp_path)
     sweep = ["sweep", str(spec), "--param", "optimizer.learning_rate=loguniform:1e-3:1e-1", "--trials", "1",
              "--out", str(tmp_path / "runs")]
-    for command in (["train", str(spec), "--out", str(tmp_path / "runs")], ["check", str(spec), "--no-data"], sweep):
+    compare = ["compare", str(spec), "optimization_lab", "--seeds", "2", "--out", str(tmp_path / "runs")]
+    for command in (["train", str(spec), "--out", str(tmp_path / "runs")], ["check", str(spec), "--no-data"], sweep,
+                    compare):
         out = cli(*command)
         assert out.returncode == 1, out.stdout
         assert f"runs your own Python code from {tmp_path / 'my_optimizer.py'}" in out.stderr
