@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.coach.clinic import FAULTS, load, train
+from tests.coach.clinic import FAULTS, load, train_all
 
 EPOCHS = {  # enough for each fault's evidence, no more
     "lr_too_high": 4,  # far above guessing from epoch 2; judged from epoch 3, after 10 updates of 5 an epoch
@@ -26,14 +26,20 @@ def test_every_clinic_spec_is_tested():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fault", FAULTS)
-def test_the_coach_names_the_fault_and_no_other_problem(fault, tmp_path):
-    spec = load(fault, "jax")
-    spec["training"]["epochs"] = EPOCHS[fault]
-    result = train(spec, tmp_path)
-    found = result.finding(fault)
-    assert found is not None, [f"{d.severity} {d.kind}" for d in result.found]
-    assert found.severity == SEVERITY[fault], found.evidence
-    assert found.fixes, "the fault comes with a fix to try"
-    assert [k for k in result.kinds("problem") if k != fault] == [], [f"{d.severity} {d.kind}: {d.evidence}"
-                                                                     for d in result.found]
+def test_the_coach_names_each_fault_and_no_other_problem(tmp_path):
+    """All clinic specs in one JAX child (one backend start, not eight); each run's events fed to the coach."""
+    specs = {}
+    for fault in FAULTS:
+        spec = load(fault, "jax")
+        spec["training"]["epochs"] = EPOCHS[fault]
+        specs[fault] = spec
+    results = train_all(specs, tmp_path)
+    wrong = {}
+    for fault, result in results.items():
+        found = result.finding(fault)
+        said = [f"{d.severity} {d.kind}: {d.evidence}" for d in result.found]
+        if found is None or found.severity != SEVERITY[fault] or not found.fixes:
+            wrong[fault] = said  # not named, at another severity, or without a fix to try
+        elif [k for k in result.kinds("problem") if k != fault]:
+            wrong[fault] = said  # another fault called a problem
+    assert wrong == {}

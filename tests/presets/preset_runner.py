@@ -1,8 +1,9 @@
 """`python -m tests.presets.preset_runner PAYLOAD.json`: train several specs, one after another, in this one
 process on the backend named by KERAS_BACKEND (one process per backend keeps the suite fast).
 
-PAYLOAD: {"runs": folder, "specs": {name: spec dict}}. Prints one `RESULT {json}` line: per spec, the
-terminal event's kind, its message or summary, and the Log/Warning messages the run emitted.
+PAYLOAD: {"runs": folder, "specs": {name: spec dict}}. Prints one `RESULT {json}` line: per spec, its run
+directory, the terminal event's kind, its message or summary, and the Log/Warning messages the run emitted.
+tests.helpers.train_in_one_child runs it.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def main(path: str) -> None:
             if isinstance(event, (ev.Log, ev.Warning)):
                 logs.append(event.message)  # noqa: B023 - emit lives for this iteration's run only
 
-        result = train.run(parse_spec(spec_dict), create_run_dir(Path(payload["runs"]) / name, spec_dict), emit)
-        out[name] = {"kind": result.kind, "message": getattr(result, "message", ""),
+        run_dir = create_run_dir(Path(payload["runs"]) / name, spec_dict)
+        result = train.run(parse_spec(spec_dict), run_dir, emit)
+        out[name] = {"run_dir": str(run_dir), "kind": result.kind, "message": getattr(result, "message", ""),
                      "details": getattr(result, "details", "")[-2000:],
                      "summary": getattr(result, "summary", None), "logs": logs}
         keras.backend.clear_session()

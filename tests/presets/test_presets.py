@@ -4,10 +4,7 @@ convnet reaches ≥ 95 % on scikit-learn's digits and the LSTM forecaster beats 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +14,7 @@ from studio.core.analysis import check_spec
 from studio.core.presets import list_presets, load_preset, presets_dir
 from studio.core.spec import RunSpec, parse_spec, with_overrides
 from studio.data.loaders import data_shape, load
-from tests.helpers import BACKENDS, train_in_child
+from tests.helpers import BACKENDS, train_in_child, train_in_one_child
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "data" / "files"
@@ -75,19 +72,6 @@ def test_mnist_preset_is_the_keras_io_convnet():
     assert spec.data.source == "mnist"
 
 
-def _run_presets(backend: str, specs: dict[str, dict], tmp_path: Path, env_extra: dict | None = None) -> dict:
-    payload = tmp_path / f"{backend}.json"
-    payload.write_text(json.dumps({"runs": str(tmp_path / "runs"), "specs": specs}))
-    env = dict(os.environ, KERAS_BACKEND=backend, CUDA_VISIBLE_DEVICES="-1", JAX_PLATFORMS="cpu",
-               **(env_extra or {}))
-    proc = subprocess.run([sys.executable, "-m", "tests.presets.preset_runner", str(payload)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=400)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
-    raise AssertionError(f"preset runner failed on {backend}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_every_preset_trains_on_offline_data(backend, tmp_path):
@@ -107,7 +91,7 @@ def test_every_preset_trains_on_offline_data(backend, tmp_path):
     cache = tmp_path / "keras_home" / "datasets"
     cache.mkdir(parents=True)
     shutil.copy(FILES / "mnist.npz", cache / "mnist.npz")
-    results = _run_presets(backend, specs, tmp_path, {"KERAS_HOME": str(tmp_path / "keras_home")})
+    results = train_in_one_child(backend, specs, tmp_path, {"KERAS_HOME": str(tmp_path / "keras_home")})
     for name in PRESETS:
         r = results[name]
         assert r["kind"] == "Finished", f"{name} on {backend}: {r['message']}\n{r['details']}"

@@ -78,6 +78,30 @@ def train(spec: dict[str, Any], out: Path) -> Result:
                                                **evaluation.get("metrics", {})})
 
 
+def train_all(specs: dict[str, dict[str, Any]], out: Path, backend: str = "jax") -> dict[str, Result]:
+    """Train several clinic specs in one child process (one backend start for all) and feed each run's events,
+    as events.jsonl kept them, to the Coach `keras-studio train` runs: what it would have said live."""
+    from studio.cli.train import coach_for
+    from studio.core.runs import read_events
+    from tests.helpers import train_in_one_child
+
+    done = train_in_one_child(backend, specs, out)
+    results = {}
+    for name, spec in specs.items():
+        r = done[name]
+        if r["kind"] != "Finished":
+            raise RuntimeError(f"{name} did not finish: {r['message']}\n{r['details']}")
+        run_dir = Path(r["run_dir"])
+        coach = coach_for(parse_spec(spec), run_dir)
+        for event in read_events(run_dir):
+            coach.feed(event)
+        summary = read_json(run_dir / SUMMARY_FILE, {}) or {}
+        evaluation = read_json(run_dir / "evaluation.json", {}) or {}
+        results[name] = Result(run_dir, coach.diagnoses(), {**summary["metrics"].get("validation", {}),
+                                                            **evaluation.get("metrics", {})})
+    return results
+
+
 def score_deployed(name: str, spec: dict[str, Any], result: Result) -> None:
     """Add the accuracy on the deployed copy of the fault's data (the same rows, the leaked column shuffled), as
     the model would meet new samples, to `result.metrics`."""
