@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.controls.pause_clicked.connect(self.bridge.pause)
         self.controls.resume_clicked.connect(self.bridge.resume)
         self.controls.stop_clicked.connect(self.bridge.stop)
+        self.files.opened.connect(lambda _path: self.results.reset())  # the last project's run is not this one's
         self.runs.show_run.connect(self.show_run)
         self.runs.compare.connect(self.compare_runs)
         self.runs.continue_from.connect(self.continue_from_run)

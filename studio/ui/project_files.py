@@ -25,7 +25,9 @@ def settings() -> QSettings:
 
 
 class ProjectFiles(QObject):
-    opened = Signal(str)  # a spec was opened (from a file or a preset): nothing of the old one is selected
+    # another project is in the window (New: "", or a file or a preset's path): nothing of the old one is selected
+    # or shown
+    opened = Signal(str)
 
     def __init__(self, doc: Document, window: QMainWindow):
         super().__init__(window)
@@ -58,6 +60,7 @@ class ProjectFiles(QObject):
         if self.maybe_save():
             self.doc.new()
             self.doc.discard_autosave()
+            self.opened.emit("")
 
     def open_dialog(self) -> None:
         if not self.maybe_save():

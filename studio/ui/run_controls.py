@@ -101,6 +101,7 @@ class RunControls(QWidget):
         self.resume.setVisible(state == "paused")
         self.stop.setEnabled(state in ("starting", "running", "paused"))
         if state == "starting":
+            self.progress.setFormat("")  # not the last run's "Finished" over the busy bar
             self.progress.setRange(0, 0)  # busy until the child reports: importing a backend takes seconds
             self.info.setText("Starting the backend…")
             self._t0 = time.monotonic()
@@ -108,6 +109,15 @@ class RunControls(QWidget):
             self._show_timer.stop()
             self._show_latest()  # the batch it paused at, then the prefix
             self.info.setText("Paused — " + self.info.text())
+
+    def reset(self) -> None:
+        """As before any run (another project is open): no last run's word or time left in view."""
+        self._show_timer.stop()
+        self._latest = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        self.info.setText("Ready")
 
     def on_started(self, e: ev.Started) -> None:
         self._epochs, self._steps = e.epochs, max(e.steps_per_epoch, 1)

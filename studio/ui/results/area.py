@@ -191,7 +191,7 @@ class ResultsArea(QWidget):
         self._ask_applies(run_dir)
 
     def _set_model(self, run_dir: str) -> None:
-        run = run_dir if RunModel.kept_by(run_dir) else None
+        run = run_dir if run_dir and RunModel.kept_by(run_dir) else None
         self.model.set_run(run)
         for slot in self._slots.values():
             slot.ctx.model_changed.emit(run or "")
@@ -225,6 +225,24 @@ class ResultsArea(QWidget):
             self.selection = list(ids)
             for slot in self._slots.values():
                 slot.ctx.selection_changed.emit(list(ids))
+
+    def reset(self) -> None:
+        """Another project: no run, no model, no headline, progress or coach of the last one, and every view made
+        afresh when next shown (each forgets its run whole: curves, evaluation, Try it's inputs, boundary)."""
+        self.run_dir, self.live, self.selection = None, False, []
+        self.headline.clear()
+        self.coach.clear()
+        self.controls.reset()
+        self._set_model("")
+        if self._tabs is not None:
+            for slot in self._slots.values():
+                if slot.widget is not None and hasattr(slot.widget, "shutdown"):
+                    slot.widget.shutdown()
+                slot.ctx.deleteLater()  # its connections go with it
+            self.stack.removeWidget(self._tabs)
+            self._tabs.deleteLater()
+            self._tabs, self._slots = None, {}
+        self.show_results(False)
 
     # ------------------------------------------------------------------ showing, collapsing, sizing
     def show_results(self, shown: bool) -> None:
