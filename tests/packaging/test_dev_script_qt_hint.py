@@ -31,7 +31,8 @@ def _venv(tmp_path, app_body: str):
     tools = tmp_path / "tools"
     tools.mkdir()
     (tools / "ldd").write_text("#!/bin/sh\necho '\tlibxcb-icccm.so.4 => not found'\n"
-                               "echo '\tlibxcb-keysyms.so.1 => not found'\necho '\tlibxkbcommon-x11.so.0 => not found'\n"
+                               "echo '\tlibxcb-keysyms.so.1 => not found'\n"
+                               "echo '\tlibxkbcommon-x11.so.0 => not found'\n"
                                "echo '\tlibxcb-cursor.so.0 => /lib/libxcb-cursor.so.0 (0x1)'\n")
     (tools / "ldd").chmod(0o755)
     env = {**os.environ, "KERAS_STUDIO_VENV": str(venv), "PATH": f"{tools}:/usr/bin:/bin"}
