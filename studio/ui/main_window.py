@@ -25,7 +25,7 @@ from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
 from studio.ui.gallery import PresetGallery
-from studio.ui.graph_view import GraphView
+from studio.ui.graph_view import GAP_Y, NODE_H, GraphView
 from studio.ui.inspector import Inspector
 from studio.ui.log_panel import LogPanel
 from studio.ui.model_editor import ModelEditor
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         # ---------------------------------------------------------------- centre: the model is the main surface
         self.editor = ModelEditor(self.doc, self.checker)
         self.graph = GraphView(self.doc, self.checker)
+        self.graph.view.setMinimumHeight(2 * NODE_H + GAP_Y + 24)  # two rows of blocks in view, never just one
         self.model_tabs = QTabWidget()
         self.model_tabs.setDocumentMode(True)
         self.model_tabs.addTab(self.graph, "Graph")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QSplitter, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from studio.core import events as ev
 from studio.ui.background import Background
@@ -32,6 +32,7 @@ from studio.ui.run_controls import RunControls
 
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
 EMPTY_RESULTS_H = 120  # the results area before any run: the card, not half the window
+RESULTS_MIN_H = 150  # the least the views are given before they scroll: a tab bar and a readable plot
 
 
 @dataclass
@@ -83,7 +84,13 @@ class ResultsArea(QWidget):
         self.empty_state = EmptyState()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
-        lay.addWidget(self.stack, 1)
+        # the views keep their room (Try it's canvas, the evaluation's table) inside a scroll area, so that the
+        # results never make the window taller than a 1280×720 screen: a short area scrolls instead
+        self.scroll = QScrollArea(widgetResizable=True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(self.stack)
+        self.scroll.setMinimumHeight(RESULTS_MIN_H)
+        lay.addWidget(self.scroll, 1)
         self._tabs: QTabWidget | None = None
         self._slots: dict[str, _Slot] = {}
 
@@ -254,7 +261,7 @@ class ResultsArea(QWidget):
         self.fit()
 
     def collapse(self, collapsed: bool) -> None:
-        self.stack.setVisible(not collapsed)
+        self.scroll.setVisible(not collapsed)
         self.controls.setVisible(not collapsed and self._tabs is not None and self.stack.currentWidget() is self._tabs)
         self.results_toggle.setText("▸ Show results" if collapsed else "▾ Hide results")
         self.fit()
