@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         # wide enough for all five setup tabs in view
         self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [260, 600], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Log"]], [90], Qt.Orientation.Vertical)
 
         self._commands()
         self.status_line = StatusLine(self.checker, self.statusBar())

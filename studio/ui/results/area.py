@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -33,6 +33,26 @@ from studio.ui.run_controls import RunControls
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
 EMPTY_RESULTS_H = 120  # the results area before any run: the card, not half the window
 RESULTS_MIN_H = 150  # the least the views are given before they scroll: a tab bar and a readable plot
+
+
+class _UpDownScroll(QScrollArea):
+    """Scrolls its page up and down only: as wide as the page needs (the views are laid out for their width),
+    as short as RESULTS_MIN_H."""
+
+    def __init__(self) -> None:
+        super().__init__(widgetResizable=True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the page's needs changed (a view made, the tabs built): the layout asks again
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.widget()
+        width = page.minimumSizeHint().width() if page is not None else 0
+        return QSize(width + self.verticalScrollBar().sizeHint().width(), RESULTS_MIN_H)
 
 
 @dataclass
@@ -86,10 +106,8 @@ class ResultsArea(QWidget):
         self.stack.addWidget(self.empty_state)
         # the views keep their room (Try it's canvas, the evaluation's table) inside a scroll area, so that the
         # results never make the window taller than a 1280×720 screen: a short area scrolls instead
-        self.scroll = QScrollArea(widgetResizable=True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll = _UpDownScroll()
         self.scroll.setWidget(self.stack)
-        self.scroll.setMinimumHeight(RESULTS_MIN_H)
         lay.addWidget(self.scroll, 1)
         self._tabs: QTabWidget | None = None
         self._slots: dict[str, _Slot] = {}
