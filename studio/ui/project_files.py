@@ -61,6 +61,7 @@ class ProjectFiles(QObject):
             self.doc.new()
             self.doc.discard_autosave()
             self.opened.emit("")
+            self._status("A new project: nothing trained yet")  # not the last run's "Showing …"
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
@@ -85,7 +86,7 @@ class ProjectFiles(QObject):
         else:
             self._recent_add(str(Path(path).resolve()))
         self.opened.emit(str(path))
-        self._status(f"Opened {path}")
+        self._status(f"Opened {path}")  # in place of any word about the last project's runs
         return True
 
     def save(self) -> bool:

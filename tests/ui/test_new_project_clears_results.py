@@ -46,6 +46,7 @@ def _assert_nothing_of(w, run_dir: str) -> None:
     assert not w.act_evaluate.isEnabled() and not w.act_export.isEnabled()  # no model of this project to ask
     assert w.results.run_dir is None and w.results.model.run_dir is None
     assert w.results.coach.findings == []
+    assert name not in w.statusBar().currentMessage()
     # the views, when shown again, start empty: no curve, no evaluation, no model to try
     assert all(s.n == 0 for m in w.plots.curves.metrics.values() for s in m.series.values())
     assert name not in w.evaluation.status.text() and w.evaluation.doc == {}

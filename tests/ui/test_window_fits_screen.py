@@ -74,7 +74,7 @@ def test_at_1280x720_the_training_tab_needs_no_sideways_scroll_and_the_graph_sho
     scroll = w.setup_tabs.currentWidget()
     assert scroll.horizontalScrollBar().maximum() == 0
     assert w.statusBar().isVisible() and w.statusBar().geometry().bottom() <= w.height()
-    port = w.results.scroll.viewport()
+    port = w.results.views_scroll.viewport()
     qtbot.wait(100)  # the views made, the docks give way to them
     assert w.result_tabs.width() <= port.width()  # nothing of the views cut off at the right
     room = w.graph.view.viewport().height()

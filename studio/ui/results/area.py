@@ -106,9 +106,9 @@ class ResultsArea(QWidget):
         self.stack.addWidget(self.empty_state)
         # the views keep their room (Try it's canvas, the evaluation's table) inside a scroll area, so that the
         # results never make the window taller than a 1280×720 screen: a short area scrolls instead
-        self.scroll = _UpDownScroll()
-        self.scroll.setWidget(self.stack)
-        lay.addWidget(self.scroll, 1)
+        self.views_scroll = _UpDownScroll()
+        self.views_scroll.setWidget(self.stack)
+        lay.addWidget(self.views_scroll, 1)
         self._tabs: QTabWidget | None = None
         self._slots: dict[str, _Slot] = {}
 
@@ -279,7 +279,7 @@ class ResultsArea(QWidget):
         self.fit()
 
     def collapse(self, collapsed: bool) -> None:
-        self.scroll.setVisible(not collapsed)
+        self.views_scroll.setVisible(not collapsed)
         self.controls.setVisible(not collapsed and self._tabs is not None and self.stack.currentWidget() is self._tabs)
         self.results_toggle.setText("▸ Show results" if collapsed else "▾ Hide results")
         self.fit()
