@@ -78,7 +78,7 @@ class RunControls(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         # wide enough for its longest usual text: a squeezed bar wraps "epoch … · batch …" and clips it
-        longest = self.progress.fontMetrics().horizontalAdvance("epoch 999/999 · batch 9999/9999")
+        longest = self.progress.fontMetrics().horizontalAdvance("Paused — epoch 999/999 · batch 9999/9999")
         self.progress.setMinimumWidth(longest + 24)
         lay.addWidget(self.progress, 3)
         self.info = ElidedLabel("Ready")  # takes the room left and elides: no relayout as the text changes
