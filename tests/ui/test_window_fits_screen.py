@@ -61,7 +61,7 @@ def test_at_1280x720_results_log_and_a_recurrent_preset_fit_the_screen(window, q
     assert all(h <= AVAILABLE_H for h in heights.values()), heights
 
 
-def test_at_1280x720_the_status_bar_shows_the_results_are_not_cut_and_the_graph_shows_more_than_a_block(
+def test_at_1280x720_training_tab_status_bar_and_results_fit_and_the_graph_shows_more_than_a_block(
         window, qtbot, tmp_path):
     w = window
     w.open_file("presets/optimization_lab.json", as_template=True)
@@ -69,7 +69,9 @@ def test_at_1280x720_the_status_bar_shows_the_results_are_not_cut_and_the_graph_
     w.show_run(_past_run(tmp_path / "runs"))
     w.docks["Log"].show()
     w.resize(1280, AVAILABLE_H - 30)  # the window's inside, without its title bar
+    w.setup_tabs.show_panel(w.training_panel)
     qtbot.wait(50)
+    assert w.setup_tabs.currentWidget().horizontalScrollBar().maximum() == 0  # the Training tab: no sideways scroll
     assert w.statusBar().isVisible() and w.statusBar().geometry().bottom() <= w.height()
     port = w.results.views_scroll.viewport()
     qtbot.wait(100)  # the views made, the docks give way to them
