@@ -42,10 +42,42 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
+# The system libraries Qt's xcb platform plugin loads (Debian/Ubuntu package names); PySide6's wheels do not
+# carry them. A desktop that lacks one gets Qt's "Could not load the Qt platform plugin "xcb"" and an abort.
+QT_XCB_DEBS="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
+libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0 libegl1"
+
+# After Qt could not start: say which libraries are missing (ldd on the plugin names them; the Debian package of
+# libfoo.so.N is libfooN, or libfoo-N when foo ends in a digit) and the one line that installs them.
+qt_xcb_hint() {
+    local plugin missing="" lib base num
+    plugin=$("$VENV/bin/python" -c 'import pathlib, PySide6; print(pathlib.Path(PySide6.__file__).parent / "Qt/plugins/platforms/libqxcb.so")' 2>/dev/null || true)
+    if [ -n "$plugin" ] && [ -f "$plugin" ]; then
+        for lib in $(ldd "$plugin" 2>/dev/null | awk '/not found/ {print $1}'); do
+            base=${lib%%.so*}; num=${lib##*.so.}; num=${num%%.*}
+            case "$base" in *[0-9]) missing+=" $base-$num" ;; *) missing+=" $base$num" ;; esac
+        done
+    fi
+    echo >&2
+    echo "Keras Studio could not open its window: Qt's xcb platform plugin needs system libraries this desktop lacks." >&2
+    [ -n "$missing" ] && echo "Missing:$missing" >&2
+    echo "On Debian or Ubuntu, install what Qt needs with:" >&2
+    echo "    sudo apt-get install ${missing:+$missing }$QT_XCB_DEBS" | tr -s ' ' >&2
+    echo "(Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image xcb-util-renderutil" \
+         "libxkbcommon-x11; on Wayland, QT_QPA_PLATFORM=wayland may work without them.)" >&2
+}
+
 cmd=${1:-app}
 shift || true
 case "$cmd" in
-    app)  exec "$VENV/bin/keras-studio" "$@" ;;
+    app)  errors=$(mktemp)
+          trap 'rm -f "$errors"' EXIT
+          set +e  # the app's own status is the script's; its stderr is shown as it comes and kept to read after
+          { "$VENV/bin/keras-studio" "$@" 2>&1 >&3 3>&- | tee "$errors" >&2 3>&-; } 3>&1
+          status=${PIPESTATUS[0]}
+          set -e
+          if [ "$status" -ne 0 ] && grep -q 'Qt platform plugin "xcb"' "$errors"; then qt_xcb_hint; fi
+          exit "$status" ;;
     test) export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
           # keep compiled bytecode (and pytest's rewritten test modules): without it every test process and every
           # child job compiles the package again, seconds each

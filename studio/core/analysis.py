@@ -217,6 +217,10 @@ def _infer(rep: BlockReport, block: BlockSpec, srcs: list[str], shapes: dict[str
     except ShapeError as exc:
         rep.error = f"{exc} (from {', '.join(srcs)})" if srcs else str(exc)
         rep.fixes = [*exc.fixes, REMOVE]
+        if any(reports[s].type == "Dense" for s in srcs if s in reports):
+            # a Dense's learned features are no picture or sequence to reshape into: taking the block out is
+            # the sensible first offer (a Reshape of flattened pixels, say, stays first)
+            rep.fixes = [REMOVE, *exc.fixes]
         return exc.rank
     return None
 

@@ -37,6 +37,9 @@ def _duration(seconds: float) -> str:
     return f"{h} h {m} min"
 
 
+SAME_AS_GUESSING = 0.05  # errors within 5 % of the naive baseline's: no gain worth a factor
+
+
 def _ratio(factor: float) -> str:
     return f"{factor:.0f}×" if factor >= 10 else f"{factor:.1f}×".replace(".0×", "×")
 
@@ -62,6 +65,10 @@ def _baseline(summary: dict[str, Any], evaluation: dict[str, Any]) -> str:
         return "no errors (the naive baseline errs on " + (
             f"{100 * naive_error:.0f} %)" if task == "classification" else f"mse {_number(naive_error)})")
     factor = naive_error / error
+    if abs(factor - 1) < SAME_AS_GUESSING:  # "1× better" would praise a model that learnt nothing
+        return "no better than the naive baseline (" + (
+            "it errs as often as always answering the most frequent class)" if task == "classification"
+            else "its mse is the naive guess's: the training mean, or a series' last value)")
     if factor >= 1:
         return f"{_ratio(factor)} better than the naive baseline"
     return f"{_ratio(1 / factor)} worse than the naive baseline"

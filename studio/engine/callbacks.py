@@ -59,6 +59,7 @@ class Reporter(keras.callbacks.Callback):
         self.stopped_by_user = False
         self.samples = 0
         self.train_seconds = 0.0
+        self.paused_seconds = 0.0  # the whole run's time paused: not run time (the summary's seconds leave it out)
 
     # ---------------------------------------------------------------- training thread
     def on_epoch_begin(self, epoch, logs=None):
@@ -79,6 +80,7 @@ class Reporter(keras.callbacks.Callback):
             self.emit(Log("Paused"))
             control.wait_while_paused()
             self._paused_s += time.perf_counter() - t
+            self.paused_seconds += time.perf_counter() - t
             self.emit(Log("Resumed") if not control.stop_requested() else Log("Stopping"))
             if control.stop_requested():
                 self._request_stop()

@@ -253,7 +253,8 @@ def _run(spec: RunSpec, run_dir: Path, send, control: ControlReader, writer: Run
         "task": ds.task,
         "epochs_run": reporter.epochs_done,
         "epochs_planned": spec.training.epochs,
-        "seconds": time.perf_counter() - t_start,
+        "seconds": time.perf_counter() - t_start - reporter.paused_seconds,  # the run's time, not the pauses'
+        "paused_seconds": reporter.paused_seconds,
         "train_seconds": reporter.train_seconds,
         "samples_per_s": reporter.samples / reporter.train_seconds if reporter.train_seconds else 0.0,
         "backend": backend,

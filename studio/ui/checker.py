@@ -43,6 +43,8 @@ class Checker(QObject):
                 self.data_loading = False
                 self.data_changed.emit()
             else:
+                # no verdict against the last data while this one's shape loads: the model is checked alone
+                self.data_shape, self.data_error = None, ""
                 self._load_shape(key)
         self.recheck()
 

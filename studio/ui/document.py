@@ -32,8 +32,15 @@ def app_data_dir() -> Path:
     return path
 
 
+NEW_SPLITS = {"validation_split": 0.2, "test_split": 0.2}
+
+
 def default_spec() -> dict[str, Any]:
-    return RunSpec().to_dict()
+    """A new project: the spec's defaults, with a validation split (watched each epoch) and a test split (the
+    final score on data the training never saw) held out, so that the first run already teaches the habit."""
+    spec = RunSpec().to_dict()
+    spec["data"].update(NEW_SPLITS)
+    return spec
 
 
 class _SpecCommand(QUndoCommand):
@@ -79,7 +86,7 @@ class Document(QObject):
 
     def __init__(self, parent: QObject | None = None, autosave_dir: Path | None = None):
         super().__init__(parent)
-        self.core = SpecDocument()
+        self.core = SpecDocument(default_spec())  # the window starts as File ▸ New does
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from studio.core.params import Kind, Param, ParamError
+from studio.ui import wheel_guard
 
 if typing.TYPE_CHECKING:
     from pydantic import BaseModel
@@ -172,6 +173,7 @@ class ParamField(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.widget = self._make()
         self.widget.setToolTip(tooltip(param))
+        wheel_guard.guard(self.widget)  # a scroll over the form scrolls it; the value changes only with focus
         lay.addWidget(self.widget, 1)
         if param.kind == "str" and param.name.endswith("path"):
             browse = QToolButton()

@@ -25,7 +25,7 @@ from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
 from studio.ui.gallery import PresetGallery
-from studio.ui.graph_view import GraphView
+from studio.ui.graph_view import GAP_Y, NODE_H, GraphView
 from studio.ui.inspector import Inspector
 from studio.ui.log_panel import LogPanel
 from studio.ui.model_editor import ModelEditor
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         # ---------------------------------------------------------------- centre: the model is the main surface
         self.editor = ModelEditor(self.doc, self.checker)
         self.graph = GraphView(self.doc, self.checker)
+        self.graph.view.setMinimumHeight(2 * NODE_H + GAP_Y + 24)  # two rows of blocks in view, never just one
         self.model_tabs = QTabWidget()
         self.model_tabs.setDocumentMode(True)
         self.model_tabs.addTab(self.graph, "Graph")
@@ -124,7 +125,7 @@ class MainWindow(QMainWindow):
         # wide enough for all five setup tabs in view
         self.resizeDocks([self.docks["Blocks"], self.docks["Inspector"]], [230, 475], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Inspector"], self.docks["Setup"]], [260, 600], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["Log"]], [120], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Log"]], [90], Qt.Orientation.Vertical)
 
         self._commands()
         self.status_line = StatusLine(self.checker, self.statusBar())
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
         self.controls.pause_clicked.connect(self.bridge.pause)
         self.controls.resume_clicked.connect(self.bridge.resume)
         self.controls.stop_clicked.connect(self.bridge.stop)
+        self.files.opened.connect(lambda _path: self.results.reset())  # the last project's run is not this one's
         self.runs.show_run.connect(self.show_run)
         self.runs.compare.connect(self.compare_runs)
         self.runs.compare_seeds.connect(self.dialogs.open_seed_compare)  # the seeds box above 1

@@ -26,7 +26,9 @@ def settings() -> QSettings:
 
 
 class ProjectFiles(QObject):
-    opened = Signal(str)  # a spec was opened (from a file or a preset): nothing of the old one is selected
+    # another project is in the window (New: "", or a file or a preset's path): nothing of the old one is selected
+    # or shown
+    opened = Signal(str)
 
     def __init__(self, doc: Document, window: QMainWindow):
         super().__init__(window)
@@ -59,6 +61,8 @@ class ProjectFiles(QObject):
         if self.maybe_save():
             self.doc.new()
             self.doc.discard_autosave()
+            self.opened.emit("")
+            self._status("A new project: nothing trained yet")  # not the last run's "Showing …"
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
@@ -84,7 +88,7 @@ class ProjectFiles(QObject):
         else:
             self._recent_add(str(Path(path).resolve()))
         self.opened.emit(str(path))
-        self._status(f"Opened {path}")
+        self._status(f"Opened {path}")  # in place of any word about the last project's runs
         return True
 
     def save(self) -> bool:

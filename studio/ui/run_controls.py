@@ -78,7 +78,7 @@ class RunControls(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         # wide enough for its longest usual text: a squeezed bar wraps "epoch … · batch …" and clips it
-        longest = self.progress.fontMetrics().horizontalAdvance("epoch 999/999 · batch 9999/9999")
+        longest = self.progress.fontMetrics().horizontalAdvance("Paused — epoch 999/999 · batch 9999/9999")
         self.progress.setMinimumWidth(longest + 24)
         lay.addWidget(self.progress, 3)
         self.info = ElidedLabel("Ready")  # takes the room left and elides: no relayout as the text changes
@@ -87,6 +87,7 @@ class RunControls(QWidget):
         self._t0 = 0.0
         self._epochs = self._steps = 0
         self._latest: ev.BatchEnd | None = None
+        self._paused_at: float | None = None  # when the run was paused (its clock stops meanwhile)
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
         self._show_timer.setInterval(SHOW_MS)
@@ -101,15 +102,33 @@ class RunControls(QWidget):
         self.resume.setVisible(state == "paused")
         self.stop.setEnabled(state in ("starting", "running", "paused"))
         if state == "starting":
+            self.progress.setFormat("")  # not the last run's "Finished" over the busy bar
             self.progress.setRange(0, 0)  # busy until the child reports: importing a backend takes seconds
             self.info.setText("Starting the backend…")
             self._t0 = time.monotonic()
         elif state == "paused":
             self._show_timer.stop()
-            self._show_latest()  # the batch it paused at, then the prefix
-            self.info.setText("Paused — " + self.info.text())
+            self._show_latest()  # the batch it paused at
+            self._paused_at = time.monotonic()
+            # nothing runs, so nothing is estimated: no ETA or speed, only where it stopped and for how long it ran
+            self.progress.setFormat("Paused — " + self.progress.format())
+            self.info.setText(f"Paused · Resume (F6) goes on · elapsed {_clock(self._paused_at - self._t0)}")
+        elif state == "running" and self._paused_at is not None:
+            self._t0 += time.monotonic() - self._paused_at  # the clock (and so the ETA) leaves the pause out
+            self._paused_at = None
+            self.progress.setFormat(self.progress.format().removeprefix("Paused — "))
+
+    def reset(self) -> None:
+        """As before any run (another project is open): no last run's word or time left in view."""
+        self._show_timer.stop()
+        self._latest, self._paused_at = None, None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        self.info.setText("Ready")
 
     def on_started(self, e: ev.Started) -> None:
+        self._paused_at = None
         self._epochs, self._steps = e.epochs, max(e.steps_per_epoch, 1)
         self.progress.setRange(0, self._epochs * self._steps)
         self.progress.setValue(0)
@@ -118,6 +137,8 @@ class RunControls(QWidget):
 
     def on_batch(self, e: ev.BatchEnd) -> None:
         self._latest = e
+        if self._paused_at is not None:
+            return  # the batch it was in when asked to pause: kept for Resume, the paused read-out stays
         if not self._show_timer.isActive():
             self._show_timer.start()
 
@@ -135,6 +156,9 @@ class RunControls(QWidget):
         self.info.setText(f"ETA {_clock(eta)} · {e.samples_per_s:,.0f} samples/s · elapsed {_clock(elapsed)}")
 
     def on_end(self, e: ev.Event) -> None:
+        if self._paused_at is not None:  # stopped while paused: the pause is not run time
+            self._t0 += time.monotonic() - self._paused_at
+            self._paused_at = None
         self._show_timer.stop()
         self._latest = None
         self.progress.setRange(0, 1)

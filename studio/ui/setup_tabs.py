@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QScrollArea, QTabWidget, QWidget
 
 from studio.jobs import devices
+from studio.ui import wheel_guard
 from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
@@ -34,6 +35,7 @@ class SetupTabs(QTabWidget):
             scroll = QScrollArea(widgetResizable=True)  # tall forms scroll instead of forcing a tall window
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(w)
+            wheel_guard.guard_all(w)  # the panels' own fields too (the generated forms guard theirs)
             self._scrolls[w] = scroll
             self.addTab(scroll, name)
         for combo in self.findChildren(QComboBox):  # long item names must not widen the dock

@@ -171,6 +171,13 @@ class SweepDialog(QDialog):
                          ("Metric", self.metric_box), ("Direction", self.direction), ("Pruner", self.pruner)):
             form.addRow(label, w)
         lay.addLayout(form)
+        # without held-out data the only score is the training loss, which rewards the trial that memorises best
+        self.metric_note = QLabel("No validation split: this sweep can only rank trials by their training loss, "
+                                  "which favours the one that memorises the data best. Hold out a validation split "
+                                  "in Setup ▸ Training to rank them by val_loss instead.", wordWrap=True)
+        self.metric_note.setStyleSheet(f"color: {theme.colors().accent};")
+        self.metric_note.setVisible(not spec.data.validation_split)
+        lay.addWidget(self.metric_note)
         self.problem = QLabel(wordWrap=True)
         self.problem.setStyleSheet(f"color: {theme.colors().error};")
         lay.addWidget(self.problem)

@@ -51,3 +51,16 @@ def test_a_perfect_model_says_no_errors_and_what_the_baseline_gets_wrong():
     s = {"metrics": {"train": {"accuracy": 1.0}}, "seconds": 2}
     ev = {"task": "classification", "metrics": {"accuracy": 1.0}, "per_class": [{"support": 5}, {"support": 5}]}
     assert headline(s, ev) == "train accuracy 100.0 % · no errors (the naive baseline errs on 50 %) · 2.0 s"
+
+
+def test_a_model_no_better_than_guessing_is_not_called_better():
+    """Issue 20, item 14: "1× better than the naive baseline" for a model that errs as often as guessing."""
+    ev = {"task": "classification", "metrics": {"accuracy": 0.502},
+          "per_class": [{"class": "a", "support": 50}, {"class": "b", "support": 50}]}
+    line = headline(SUMMARY, ev)
+    assert "× better" not in line and "× worse" not in line and "no better than the naive baseline" in line, line
+    reg = {"task": "regression", "metrics": {"mse": 0.98, "baseline_mse": 1.0}}
+    s = {"metrics": {"test": {"loss": 0.98}}, "task": "regression", "seconds": 1}
+    assert "no better than the naive baseline" in headline(s, reg)
+    reg["metrics"] = {"mse": 0.8, "baseline_mse": 1.0}
+    assert "1.2× better than the naive baseline" in headline(s, reg)  # a real gain keeps its factor

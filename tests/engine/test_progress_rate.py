@@ -40,3 +40,25 @@ def test_bar_rate_agrees_with_summary_rate():
     assert reporter.samples == 2 * steps * batch
     assert abs(bar[-1] - summary) / summary < 0.05, (bar[-1], summary)
     assert all(isinstance(e.samples_per_s, float) for e in events if isinstance(e, EpochEnd))
+
+
+@pytest.mark.slow  # imports keras into the test process
+def test_a_pause_is_not_counted_as_run_time():
+    """The run's time (the headline's "… 16 s on jax/cpu") leaves out the time it stood paused (issue 20, 15)."""
+    import threading
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    from studio.engine.callbacks import Reporter
+
+    control = Control()
+    reporter = Reporter(lambda _e: None, control, batch_size=8, steps=2, epochs=2, interval=0.0)
+    reporter.set_model(_Model())
+    for epoch in range(2):
+        reporter.on_epoch_begin(epoch)
+        control.pause()  # paused before this epoch's first batch, resumed 0.3 s later
+        threading.Timer(0.3, control.resume).start()
+        for b in range(2):
+            reporter.on_train_batch_begin(b)
+            reporter.on_train_batch_end(b, {"loss": 0.5})
+        reporter.on_epoch_end(epoch, {"loss": 0.5})
+    assert 0.55 <= reporter.paused_seconds < 2.0, reporter.paused_seconds  # both pauses, over the epochs

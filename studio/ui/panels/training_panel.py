@@ -97,7 +97,7 @@ class TrainingPanel(SectionPanel):
             box = QCheckBox(m)
             box.toggled.connect(self._metrics_changed)
             self.metrics[m] = box
-            grid.addWidget(box, i // 3, i % 3)
+            grid.addWidget(box, i // 2, i % 2)  # two to a row: the tab fits the Setup dock at 1280×720
         mw = QWidget()
         mw.setLayout(grid)
         form.addRow("Metrics", mw)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QSplitter, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from studio.core import events as ev
 from studio.ui.background import Background
@@ -32,6 +32,27 @@ from studio.ui.run_controls import RunControls
 
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
 EMPTY_RESULTS_H = 120  # the results area before any run: the card, not half the window
+RESULTS_MIN_H = 150  # the least the views are given before they scroll: a tab bar and a readable plot
+
+
+class _UpDownScroll(QScrollArea):
+    """Scrolls its page up and down only: as wide as the page needs (the views are laid out for their width),
+    as short as RESULTS_MIN_H."""
+
+    def __init__(self) -> None:
+        super().__init__(widgetResizable=True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the page's needs changed (a view made, the tabs built): the layout asks again
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.widget()
+        width = page.minimumSizeHint().width() if page is not None else 0
+        return QSize(width + self.verticalScrollBar().sizeHint().width(), RESULTS_MIN_H)
 
 
 @dataclass
@@ -83,7 +104,11 @@ class ResultsArea(QWidget):
         self.empty_state = EmptyState()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
-        lay.addWidget(self.stack, 1)
+        # the views keep their room (Try it's canvas, the evaluation's table) inside a scroll area, so that the
+        # results never make the window taller than a 1280×720 screen: a short area scrolls instead
+        self.views_scroll = _UpDownScroll()
+        self.views_scroll.setWidget(self.stack)
+        lay.addWidget(self.views_scroll, 1)
         self._tabs: QTabWidget | None = None
         self._slots: dict[str, _Slot] = {}
 
@@ -191,7 +216,7 @@ class ResultsArea(QWidget):
         self._ask_applies(run_dir)
 
     def _set_model(self, run_dir: str) -> None:
-        run = run_dir if RunModel.kept_by(run_dir) else None
+        run = run_dir if run_dir and RunModel.kept_by(run_dir) else None
         self.model.set_run(run)
         for slot in self._slots.values():
             slot.ctx.model_changed.emit(run or "")
@@ -226,6 +251,24 @@ class ResultsArea(QWidget):
             for slot in self._slots.values():
                 slot.ctx.selection_changed.emit(list(ids))
 
+    def reset(self) -> None:
+        """Another project: no run, no model, no headline, progress or coach of the last one, and every view made
+        afresh when next shown (each forgets its run whole: curves, evaluation, Try it's inputs, boundary)."""
+        self.run_dir, self.live, self.selection = None, False, []
+        self.headline.clear()
+        self.coach.clear()
+        self.controls.reset()
+        self._set_model("")
+        if self._tabs is not None:
+            for slot in self._slots.values():
+                if slot.widget is not None and hasattr(slot.widget, "shutdown"):
+                    slot.widget.shutdown()
+                slot.ctx.deleteLater()  # its connections go with it
+            self.stack.removeWidget(self._tabs)
+            self._tabs.deleteLater()
+            self._tabs, self._slots = None, {}
+        self.show_results(False)
+
     # ------------------------------------------------------------------ showing, collapsing, sizing
     def show_results(self, shown: bool) -> None:
         """The card before any run; the result tabs once there is one."""
@@ -236,7 +279,7 @@ class ResultsArea(QWidget):
         self.fit()
 
     def collapse(self, collapsed: bool) -> None:
-        self.stack.setVisible(not collapsed)
+        self.views_scroll.setVisible(not collapsed)
         self.controls.setVisible(not collapsed and self._tabs is not None and self.stack.currentWidget() is self._tabs)
         self.results_toggle.setText("▸ Show results" if collapsed else "▾ Hide results")
         self.fit()

@@ -28,6 +28,18 @@ class CurvesView(QSplitter):
         self.setStretchFactor(1, 0)
         self.setCollapsible(0, False)
 
+    def follow_coach(self, ctx: ResultContext) -> None:
+        """Show the coach's findings for the run shown as they come (connected to this widget, so a view made
+        afresh for another project leaves no handler behind on the area's feed)."""
+        self._ctx = ctx
+        ctx.coach.changed.connect(self.show_findings)
+        if ctx.coach.run_dir is not None:
+            self.show_findings(ctx.coach.run_dir, ctx.coach.findings)
+
+    def show_findings(self, run_dir: str, found: list) -> None:
+        self.coach.show_findings(run_dir, found, self._ctx.coach.live)
+        self._ctx.set_badge(f"● {len(found)}" if found else "")  # seen from the Boundary or Inside tab too
+
     def apply_theme(self) -> None:
         self.plots.apply_theme()
         if self.coach.run_dir is not None:  # the cards' colours are the palette's
@@ -48,16 +60,9 @@ def make(ctx: ResultContext) -> CurvesView:
     ctx.listen(ev.EpochEnd, panel.on_epoch)
     ctx.listen(ev.TERMINAL, lambda _e: panel.stop_live())  # the last points drawn, the timer stopped
     coach = CoachPanel(ctx.doc, ctx.links)
-    feed = ctx.coach
-
-    def show(run_dir: str, found: list) -> None:
-        coach.show_findings(run_dir, found, feed.live)
-        ctx.set_badge(f"● {len(found)}" if found else "")  # seen from the Boundary or Inside tab too
-
-    feed.changed.connect(show)
-    if feed.run_dir is not None:
-        show(feed.run_dir, feed.findings)
-    return CurvesView(panel, coach)
+    view = CurvesView(panel, coach)
+    view.follow_coach(ctx)
+    return view
 
 
 VIEW = ResultView("curves", "Curves", make, order=10)
