@@ -65,17 +65,6 @@ def run_script(spec: dict, tmp: Path, backend: str, *args: str) -> subprocess.Co
                           timeout=300, check=False)
 
 
-def _trains_and_saves(spec: dict, tmp: Path, backend: str) -> None:
-    done = run_script(spec, tmp, backend, "--epochs", "1", "--save", str(tmp / "m.keras"),
-                      "--save-data", str(tmp / "data.npz"))
-    assert done.returncode == 0, done.stderr[-4000:]
-    assert (tmp / "m.keras").is_file()
-    ds = load(parse_spec(spec).data, spec["training"]["seed"])
-    with np.load(tmp / "data.npz") as z:
-        np.testing.assert_allclose(z["x_train"], np.asarray(ds.x_train), rtol=1e-5, atol=1e-6)
-        np.testing.assert_array_equal(z["y_train"], np.asarray(ds.y_train))
-
-
 def _series_csv(tmp: Path) -> Path:
     t = np.arange(120)
     values = [f"{v:.4f}" for v in np.sin(t / 6.0) * 10 + t * 0.1]
@@ -124,18 +113,66 @@ SOURCES = {
 OTHER = ["jax", "torch", "tensorflow"]  # the script's backend, in turn (never the spec's tensorflow for the first)
 
 
-def test_a_table_mode_csv_export_trains_on_another_backend(tmp_path):
-    """The bug this file started from: a table-mode CSV script called undefined series helpers."""
-    spec = case_spec({"source": "csv", "params": {"path": str(FILES / "table.csv"), "target": "price"},
-                      "normalize": "standard"})
-    _trains_and_saves(spec, tmp_path, "jax")
+def run_scripts(jobs: dict[str, tuple[dict, Path]], backend: str) -> dict[str, dict]:
+    """The scripts of several specs, each in its own folder, run in one process on `backend`
+    (tests/evaluation/script_runner.py) with the arguments that train one epoch and save the model and the data."""
+    listed = []
+    for name, (spec, tmp) in jobs.items():
+        tmp.mkdir(parents=True, exist_ok=True)
+        script = tmp / "run.py"
+        script.write_text(generate(parse_spec(spec)), encoding="utf-8")
+        listed.append({"name": name, "script": str(script), "cwd": str(tmp),
+                       "argv": ["--epochs", "1", "--save", str(tmp / "m.keras"), "--save-data", str(tmp / "data.npz")]})
+    payload = next(iter(jobs.values()))[1].parent / f"{backend}-jobs.json"
+    payload.write_text(json.dumps(listed), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the scripts need no Keras Studio
+    env.update(KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", JAX_PLATFORMS="cpu", CUDA_VISIBLE_DEVICES="-1")
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("script_runner.py")), str(payload)],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    raise AssertionError(f"the script runner failed on {backend}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
 
-@pytest.mark.parametrize("name", list(SOURCES))
-def test_every_source_exports_a_script_that_trains(name, tmp_path):
-    backend = OTHER[list(SOURCES).index(name) % 3]
-    spec = case_spec(SOURCES[name](tmp_path), backend="torch" if backend == "tensorflow" else "tensorflow")
-    _trains_and_saves(spec, tmp_path, backend)
+def _trained_and_saved(spec: dict, tmp: Path, result: dict) -> str:
+    """What is wrong with a script's run ("" when it trained, saved its model and saved the loader's data)."""
+    if result["code"] != 0:
+        return result["error"] or f"exit code {result['code']}"
+    if not (tmp / "m.keras").is_file():
+        return "no model saved"
+    ds = load(parse_spec(spec).data, spec["training"]["seed"])
+    with np.load(tmp / "data.npz") as z:
+        try:
+            np.testing.assert_allclose(z["x_train"], np.asarray(ds.x_train), rtol=1e-5, atol=1e-6)
+            np.testing.assert_array_equal(z["y_train"], np.asarray(ds.y_train))
+        except AssertionError as exc:
+            return f"the script's data differs from Studio's: {exc}"
+    return ""
+
+
+def test_every_source_exports_a_script_that_trains_on_another_backend(tmp_path):
+    """Every data source (and a table-mode CSV, the bug this file started from: its script called undefined series
+    helpers): the script trains one epoch on a backend other than the spec's and saves its model and data. The
+    scripts of one backend run in one process, so the backends start three times rather than once a source."""
+    cases: dict[str, dict[str, tuple[dict, Path]]] = {b: {} for b in OTHER}
+    table = {"source": "csv", "params": {"path": str(FILES / "table.csv"), "target": "price"}, "normalize": "standard"}
+    cases["jax"]["csv table"] = (case_spec(table), tmp_path / "csv table")
+    for i, name in enumerate(SOURCES):
+        backend = OTHER[i % 3]
+        folder = tmp_path / name
+        folder.mkdir()
+        cases[backend][name] = (case_spec(SOURCES[name](folder),
+                                          backend="torch" if backend == "tensorflow" else "tensorflow"), folder)
+    wrong = {}
+    for backend, jobs in cases.items():
+        results = run_scripts(jobs, backend)
+        assert set(results) == set(jobs), f"{backend}: no result for {set(jobs) - set(results)}"
+        for name, result in results.items():
+            spec, folder = jobs[name]
+            if problem := _trained_and_saved(spec, folder, result):
+                wrong[f"{name} on {backend}"] = problem
+    assert wrong == {}
 
 
 def test_the_check_option_runs_the_data_and_model_path(tmp_path):
