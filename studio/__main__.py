@@ -3,10 +3,23 @@ headless (train, check, devices, …)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        if sys.stdout is not None:  # None under pythonw (the Windows GUI entry point)
+            sys.stdout.flush()  # here, where a closed pipe can still be caught, not at interpreter exit
+        return code
+    except BrokenPipeError:  # `keras-studio … | head`: the reader has all it wanted (Python's SIGPIPE advice)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from studio.cli import COMMANDS, run_cli
 
