@@ -30,9 +30,7 @@ from studio.core.analysis import resolve_graph
 from studio.core.spec import RunSpec
 from studio.engine import build
 
-_MODULES = {"keras.layers": "layers", "keras.initializers": "keras.initializers",
-            "keras.regularizers": "keras.regularizers", "keras.constraints": "keras.constraints", "keras.optimizers": "keras.optimizers",
-            "keras.losses": "keras.losses", "keras.metrics": "keras.metrics"}
+_MODULES = {"keras.layers": "layers"}  # the script imports `from keras import layers`; the rest by full name
 _GETTERS = {"keras.initializers": keras.initializers.get, "keras.regularizers": keras.regularizers.get,
             "keras.constraints": keras.constraints.get}
 _RESERVED = {"keras", "np", "layers", "inputs", "outputs", "x", "model", "build_model", "math", "json", "os"}
@@ -67,7 +65,8 @@ class Call:
         head = f"{_MODULES.get(self.module, self.module)}.{self.name}("
         if column is None or column + len(head) + len(", ".join(parts)) + 1 + len(tail) <= WIDTH:
             return head + ", ".join(parts) + ")" + tail
-        lines, line, indent = [], head, " " * (column + len(head))
+        lines: list[str] = []
+        line, indent = head, " " * (column + len(head))
         for i, part in enumerate(parts):
             piece = part + (", " if i < len(parts) - 1 else ")" + tail)
             if line.strip() and len(line) + len(piece.rstrip()) + (column if not lines else 0) > WIDTH:
@@ -169,7 +168,7 @@ def _object(serialised: dict):
     try:
         if type(getter(alias)) is type(obj) and _config(getter(alias)) == _config(obj):
             return alias
-    except Exception:  # noqa: BLE001, S110 - no such alias (or one that needs arguments): write the call
+    except Exception:  # noqa: BLE001 - no such alias (or one that needs arguments): write the call
         pass
     return minimal_call(module, type(obj), _config(obj))
 

@@ -19,6 +19,7 @@ from tests.engine.conftest import run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = sorted((ROOT / "presets").glob("*.json"))
+WITH_TRAINED_MODEL = ("cifar10_augmentation", "graph", "objects")  # a drawn seed, named tensors, a custom layer
 
 GRAPH = {  # two inputs, a skip connection (Add), a merge (Concatenate); named tensors in the script
     "meta": {"title": "Skip and two inputs"},
@@ -58,7 +59,7 @@ def test_every_presets_script_rebuilds_studios_model_layer_for_layer(tmp_path):
     assert set(result) == {*specs, "graph", "objects"}
     for name, r in result.items():
         assert r["studio"] == r["script"], f"{name}: the script's model differs from Studio's"
-        assert r["same_with_trained_model"], f"{name}: the trained model's layers give another script"
+        assert r.get("same_with_trained_model", name not in WITH_TRAINED_MODEL), f"{name}: trained model differs"
         assert "model_from_json" not in r["code"] and "MODEL_JSON" not in r["code"], name
         blocks = [b for b in specs.get(name, {}).get("model", {}).get("blocks", []) if b["type"] != "Input"]
         for block in blocks:  # one line a block, named by its id
@@ -79,7 +80,8 @@ def test_every_presets_script_rebuilds_studios_model_layer_for_layer(tmp_path):
     assert objects["fallbacks"] == ["scaled"]
     code = objects["code"]
     assert " ".join(code.split()).count(  # one call, wrapped over lines
-        'layers.Dense(6, kernel_initializer="he_normal", bias_initializer=keras.initializers.Constant(value=0.5), '
+        'layers.Dense(6, activation="relu", kernel_initializer="he_normal", '
+        'bias_initializer=keras.initializers.Constant(value=0.5), '
         'kernel_regularizer=keras.regularizers.L1L2(l1=0.0001, l2=0.001), name="he")(inputs)') == 1
     assert "kernel_constraint=keras.constraints.MaxNorm(max_value=3.0)" in code
     assert "scaled: Scale is a custom layer" in code  # the one layer written as config says why, and only that one
@@ -147,9 +149,9 @@ def main(path: str) -> None:
         script.write_text(code, encoding="utf-8")
         rebuilt = runpy.run_path(str(script), run_name="exported_model")["build_model"]()  # trains only as __main__
         out[name] = {"studio": _facts(studio, drawn), "script": _facts(rebuilt, drawn), "code": code,
-                     "fallbacks": model_code(spec).fallbacks,
-                     "same_with_trained_model": generate(spec, studio).split("# The run spec")[0]
-                     == code.split("# The run spec")[0]}
+                     "fallbacks": model_code(spec).fallbacks}
+        if name in WITH_TRAINED_MODEL:  # the export passes the trained model: its layers give the same lines
+            out[name]["same_with_trained_model"] = model_code(spec, studio).lines == model_code(spec).lines
     print("RESULT " + json.dumps(out))
 
 
