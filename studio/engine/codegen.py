@@ -372,7 +372,7 @@ from keras import layers  # noqa: E402
         RULE + " data: Keras Studio's own loading code (" + ", ".join(sorted({o.rsplit('.', 1)[0].split('.', 1)[1]
                                                                        for o in data.origins})) + ")",
         (data.text().rstrip("\n") + "\n\n\n" if data.text().strip() else "") + data_tail + "\n",
-        RULE + " the network, one keras.layers call a block (from each block's own Keras config)",
+        RULE + " the network: one keras.layers call a block, from the block's own Keras config",
         model_text,
         RULE + " training: Keras Studio's own recipe (" + ", ".join(sorted({o.rsplit('.', 1)[0].split('.', 1)[1]
                                                                          for o in training.origins})) + ")",

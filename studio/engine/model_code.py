@@ -1,12 +1,13 @@
 """A spec's network as `keras.layers` code, one line a block, for the Python export.
 
 Each line comes from the Keras layer Studio's builder makes of the block (`build.make_layer`, through the block
-registry), never from a table kept here: the layer's `get_config()` is compared with that of the layer class
-built from its required arguments alone, and only the arguments that change the config are written, in the
-class's own argument order. Nested Keras objects (initializers, regularizers, constraints) become readable calls
-by the same rule, or their string alias where one gives the same config. Every line is checked as it is made:
-the call is built and its config must equal the layer's; a layer that fails (a custom object, a config no call
-reproduces) is written as its Keras config instead, with a comment, for that one layer only.
+registry), never from a table kept here: the call starts from the class's required arguments and every other
+argument its `get_config()` holds, and each of those is dropped when the config stays the same without it, so
+only the arguments that differ from the class's defaults are written, in the class's own argument order. Nested
+Keras objects (initializers, regularizers, constraints) become readable calls by the same rule, or their string
+alias where one gives the same config. Every line is checked as it is made: the call is built and its config must
+equal the layer's; a layer that fails (a custom object, a config no call reproduces) is written as its Keras
+config instead, with a comment, for that one layer only.
 
 A chain reads `x = layers.Dense(20, activation="relu", name="dense_1")(x)`; a tensor that a later block reads
 again (a skip connection, several inputs or outputs) gets a name of its own.
