@@ -85,8 +85,8 @@ def test_the_builder_and_the_python_export_make_the_keras_layer(tmp_path):
     result = run_probe("tests.ui.test_new_block_type", "jax", SPEC, tmp_path)
     total = check_spec(parse_spec(SPEC)).total_params  # the keras-free checker's count
     assert result["built"] == {"class": NAME, "l1": 0.01, "shape": [None, 4], "params": total}
-    # the script embeds the model as Keras config: the new block is in it with its settings …
-    assert f'"class_name":"{NAME}"' in result["code"] and '"l1":0.01' in result["code"]
+    # the script writes the new block as a keras.layers call with its settings …
+    assert f'layers.{NAME}(l1=0.01, name="penalty")(' in result["code"]
     assert result["exported"] == result["built"]  # … and the script, run on its own, builds the same layer
 
 
