@@ -35,6 +35,7 @@ from studio.core import datasets, head_fit
 from studio.core.optimizers import OPTIMIZER_CLASSES
 from studio.core.spec import RunSpec
 from studio.data import loaders
+from studio.data.class_weights import class_weights
 from studio.engine import build, model_code, recipe
 from studio.engine.embed import embed
 
@@ -159,7 +160,7 @@ def main():
     validation = (split_inputs(model, ds.x_val), prepare_targets(ds.y_val, loss, ds.num_classes)) if has_val else None
     model.fit(split_inputs(model, ds.x_train), prepare_targets(ds.y_train, loss, ds.num_classes),
               batch_size=batch_size, epochs=args.epochs, validation_data=validation, shuffle=SHUFFLE,
-              @CALLBACKS@verbose=2)
+              @CLASS_WEIGHT@@CALLBACKS@verbose=2)
     for name, xs, ys in (("validation", ds.x_val, ds.y_val), ("test", ds.x_test, ds.y_test)):
         if xs is not None and len(xs):
             result = model.evaluate(split_inputs(model, xs), prepare_targets(ys, loss, ds.num_classes), verbose=0,
@@ -297,6 +298,9 @@ def generate(spec: RunSpec, model=None) -> str:
         recipe_objects.insert(0, recipe.learning_rate)
     if es or rop:
         recipe_objects.append(recipe.stopping_callbacks)
+    weighted = t.class_weight != "none"
+    if weighted:
+        recipe_objects.append(class_weights)
     data = embed(data_objects)
     training = embed(recipe_objects)
     embed([*data_objects, *recipe_objects])  # refuses one name for two things
@@ -318,6 +322,8 @@ def generate(spec: RunSpec, model=None) -> str:
                          "SCHEDULE_PARAMS": opt.schedule.resolved_params()})
     if es or rop:
         settings.update({"EARLY_STOPPING": es and es.model_dump(), "REDUCE_ON_PLATEAU": rop and rop.model_dump()})
+    if weighted:
+        settings["CLASS_WEIGHT"] = t.class_weight
     settings.update({"SAVE_AS": slug + ".keras", "INITIAL_MODEL": t.initial_model})
     needs = sorted({m for line in imports for m in (line.split()[1].split(".")[0],)} - {"__future__"})
     stdlib, third_party = _import_block(imports)
@@ -357,6 +363,8 @@ from keras import layers  # noqa: E402
     main = _MAIN.strip("\n").replace("@COMPILE@", compile_text).replace("@OPTIMIZER@", _optimizer_call(spec).text())
     main = main.replace("@RATE@", "    rate = learning_rate(LEARNING_RATE, SCHEDULE, SCHEDULE_PARAMS, steps, epochs)\n"
                         if scheduled else "")
+    main = main.replace("@CLASS_WEIGHT@", "class_weight=class_weights(CLASS_WEIGHT, ds.y_train, ds.num_classes), "
+                        if weighted else "")
     main = main.replace("@CALLBACKS@", "callbacks=stopping_callbacks(EARLY_STOPPING, REDUCE_ON_PLATEAU, has_val), "
                         if es or rop else "")
     fallback = (f"\n    # {', '.join(network.fallbacks)}: written as Keras config (no plain keras.layers call "

@@ -219,3 +219,11 @@ def test_embedding_refuses_code_that_reaches_into_a_module_of_this_package():
 
     with pytest.raises(EmbedError, match="import the names it needs"):
         embed([train._callbacks])
+
+
+def test_balanced_class_weights_reach_the_scripts_fit():
+    spec = case_spec({"source": "iris", "normalize": "standard"}, class_weight="balanced")
+    text = generate(parse_spec(spec))
+    assert 'CLASS_WEIGHT = "balanced"' in text and "def class_weights(weighting, y, num_classes):" in text
+    assert "class_weight=class_weights(CLASS_WEIGHT, ds.y_train, ds.num_classes)" in text
+    assert "class_weight" not in generate(parse_spec(case_spec({"source": "iris"}))).split("# The run spec")[0]
