@@ -168,8 +168,8 @@ def run(args) -> int:
     for split, metrics in summary["metrics"].items():
         print(f"  {split:<10} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
     print(f"model: {run_dir / 'model.keras'}")
-    if spec.lesson is not None:
-        print_verdict(spec, run_dir, args)
     if coach.found and not args.quiet:
         print(f"coach: {len(coach.found)} finding(s); keras-studio coach {run_dir} explains them")
+    if spec.lesson is not None:  # last: the line a learner looks for
+        print_verdict(spec, run_dir, args)
     return EXIT_STOPPED if isinstance(result, ev.Stopped) else EXIT_FINISHED

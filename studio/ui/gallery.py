@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from studio.core import datasets
 from studio.core.presets import Preset, list_presets
@@ -57,7 +57,7 @@ class PresetGallery(QDialog):
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.details.setMinimumWidth(260)
-        self.details.setMaximumWidth(320)
+        self.details.setMaximumWidth(340)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -74,7 +74,14 @@ class PresetGallery(QDialog):
 
         body = QHBoxLayout()
         body.addWidget(self.tabs, 1)
-        body.addWidget(self.details)
+        scroll = QScrollArea()  # a lesson's steps and hints can be longer than the dialog is high
+        scroll.setWidget(self.details)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        scroll.setMaximumWidth(360)
+        body.addWidget(scroll)
         layout = QVBoxLayout(self)
         layout.addLayout(body)
         layout.addWidget(buttons)

@@ -51,7 +51,7 @@ def test_help_course_ticks_the_met_lesson_and_opens_the_chosen_one(window, qtbot
     assert seen["rows"][1].startswith("○  2. Exercise 19.1: CNN architectures")
     assert "with at most 60,000 parameters" in seen["rows"][1]
     assert "Exercise 19.1" in seen["first"] and "Not done yet" in seen["first"]
-    assert "<code>model.blocks.dense_1.params.units</code>" in seen["first"]
+    assert "<code>model.\u200bblocks.\u200bdense_1.\u200bparams.\u200bunits</code>" in seen["first"]
     assert [b["type"] for b in window.doc.view()["model"]["blocks"]][1:3] == ["Conv2D", "MaxPooling2D"]
     assert window.doc.view()["lesson"]["id"] == "cnn_architectures"  # the lesson travels with the spec to its runs
 
