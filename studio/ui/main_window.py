@@ -25,6 +25,7 @@ from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
 from studio.ui.help_menu import HelpActions, unsaved_runs_root
+from studio.ui.lesson_guard import LessonGuard
 from studio.ui.graph_view import GraphView
 from studio.ui.inspector import Inspector
 from studio.ui.log_panel import LogPanel
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.data_panel, self.optimizer_panel, self.regularization_panel = (t.data_panel, t.optimizer_panel,
                                                                             t.regularization_panel)
         self.augmentation_panel, self.training_panel = t.augmentation_panel, t.training_panel
+        self.lesson_guard = LessonGuard(self.doc, t, self)  # a lesson's locked and hidden settings
         self.log = LogPanel()
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Blocks", self.block_palette, Qt.DockWidgetArea.LeftDockWidgetArea)

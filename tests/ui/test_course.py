@@ -89,3 +89,15 @@ def test_the_headline_says_whether_the_lessons_goal_was_met(qtbot, tmp_path):
     assert headline.lesson.text().startswith("✘ Lesson goal not met: train loss 0.22, the goal is ≤ 0.05\nHint: ")
     headline.show_run(create_run_dir(tmp_path, load_preset("mnist_cnn").to_dict()), past=True)
     assert not headline.lesson.isVisible()  # no lesson, no verdict
+
+
+def test_a_lessons_locked_settings_are_greyed_and_its_hidden_ones_kept_away(window, qtbot):
+    t = window.training_panel
+    assert window.data_panel.source.isEnabled() and t.loss.isEnabled()
+    window.doc.load_dict(load_preset("optimization_lab").to_dict(), None)  # locks data.source, training.loss
+    assert not window.data_panel.source.isEnabled() and not t.loss.isEnabled()
+    assert "Fixed by the lesson" in t.loss.toolTip() and t.epochs.isEnabled()
+    assert not t.distribution.isVisibleTo(t)  # hidden: the lab has nothing to spread over devices
+    window.doc.load_dict(load_preset("mnist_cnn").to_dict(), None)  # no lesson: all back
+    assert window.data_panel.source.isEnabled() and t.loss.isEnabled() and "Fixed by" not in t.loss.toolTip()
+    assert t.distribution.isVisibleTo(t)
