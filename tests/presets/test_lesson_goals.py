@@ -29,6 +29,8 @@ SOLUTIONS: dict[str, tuple[RunSpec, list[str]]] = {
                                                               "model.blocks.dense_1.params.units=32",
                                                               "training.batch_size=32"]),
     "lstm_vs_gru": (load_preset("sequence_gru"), []),  # the GRU as shipped is in the budget; the LSTM is not
+    "optimisers_on_regression": (load_preset("regression_sgd"), ['optimizer.params={"momentum": 0.9}',
+                                                                 "optimizer.clipnorm=1.0"]),
 }
 
 

@@ -45,7 +45,7 @@ def test_help_course_ticks_the_met_lesson_and_opens_the_chosen_one(window, qtbot
         window.act_course.trigger()
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    assert seen["title"] == "Course" and seen["tab"] == "Course (1 of 3 done)"
+    assert seen["title"] == "Course" and seen["tab"] == "Course (1 of 4 done)"
     assert seen["rows"][0].startswith("✔  1. The optimisation lab — Optimisation lab")
     assert "goal: train loss ≤ 0.05 in at most 50 epochs" in seen["rows"][0]
     assert seen["rows"][1].startswith("○  2. Exercise 19.1: CNN architectures")
