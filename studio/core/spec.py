@@ -517,7 +517,8 @@ def _friendly(exc: ValidationError) -> list[str]:
         elif err["type"] == "finite_number":
             msg = f"must be a finite number, received {shown(err.get('input'))}"
         path = _path_of(err["loc"])
-        whole = path == "(top level)" and re.match(r"^[a-z_]+(\.[a-z_]+|\[\d+\])+: ", msg)  # the message names its field
+        # the message names its field itself (a spec-wide check: "lesson.steps[0].path: …")
+        whole = path == "(top level)" and re.match(r"^[a-z_]+(\.[a-z_]+|\[\d+\])+: ", msg)
         lines.append(msg if whole else f"{path}: {msg}")
     return lines
 
