@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
-from shiboken6 import isValid
 
 from studio.core.lessons import lesson_of
 from studio.ui.document import Document
@@ -45,10 +44,14 @@ class LessonGuard(QObject):
 
     def _release(self) -> None:
         for field in self.locked:
-            if isValid(field):
+            try:
                 field.setEnabled(True)
                 field.setToolTip(self._tips.get(id(field), ""))
+            except RuntimeError:  # a form rebuilt since (another data source) deleted it
+                continue
         for field in self.hidden:
-            if isValid(field):
+            try:
                 field.show()
+            except RuntimeError:
+                continue
         self.locked, self.hidden, self._tips = [], [], {}

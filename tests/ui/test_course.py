@@ -101,3 +101,11 @@ def test_a_lessons_locked_settings_are_greyed_and_its_hidden_ones_kept_away(wind
     window.doc.load_dict(load_preset("mnist_cnn").to_dict(), None)  # no lesson: all back
     assert window.data_panel.source.isEnabled() and t.loss.isEnabled() and "Fixed by" not in t.loss.toolTip()
     assert t.distribution.isVisibleTo(t)
+
+
+def test_a_locked_field_of_a_form_rebuilt_for_other_data_is_let_go(window, qtbot):
+    window.doc.load_dict(load_preset("sequence_gru").to_dict(), None)  # locks data.params.horizon
+    horizon = window.data_panel.form.fields["horizon"]
+    assert not horizon.isEnabled() and window.data_panel.form.fields["window"].isEnabled()
+    window.doc.load_dict(load_preset("mnist_cnn").to_dict(), None)  # another source: that form is rebuilt
+    assert window.data_panel.source.isEnabled()
