@@ -175,3 +175,14 @@ def test_every_glossary_term_maps_to_a_setting_that_exists():
     found = [t.term for t in search("LEARNING RATE")]
     assert found[0] == "Learning rate" and "Dead ReLU" in found  # named first, then the terms that mention it
     assert len(search("")) == len(TERMS) >= 30
+
+
+def test_the_run_table_makes_no_columns_of_a_lessons_text(tmp_path):
+    from studio.core.run_index import read_row, spec_keys
+
+    plain = load_preset("optimization_lab").to_dict()
+    del plain["lesson"]
+    plain["optimizer"]["learning_rate"] = 0.05
+    lesson = load_preset("optimization_lab").to_dict()
+    rows = [read_row(_fake_run(tmp_path, spec, summary())) for spec in (plain, lesson)]
+    assert spec_keys([r for r in rows if r]) == ["optimizer.learning_rate"]
