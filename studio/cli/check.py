@@ -7,6 +7,8 @@ from studio.core.custom_code import code_file, file_problem
 from studio.core.analysis import ModelReport, check_spec
 from studio.core.coach.data_summary import DataSummary
 from studio.core.coach.detectors import before_training
+from studio.core.lesson_spec import LessonSpec
+from studio.core.lessons import goal_text
 from studio.data.dataset import DataError
 from studio.data.summary import shape_and_summary
 
@@ -37,6 +39,16 @@ def format_report(report: ModelReport) -> str:
     return "\n".join(lines)
 
 
+def lesson_text(lesson: LessonSpec) -> str:
+    """What `check` says of a valid lesson: its goal and its steps, as the learner will read them."""
+    lines = [f"lesson {lesson.id}" + (f" ({lesson.exercise})" if lesson.exercise else "")
+             + f", course order {lesson.order}: goal {goal_text(lesson.goal)}"]
+    lines += [f"  step {n}: {s.text}" + (f" [{s.path}]" if s.path else "") for n, s in enumerate(lesson.steps, 1)]
+    if lesson.locks:
+        lines.append("  locked: " + ", ".join(lesson.locks))
+    return "\n".join(lines)
+
+
 def run(args) -> int:
     spec = load_with_overrides(args.spec, args.set)
     if spec is None:
@@ -50,6 +62,8 @@ def run(args) -> int:
             return 1
     report = check_spec(spec, shape)
     print(format_report(report))
+    if spec.lesson is not None:
+        print(lesson_text(spec.lesson))
     for d in before_training(spec, summary or DataSummary()):  # advice only: the exit code stays the model's
         print(f"coach: {d.severity} {d.kind}: {d.evidence}" + (f" Fix: {d.fixes[0].label}." if d.fixes else ""))
     if not report.ok:

@@ -82,6 +82,20 @@ def ray_problem(address: str) -> str:
     return ""
 
 
+def print_verdict(spec: RunSpec, run_dir, args) -> None:
+    """The lesson's verdict on the run: its goal met or not, with the figure; a run that changed a setting the
+    lesson locks (with --set, --epochs …) does not count."""
+    from studio.core.lessons import judge_run
+
+    original = load_with_overrides(args.spec, [])  # the lesson as handed out, before this run's overrides
+    verdict = judge_run(run_dir, original.to_dict() if original is not None else None)
+    if verdict is None:
+        return
+    print(("✔ " if verdict.met else "✘ ") + verdict.text)
+    for hint in verdict.hints:
+        print(f"  hint: {hint}")
+
+
 def run(args) -> int:
     spec = load_with_overrides(args.spec, args.set, **{"training.backend": args.backend,
                                                        "training.device": args.device,
@@ -161,4 +175,6 @@ def run(args) -> int:
     print(f"model: {run_dir / 'model.keras'}")
     if coach.found and not args.quiet:
         print(f"coach: {len(coach.found)} finding(s); keras-studio coach {run_dir} explains them")
+    if spec.lesson is not None:  # last: the line a learner looks for
+        print_verdict(spec, run_dir, args)
     return EXIT_STOPPED if isinstance(result, ev.Stopped) else EXIT_FINISHED

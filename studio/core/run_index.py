@@ -292,8 +292,9 @@ def spec_keys(rows: list[RunRow]) -> list[str]:
     """The spec settings in which these runs differ (their title aside): one column each."""
     if len(rows) < 2:
         return []
+    # backend, device: columns already; a lesson's goal, steps and hints are no settings to compare runs by
     return [k for k in differing_keys([r.spec for r in rows])
-            if not k.startswith(("meta.", "version")) and k not in NOT_NAMED]  # backend, device: columns already
+            if not k.startswith(("meta.", "version", "lesson")) and k not in NOT_NAMED]
 
 
 def table(rows: list[RunRow], sort: str | None = None, descending: bool = False) -> tuple[list[str], list[list[Any]]]:

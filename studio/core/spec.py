@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from studio.core import catalog, datasets
+from studio.core.lesson_spec import LessonSpec, goal_problem, setting_problem
 from studio.core.optimizers import CUSTOM, LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 from studio.core.params import ParamError, coerce_params, shown
 
@@ -445,6 +446,8 @@ class RunSpec(_Section):
                                    "seed and where to run")
     inspect: InspectSpec = Field(default_factory=InspectSpec, description="Recording the inside of the model "
                                  "while it trains")
+    lesson: LessonSpec | None = Field(None, description="A lesson: a goal for the run, steps, locked settings "
+                                      "and hints (studio.core.lesson_spec)")
 
     @field_validator("version")
     @classmethod
@@ -487,8 +490,22 @@ class RunSpec(_Section):
                                  + ", ".join(sorted(ids)))
         return self
 
+    @model_validator(mode="after")
+    def _lesson(self):
+        if self.lesson is None:
+            return self
+        problems = [goal_problem(self.lesson.goal, logged_metrics(self.training.metrics))]
+        problems += [f"{where}: {problem}" for where, path in self.lesson.paths()
+                     if (problem := setting_problem(self, path))]
+        if problems := [p for p in problems if p]:  # all at once: a teacher fixes a handed-out file in one go
+            raise ValueError("\n  - ".join(problems))
+        return self
+
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        out = self.model_dump(mode="json")
+        if out["lesson"] is None:  # most specs are no lesson: their files stay as they were
+            del out["lesson"]
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
@@ -536,7 +553,8 @@ def _friendly(exc: ValidationError) -> list[str]:
         elif err["type"] == "finite_number":
             msg = f"must be a finite number, received {shown(err.get('input'))}"
         path = _path_of(err["loc"])
-        whole = path == "(top level)" and re.match(r"^[a-z_]+(\.[a-z_]+)+: ", msg)  # the message names its field
+        # the message names its field itself (a spec-wide check: "lesson.steps[0].path: …")
+        whole = path == "(top level)" and re.match(r"^[a-z_]+(\.[a-z_]+|\[\d+\])+: ", msg)
         lines.append(msg if whole else f"{path}: {msg}")
     return lines
 

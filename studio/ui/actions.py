@@ -63,6 +63,8 @@ ACTIONS: tuple[Act, ...] = (
         "Export the shown run's model (Keras, SavedModel, ONNX, LiteRT, Python …)", enabled=False),
     Act("shootout", "Backend &shoot-out…", "dialogs.open_shootout", None,
         "Train this project on each installed backend and compare their speed"),
+    Act("course", "&Course…", "help.course", None, "The lessons in order, ticked when a run met the goal"),
+    Act("glossary", "&Glossary…", "help.glossary", None, "The terms the coach and the panels use, and their settings"),
     Act("about", "&About Keras Studio", "show_about"),
 )
 
@@ -74,7 +76,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&View", ("ext:docks", "-", "run_table")),
     ("&Run", ("train", "pause", "stop", "-", "sweep", "ext:run_on", "-", "evaluate", "evaluate_file", "export", "-",
               "shootout")),
-    ("&Help", ("about",)),
+    ("&Help", ("course", "glossary", "-", "about")),
 )
 TOOLBAR = ("new", "open", "save", "-", "undo", "redo", "-", "train", "pause", "stop", "-", "ext:picker")
 

@@ -1,18 +1,21 @@
 """New from preset: a gallery of the shipped examples, each with its thumbnail and what it teaches. It opens
 on the optimisation lab (the gentlest start), marks the presets whose data must be downloaded once, and
-gives a rough training time for each."""
+gives a rough training time for each. Its Course tab lists the lessons in order, ticked when a run met the goal."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from studio.core import datasets
 from studio.core.presets import Preset, list_presets
 from studio.data.keras_cache import needs_download
 from studio.data.train_estimate import estimate_text
+from studio.ui.course_list import CourseList, lesson_html
 
 THUMB = QSize(160, 100)
 FIRST = "optimization_lab"  # selected when the gallery opens
@@ -22,7 +25,8 @@ DOWNLOAD_MARK = "⤓ needs internet once"
 class PresetGallery(QDialog):
     """Pick a preset; `chosen` holds it after the dialog is accepted."""
 
-    def __init__(self, parent: QWidget | None = None, presets: list[Preset] | None = None):
+    def __init__(self, parent: QWidget | None = None, presets: list[Preset] | None = None,
+                 runs_roots: list[Path] | None = None, course: bool = False):
         super().__init__(parent)
         self.setWindowTitle("New from preset")
         self.resize(900, 560)
@@ -53,16 +57,31 @@ class PresetGallery(QDialog):
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.details.setMinimumWidth(260)
-        self.details.setMaximumWidth(320)
+        self.details.setMaximumWidth(340)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self._open = buttons.button(QDialogButtonBox.StandardButton.Open)
 
+        self.course = CourseList(runs_roots or [])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.list, "Presets")
+        self.tabs.addTab(self.course, f"Course ({self.course.done} of {len(self.course.entries)} done)")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.course.currentRowChanged.connect(self._show_lesson)
+        self.course.itemDoubleClicked.connect(lambda _item: self.accept())
+
         body = QHBoxLayout()
-        body.addWidget(self.list, 1)
-        body.addWidget(self.details)
+        body.addWidget(self.tabs, 1)
+        scroll = QScrollArea()  # a lesson's steps and hints can be longer than the dialog is high
+        scroll.setWidget(self.details)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        scroll.setMaximumWidth(360)
+        body.addWidget(scroll)
         layout = QVBoxLayout(self)
         layout.addLayout(body)
         layout.addWidget(buttons)
@@ -75,6 +94,24 @@ class PresetGallery(QDialog):
         else:
             self.details.setText("No presets were found. They ship in the <code>presets/</code> folder.")
             self._open.setEnabled(False)
+        if course and self.course.entries:
+            self.tabs.setCurrentWidget(self.course)
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.course:
+            self.setWindowTitle("Course")
+            if self.course.currentRow() < 0 and self.course.entries:
+                first_open = next((n for n, e in enumerate(self.course.entries) if not e.met), 0)
+                self.course.setCurrentRow(first_open)  # the next lesson to do
+            else:
+                self._show_lesson(self.course.currentRow())
+        else:
+            self.setWindowTitle("New from preset")
+            self._show(self.list.currentRow())
+
+    def _show_lesson(self, row: int) -> None:
+        if row >= 0:
+            self.details.setText(lesson_html(self.course.entries[row]))
 
     def _show(self, row: int) -> None:
         if row < 0:
@@ -104,6 +141,12 @@ class PresetGallery(QDialog):
             return None
 
     def accept(self) -> None:
+        if self.tabs.currentWidget() is self.course:
+            row = self.course.currentRow()
+            if row >= 0:
+                self.chosen = self.course.entries[row].preset
+                super().accept()
+            return
         row = self.list.currentRow()
         if row >= 0:
             self.chosen = self._presets[row]

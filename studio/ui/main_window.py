@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget,
                                QToolBar, QVBoxLayout, QWidget)
@@ -24,8 +24,9 @@ from studio.ui.background import Background
 from studio.ui.checker import Checker
 from studio.ui.document import Document
 from studio.ui.download_check import ready_to_train
-from studio.ui.gallery import PresetGallery
 from studio.ui.graph_view import GAP_Y, NODE_H, GraphView
+from studio.ui.help_menu import HelpActions, unsaved_runs_root
+from studio.ui.lesson_guard import LessonGuard
 from studio.ui.inspector import Inspector
 from studio.ui.log_panel import LogPanel
 from studio.ui.model_editor import ModelEditor
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.data_panel, self.optimizer_panel, self.regularization_panel = (t.data_panel, t.optimizer_panel,
                                                                             t.regularization_panel)
         self.augmentation_panel, self.training_panel = t.augmentation_panel, t.training_panel
+        self.lesson_guard = LessonGuard(self.doc, t, self)  # a lesson's locked and hidden settings
         self.log = LogPanel()
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Blocks", self.block_palette, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
     def _commands(self) -> None:
         """The menus, the toolbar and their actions, from the table in studio.ui.actions."""
         self.run_on_menu = RunOnMenu(self.bridge, settings(), self)
+        self.help = HelpActions(self)  # Help ▸ Course, Glossary (and the gallery, which shows the course)
         tb = self.toolbar = QToolBar("Main")
         tb.setObjectName("toolbar_main")
         tb.setMovable(False)
@@ -288,7 +291,7 @@ class MainWindow(QMainWindow):
     def runs_root(self) -> Path:
         if self.doc.path is not None:
             return self.doc.path.parent / "runs"
-        return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)) / "runs"
+        return unsaved_runs_root()
 
     def _runs_root_changed(self) -> None:
         self.runs.set_root(self.runs_root())
@@ -350,9 +353,7 @@ class MainWindow(QMainWindow):
             self.dialogs.open_export(self.results.model.run_dir)
 
     def open_gallery(self) -> None:
-        gallery = PresetGallery(self)
-        if gallery.exec() and gallery.chosen is not None:
-            self.files.open_file(gallery.chosen.path, as_template=True)
+        self.help.gallery()
 
     # ------------------------------------------------------------------ training
     def train(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from studio.core.headline import run_headline
+from studio.core.lessons import judge_run
 from studio.core.runs import read_run
 from studio.ui import theme
 
@@ -32,12 +33,17 @@ class ResultHeadline(QWidget):
         self.line.setFont(font)
         for label in (self.banner, self.line):
             label.setWordWrap(True)  # a long line wraps instead of widening the window's centre
+        self.lesson = QLabel()  # a lesson's verdict: goal met or not, with the figure (studio.core.lessons)
+        self.lesson.setObjectName("lessonVerdict")
+        self.lesson.setTextFormat(Qt.TextFormat.PlainText)
+        self.lesson.setWordWrap(True)
         lay.addWidget(self.banner)
         lay.addWidget(self.line)
+        lay.addWidget(self.lesson)
         self.clear()
 
     def clear(self) -> None:
-        for label in (self.banner, self.line):
+        for label in (self.banner, self.line, self.lesson):
             label.setText("")
             label.hide()
         self.hide()
@@ -56,4 +62,19 @@ class ResultHeadline(QWidget):
             self.banner.setStyleSheet(f"background: {c.grid}; color: {c.foreground}; padding: 3px 6px;"
                                       "border-radius: 3px;")
         self.banner.setVisible(past)
-        self.setVisible(bool(text) or past)
+        self._show_lesson(run_dir)
+        self.setVisible(bool(text) or past or self.lesson.isVisible())
+
+    def _show_lesson(self, run_dir: str | Path) -> None:
+        verdict = judge_run(run_dir)
+        if verdict is None:
+            self.lesson.hide()
+            return
+        text = ("✔ " if verdict.met else "✘ ") + verdict.text
+        if verdict.hints:
+            text += f"\nHint: {verdict.hints[0]}"
+        self.lesson.setText(text)
+        color = "#2ea043" if verdict.met else "#d29922"
+        self.lesson.setStyleSheet(f"color: white; background: {color}; padding: 4px 8px; border-radius: 3px;"
+                                  "font-weight: bold;")
+        self.lesson.show()

@@ -19,7 +19,8 @@ from tests.helpers import BACKENDS, train_in_child, train_in_one_child
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "data" / "files"
 PRESETS = sorted(p.stem for p in presets_dir().glob("*.json"))
-EXPECTED = {"mnist_cnn", "timeseries_rnn", "timeseries_gru", "optimization_lab", "cifar10_augmentation",
+EXPECTED = {"mnist_cnn", "mnist_mlp", "mnist_cnn_5x5", "sequence_lstm", "sequence_gru", "regression_sgd",
+            "timeseries_rnn", "timeseries_gru", "optimization_lab", "cifar10_augmentation",
             "regression_mlp", "optimizer_sgd", "optimizer_momentum", "optimizer_adam", "optimizer_rmsprop"}
 # offline stand-ins for the data that needs a download
 OFFLINE = {"mnist": FILES / "mnist.npz", "fashion_mnist": FILES / "fashion-mnist",

@@ -23,7 +23,7 @@ def test_gallery_opens_on_the_lab_and_marks_the_presets_that_download(qtbot, tmp
     presets = list_presets()
     assert presets[gallery.list.currentRow()].name == "optimization_lab"
     marked = {p.name for i, p in enumerate(presets) if "needs internet once" in gallery.list.item(i).text()}
-    assert marked == {"mnist_cnn", "cifar10_augmentation"}
+    assert marked == {"mnist_cnn", "mnist_mlp", "mnist_cnn_5x5", "cifar10_augmentation"}
     assert "Training time:</b> ≈" in gallery.details.text()
     row = next(i for i, p in enumerate(presets) if p.name == "mnist_cnn")
     gallery.list.setCurrentRow(row)
