@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from studio.core import catalog, datasets
 from studio.core.optimizers import OPTIMIZERS
+from studio.core.wording import listing
 
 GoalOp = Literal[">=", "<=", ">", "<"]
 GOAL_OPS: tuple[str, ...] = get_args(GoalOp)
@@ -104,8 +105,7 @@ def setting_problem(spec: BaseModel, path: str) -> str:
         elif isinstance(node, list):
             ids = [getattr(b, "id", None) for b in node]
             if part not in ids:
-                listed = ", ".join(str(i) for i in ids) or "none"
-                return f"`{path}`: no block `{part}` in {here}; the blocks are {listed}"
+                return f"`{path}`: no block `{part}` in {here}; the blocks are {listing(ids)}"
             node = node[ids.index(part)]
         else:
             return f"`{path}`: `{here}` is a value, not a section"

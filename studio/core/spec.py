@@ -19,6 +19,7 @@ from studio.core import catalog, datasets
 from studio.core.lesson_spec import LessonSpec, goal_problem, setting_problem
 from studio.core.optimizers import CUSTOM, LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 from studio.core.params import ParamError, coerce_params, shown
+from studio.core.wording import listing
 
 SPEC_VERSION = 1
 # The closed choices live here once, as Literal types; everything else (CLI flags, the app's pickers) derives
@@ -487,7 +488,7 @@ class RunSpec(_Section):
         for block_id in dist.layout:
             if block_id not in ids:
                 raise ValueError(f"training.distribution.layout: no block `{block_id}`; the blocks are "
-                                 + ", ".join(sorted(ids)))
+                                 + listing(sorted(ids)))
         return self
 
     @model_validator(mode="after")
@@ -676,5 +677,5 @@ def _position(node: list, part: str, key: str, said: str = "--set") -> int:
         return int(part)
     ids = [item["id"] for item in node if isinstance(item, dict) and isinstance(item.get("id"), str)]
     if ids and not part.lstrip("-").isdigit():
-        raise SpecError([f"{said} {key}: no block with id `{part}`; the blocks are {', '.join(ids)}"])
+        raise SpecError([f"{said} {key}: no block with id `{part}`; the blocks are {listing(ids)}"])
     raise SpecError([f"{said} {key}: `{part}` is not an index of a list of {len(node)}"])

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _chain(tmp_path: Path, dense: int) -> Path:
     d = json.loads((ROOT / "presets" / "optimization_lab.json").read_text(encoding="utf-8"))
+    d.pop("lesson", None)  # its steps name the lab's own blocks
     first, *_, last = d["model"]["blocks"]
     d["model"]["blocks"] = [first, *({"id": f"d{i}", "type": "Dense", "params": {"units": 4}} for i in range(dense)),
                             last]

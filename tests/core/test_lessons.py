@@ -8,9 +8,10 @@ import copy
 import json
 from types import SimpleNamespace
 
+from studio.cli import run_cli
+
 import pytest
 
-from studio.cli import check
 from studio.core.lesson_spec import LessonSpec
 from studio.core.lessons import course, goal_text, judge, judge_run
 from studio.core.presets import load_preset
@@ -71,13 +72,13 @@ def test_check_validates_a_teachers_lesson_file_and_prints_the_goal(tmp_path, ca
     path = tmp_path / "lesson.json"
     path.write_text(json.dumps(lab_with({"id": "mine", "goal": {"metric": "train.accuracy", "value": 0.9},
                                          "steps": [{"text": "Widen it", "path": "model.blocks.dense_3"}]})))
-    assert check.run(SimpleNamespace(spec=str(path), set=[], no_data=True)) == 1
+    assert run_cli(["check", str(path), "--no-data"]) == 1
     assert "no block `dense_3`" in capsys.readouterr().err
     path.write_text(json.dumps(lab_with({"id": "mine", "exercise": "Homework 2", "order": 4,
                                          "goal": {"metric": "train.accuracy", "value": 0.9, "max_epochs": 30},
                                          "steps": [{"text": "Widen it", "path": "model.blocks.dense_1.params.units"}],
                                          "locks": ["data.source"]})))
-    assert check.run(SimpleNamespace(spec=str(path), set=[], no_data=True)) == 0
+    assert run_cli(["check", str(path), "--no-data"]) == 0
     out = capsys.readouterr().out
     assert "lesson mine (Homework 2), course order 4: goal train accuracy ≥ 0.9 in at most 30 epochs" in out
     assert "step 1: Widen it [model.blocks.dense_1.params.units]" in out and "locked: data.source" in out
@@ -186,3 +187,10 @@ def test_the_run_table_makes_no_columns_of_a_lessons_text(tmp_path):
     lesson = load_preset("optimization_lab").to_dict()
     rows = [read_row(_fake_run(tmp_path, spec, summary())) for spec in (plain, lesson)]
     assert spec_keys([r for r in rows if r]) == ["optimizer.learning_rate"]
+
+
+def test_a_step_naming_a_missing_block_of_a_big_model_lists_a_few_ids_and_a_count():
+    from studio.core.wording import listing
+
+    assert listing([f"d{i}" for i in range(500)]).endswith("d11 and 488 more")
+    assert listing([]) == "none" and listing(["a", "b"]) == "a, b"

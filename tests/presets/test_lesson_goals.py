@@ -10,7 +10,7 @@ import pytest
 from studio.core.lessons import judge_run
 from studio.core.presets import load_preset
 from studio.core.spec import RunSpec, with_overrides
-from tests.presets.test_presets import _run_presets
+from tests.helpers import train_in_one_child
 
 ONE_BACKEND = ["training.backend=tensorflow", "training.device=cpu", "inspect.enabled=false"]
 
@@ -38,7 +38,7 @@ SOLUTIONS: dict[str, tuple[RunSpec, list[str]]] = {
 def test_each_lessons_solution_meets_its_goal(tmp_path):
     specs = {lesson: with_overrides(spec, changes + ONE_BACKEND).to_dict()
              for lesson, (spec, changes) in SOLUTIONS.items()}
-    results = _run_presets("tensorflow", specs, tmp_path)
+    results = train_in_one_child("tensorflow", specs, tmp_path)
     for name, r in results.items():
         assert r["kind"] == "Finished", f"{name}: {r['message']}\n{r['details']}"
     for lesson, (handed_out, _) in SOLUTIONS.items():
