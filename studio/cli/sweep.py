@@ -115,7 +115,7 @@ def run(args) -> int:
         error(problem)
         return EXIT_FAILED
     start_run: Callable[..., TrainingProcess] = TrainingProcess
-    if args.on:
+    if args.on is not None:  # --on '' is refused, not a local sweep
         from studio.cli.train import ray_problem
 
         if problem := ray_problem(args.on):

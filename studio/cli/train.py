@@ -70,14 +70,15 @@ def coach_line(d: Diagnosis) -> str:
 def ray_problem(address: str) -> str:
     """Why the run cannot go to the Ray cluster at `address` ("" when it can be tried); prints which address
     the Jobs API is reached at."""
-    from studio.jobs.ray_executor import RayClusterError, dashboard_address, ray_available
+    from studio.jobs.ray_cluster import RayClusterError, dashboard_address, ray_available
 
+    try:
+        note = dashboard_address(address)[1]  # a bad address is told even where Ray is not installed
+    except RayClusterError as exc:
+        return f"--on: {exc.message}"
     if hint := ray_available():
         return hint
-    try:
-        print(dashboard_address(address)[1])
-    except RayClusterError as exc:
-        return exc.message
+    print(note)
     return ""
 
 
@@ -90,7 +91,7 @@ def run(args) -> int:
     if problem := backend_problem(spec.training.backend) or folder_problem(args.out):
         error(problem)
         return 1
-    if args.on and (problem := ray_problem(args.on)):
+    if args.on is not None and (problem := ray_problem(args.on)):  # --on '' is refused, not local
         error(problem)
         return 1
     proc = TrainingProcess(spec, args.out, ray_address=args.on)

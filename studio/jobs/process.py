@@ -39,8 +39,12 @@ class TrainingProcess:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Path:
         spec_dict = self.spec.to_dict()
+        if self.ray_address is not None:
+            from studio.jobs.ray_cluster import dashboard_address
+
+            dashboard_address(self.ray_address)  # a bad address is refused before a run directory is made
         self.run_dir = create_run_dir(self.runs_root, spec_dict)
-        if self.ray_address:
+        if self.ray_address is not None:
             from studio.jobs.ray_executor import ray_job
 
             self.job = ray_job(self.ray_address, spec_dict, self.run_dir,

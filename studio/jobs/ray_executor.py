@@ -105,6 +105,7 @@ class RayJob:
         self._delivered_terminal = False
         self._lock = threading.Lock()
         self._detached = False
+        self.discard_unsent = False  # True: a failure before the job was sent removes local_run_dir (a new run)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> RayJob:
@@ -357,6 +358,10 @@ class RayJob:
                                    f"{message or 'see child.log in the run directory'}", message)
 
     def _fail(self, reason: str, message: str, details: str = "") -> None:
+        if self.discard_unsent and self.job_id is None and self.local_run_dir is not None:
+            if _discard(self.local_run_dir):  # nothing reached the cluster: no failed run left in the table
+                message += "; nothing was sent, so no run directory is kept"
+                self.local_run_dir = None
         failed = ev.Failed(reason=reason, message=message, details=details,
                            run_dir=str(self.local_run_dir or ""))
         if self.local_run_dir is not None and not self._delivered_terminal:
@@ -415,8 +420,25 @@ def ray_job(address: str, spec_dict: dict[str, Any], run_dir: Path, handler: str
     def submitted(new_id: str) -> None:
         set_status(run_dir, "running", executor="ray", ray_address=address, ray_job_id=new_id)
 
-    return RayJob("train", {"spec": spec_dict, "run_dir": str(run_dir)}, address, handler=handler,
-                  log=Path(run_dir) / CHILD_LOG, local_run_dir=run_dir, job_id=job_id, on_submitted=submitted)
+    job = RayJob("train", {"spec": spec_dict, "run_dir": str(run_dir)}, address, handler=handler,
+                 log=Path(run_dir) / CHILD_LOG, local_run_dir=run_dir, job_id=job_id, on_submitted=submitted)
+    job.discard_unsent = job_id is None  # a new run, made for this job alone; an attached one is never removed
+    return job
+
+
+def _discard(run_dir: Path) -> bool:
+    """Remove a run directory that holds only what creating it wrote (never anything else); True if gone."""
+    made = (SPEC_FILE, STATUS_FILE, EVENTS_FILE, CHILD_LOG)
+    try:
+        if any(p.name not in made for p in run_dir.iterdir()):
+            return False
+        for name in made:
+            with contextlib.suppress(FileNotFoundError):
+                (run_dir / name).unlink()
+        run_dir.rmdir()
+    except OSError:
+        return False
+    return True
 
 
 def attach(run_dir: str | Path) -> RayJob:
@@ -428,6 +450,14 @@ def attach(run_dir: str | Path) -> RayJob:
         raise RayClusterError(f"{run_dir} is not a run sent to a Ray cluster: expected a run directory whose "
                          f"status.json names a Ray job (ray_job_id, ray_address), received "
                          f"{'no status.json' if status is None else 'a local run'}", "not_a_ray_run")
+    try:
+        dashboard_address(status["ray_address"])  # read before anything in the run directory is touched
+    except RayClusterError as exc:
+        raise RayClusterError(f"{run_dir / STATUS_FILE}: its ray_address cannot be used: {exc.message}",
+                              "invalid_address") from None
+    if not isinstance(status["ray_job_id"], str):
+        raise RayClusterError(f"{run_dir / STATUS_FILE}: its ray_job_id {status['ray_job_id']!r} is not a Ray job "
+                              "id (a text such as raysubmit_…)", "not_a_ray_run")
     spec = read_json(run_dir / SPEC_FILE, {}) or {}
     for name in (EVENTS_FILE, CHILD_LOG):
         with contextlib.suppress(OSError):
