@@ -25,7 +25,8 @@ EPILOG = f"""exit codes:
   {EXIT_FINISHED}    the run finished every epoch; the model is saved
   {EXIT_FAILED}    the run failed (bad spec, bad data, a crash, a full disk …); the message says why
   {EXIT_STOPPED}    the run was stopped (Ctrl-C once) before its last epoch; the model so far is saved
-  {EXIT_KILLED}  Ctrl-C twice: the training process was killed; only best.keras, the best epoch so far, is kept
+  {EXIT_KILLED}  Ctrl-C twice: the training process was killed; the message says what is kept (model.keras if it
+         was saved before the kill, else best.keras, the best epoch so far)
 """
 
 
@@ -113,7 +114,7 @@ def run(args) -> int:
                   file=sys.stderr)
         else:
             proc.kill()
-            print("\nCtrl-C again: killing the training; the final model is not saved, best.keras is kept",
+            print("\nCtrl-C again: killing the training … (the message below says which models are kept)",
                   file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
