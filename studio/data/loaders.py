@@ -438,7 +438,8 @@ def _npz(p) -> Dataset:
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # a truncated .npz is a bad zip
         if (problem := numpy_problem(exc)) == OBJECTS:
             raise DataError(f"cannot read {path.name}: {problem}") from None
-        raise DataError(f"cannot read {path.name}: {problem}; is it a NumPy file saved with np.save / np.savez?") from None
+        raise DataError(f"cannot read {path.name}: {problem}; is it a NumPy file saved with np.save / "
+                        "np.savez?") from None
     if x.ndim == 0 or y.ndim == 0:
         raise DataError(f"{path.name}: x has shape {x.shape} and y {y.shape}; both need a first axis of samples")
     if len(x) != len(y):

@@ -358,10 +358,10 @@ class RayJob:
                                    f"{message or 'see child.log in the run directory'}", message)
 
     def _fail(self, reason: str, message: str, details: str = "") -> None:
-        if self.discard_unsent and self.job_id is None and self.local_run_dir is not None:
-            if _discard(self.local_run_dir):  # nothing reached the cluster: no failed run left in the table
-                message += "; nothing was sent, so no run directory is kept"
-                self.local_run_dir = None
+        if self.discard_unsent and self.job_id is None and self.local_run_dir is not None \
+                and _discard(self.local_run_dir):  # nothing reached the cluster: no failed run left in the table
+            message += "; nothing was sent, so no run directory is kept"
+            self.local_run_dir = None
         failed = ev.Failed(reason=reason, message=message, details=details,
                            run_dir=str(self.local_run_dir or ""))
         if self.local_run_dir is not None and not self._delivered_terminal:

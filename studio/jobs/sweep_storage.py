@@ -117,7 +117,7 @@ def _check_sqlite(storage: str, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise _bad(storage, f"{path} is a damaged SQLite database ({exc}); remove it or choose another "
                             "file") from None
-    if tables and not OPTUNA_TABLES <= tables:
+    if tables and not OPTUNA_TABLES.issubset(tables):
         shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
         raise _bad(storage, f"{path} is another program's SQLite database (its tables: {shown}), not a sweep "
                             "storage; choose a new file, e.g. .sweeps.sqlite3 beside the runs")

@@ -177,10 +177,3 @@ def test_the_cli_bounds_repeats_and_refuses_an_empty_backend_list(args, says, tm
     assert code == 1
     assert says in err and "Traceback" not in err
     assert not any(tmp_path.iterdir())  # nothing trained
-
-
-def test_the_dialog_and_the_cli_share_the_repeats_limit():
-    from studio.ui import shootout_dialog
-
-    assert so.MAX_REPEATS == 20
-    assert "MAX_REPEATS" in open(shootout_dialog.__file__, encoding="utf-8").read()
