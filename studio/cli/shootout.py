@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     p.add_argument("spec", help="the run spec (JSON), or the name of a preset")
     p.add_argument("--backends", metavar="LIST",
                    help="comma-separated backends to compare, in order (default: every installed one)")
-    p.add_argument("--repeats", type=int, default=1, help="train each backend N times and report medians")
+    p.add_argument("--repeats", type=int, default=1, help="train each backend N times (1 to 20) and report medians")
     p.add_argument("--epochs", type=int, help="override training.epochs (at least 2 for a steady samples/s)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a field of the spec")
     p.add_argument("--out", default="runs", help="folder for the run directories and the table (default: ./runs)")
@@ -34,7 +34,7 @@ def run(args) -> int:
     if problem := folder_problem(args.out):
         error(problem)
         return EXIT_FAILED
-    asked = [b.strip() for b in args.backends.split(",") if b.strip()] if args.backends else None
+    asked = None if args.backends is None else [b.strip() for b in args.backends.split(",") if b.strip()]
 
     def said(backend: str, event) -> None:
         from studio.core import events as ev

@@ -29,7 +29,8 @@ def add_parser(sub) -> None:
                         "optimizer.name=choice:adam,sgd,rmsprop (repeat for more)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a field of the spec")
     add_allow_code(p)
-    p.add_argument("--name", help="the sweep's name in the storage (default: from the spec's file name)")
+    p.add_argument("--name", help="the sweep's name in the storage (default: from the spec's file name); a study "
+                                  "keeps its search, metric and direction: a new search needs a new name")
     p.add_argument("--trials", type=int, help="trials to run in all (default 20)")
     p.add_argument("--jobs", type=int, help="trials trained at once (default 1)")
     p.add_argument("--metric", help="what to optimise, as the runs log it: val_loss, val_accuracy … (default val_loss)")
@@ -37,8 +38,10 @@ def add_parser(sub) -> None:
     p.add_argument("--pruner", choices=PRUNERS, help="stop unpromising trials early (default none)")
     p.add_argument("--sampler", choices=SAMPLERS, help="default tpe")
     p.add_argument("--seed", type=int, help="the sampler's seed")
-    p.add_argument("--storage", metavar="URL", help="an Optuna storage URL (default: an SQLite file in --out); "
-                                                    "PostgreSQL/MySQL or a journal file let other machines join")
+    p.add_argument("--storage", metavar="URL",
+                   help="where the study lives (default: --out/.sweeps.sqlite3): sqlite:///FILE (or a .db/.sqlite3 "
+                        "path), postgresql://USER:PASSWORD@HOST/DB or mysql://… (let other machines join), or a "
+                        "journal file on a shared folder: journal:FILE or a path ending in .journal or .log")
     p.add_argument("--share-gpus", action="store_true", default=None,
                    help="let the trials trained at once share a GPU (default: each gets its own, or --jobs is refused)")
     p.add_argument("--join", metavar="NAME", help="work on the stored sweep NAME (needs --storage)")
@@ -118,7 +121,7 @@ def run(args) -> int:
     if (code := allowed_code(base, args.allow_code)) is None:  # the spec's own optimizer file, when allowed
         return EXIT_FAILED
     start_run: Callable[..., TrainingProcess] = functools.partial(TrainingProcess, code=code)
-    if args.on:
+    if args.on is not None:  # --on '' is refused, not a local sweep
         from studio.cli.train import ray_problem
 
         if problem := ray_problem(args.on):
@@ -154,6 +157,6 @@ def run(args) -> int:
 
     best = best_trial(sweep, args.out)
     if best:
-        print(f"best: trial {best['number']}  {sweep.metric} {best['value']:.4g}  {best['params']}\n"
+        print(f"best: trial {best['number']}  {best['metric']} {best['value']:.4g}  {best['params']}\n"
               f"      {best['run_dir']}")
     return EXIT_STOPPED if runner.cancel.is_set() else EXIT_DONE

@@ -25,7 +25,8 @@ EPILOG = f"""exit codes:
   {EXIT_FINISHED}    the run finished every epoch; the model is saved
   {EXIT_FAILED}    the run failed (bad spec, bad data, a crash, a full disk …); the message says why
   {EXIT_STOPPED}    the run was stopped (Ctrl-C once) before its last epoch; the model so far is saved
-  {EXIT_KILLED}  Ctrl-C twice: the training process was killed; only best.keras, the best epoch so far, is kept
+  {EXIT_KILLED}  Ctrl-C twice: the training process was killed; the message says what is kept (model.keras if it
+         was saved before the kill, else best.keras, the best epoch so far)
 """
 
 
@@ -71,14 +72,15 @@ def coach_line(d: Diagnosis) -> str:
 def ray_problem(address: str) -> str:
     """Why the run cannot go to the Ray cluster at `address` ("" when it can be tried); prints which address
     the Jobs API is reached at."""
-    from studio.jobs.ray_executor import RayClusterError, dashboard_address, ray_available
+    from studio.jobs.ray_cluster import RayClusterError, dashboard_address, ray_available
 
+    try:
+        note = dashboard_address(address)[1]  # a bad address is told even where Ray is not installed
+    except RayClusterError as exc:
+        return f"--on: {exc.message}"
     if hint := ray_available():
         return hint
-    try:
-        print(dashboard_address(address)[1])
-    except RayClusterError as exc:
-        return exc.message
+    print(note)
     return ""
 
 
@@ -105,11 +107,11 @@ def run(args) -> int:
     if problem := backend_problem(spec.training.backend) or folder_problem(args.out):
         error(problem)
         return 1
-    if args.on and code:
+    if args.on is not None and code:
         error("a custom optimizer's .py file does not travel to a Ray cluster yet; train this spec on this "
               "computer (without --on), or use one of Keras' own optimizers there")
         return 1
-    if args.on and (problem := ray_problem(args.on)):
+    if args.on is not None and (problem := ray_problem(args.on)):  # --on '' is refused, not local
         error(problem)
         return 1
     proc = TrainingProcess(spec, args.out, ray_address=args.on, code=code)
@@ -131,7 +133,7 @@ def run(args) -> int:
                   file=sys.stderr)
         else:
             proc.kill()
-            print("\nCtrl-C again: killing the training; the final model is not saved, best.keras is kept",
+            print("\nCtrl-C again: killing the training … (the message below says which models are kept)",
                   file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, on_interrupt)

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from studio.core.numpy_files import numpy_problem
 from studio.core.runs import FILE_MODE, write_json_atomic
 
 INSPECT_DIR = "inspect"
@@ -198,7 +199,7 @@ class InspectRecord:
             try:
                 self._cache[epoch] = np.load(path, allow_pickle=False)
             except (OSError, ValueError) as exc:
-                raise InspectError(f"the snapshot of epoch {epoch} cannot be read ({exc})") from None
+                raise InspectError(f"the snapshot of epoch {epoch} cannot be read ({numpy_problem(exc)})") from None
         return self._cache[epoch]
 
     def probe_arrays(self) -> dict[str, np.ndarray]:
@@ -206,7 +207,7 @@ class InspectRecord:
             with np.load(self.folder / PROBES_FILE, allow_pickle=False) as f:
                 return {k: f[k] for k in f.files}
         except (OSError, ValueError) as exc:
-            raise InspectError(f"the probes cannot be read ({exc})") from None
+            raise InspectError(f"the probes cannot be read ({numpy_problem(exc)})") from None
 
     def arrays(self, view: str, layer: str | None = None, epoch: int | str | None = None,
                probe: int | None = None) -> dict[str, np.ndarray]:

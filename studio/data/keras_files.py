@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from studio.core.numpy_files import OBJECTS, numpy_problem
 from studio.data.errors import DataError
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -88,6 +89,8 @@ def read(name: str, path: Path) -> tuple[Arrays, list[str] | None]:
             zipfile.BadZipFile, zlib.error) as exc:
         if isinstance(exc, DataError):
             raise
+        if (problem := numpy_problem(exc)) == OBJECTS:
+            raise DataError(f"{name}: cannot read {path}: {problem}") from None
         raise DataError(f"{name}: cannot read {path}: {type(exc).__name__}: {exc}; the file is damaged or not "
                         f"{KERAS_FILES[name]} — download it again") from None
     check_arrays(name, arrays, path.name)

@@ -27,6 +27,7 @@ from studio.core.analysis import DataShape
 from studio.data.arrays import IMAGE_SUFFIXES, ImageFileSource, LazyArray, MemmapSource, is_lazy, materialize
 from studio.data.dataset import Dataset, check_finite, finish
 from studio.data.errors import DataError
+from studio.core.numpy_files import OBJECTS, numpy_problem
 from studio.data.keras_files import CLASS_NAMES, KERAS_FILES, check_arrays
 from studio.data.keras_files import read as read_keras_file
 
@@ -435,7 +436,10 @@ def _npz(p) -> Dataset:
     except DataError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # a truncated .npz is a bad zip
-        raise DataError(f"cannot read {path.name}: {exc}; is it a NumPy file saved with np.save / np.savez?") from None
+        if (problem := numpy_problem(exc)) == OBJECTS:
+            raise DataError(f"cannot read {path.name}: {problem}") from None
+        raise DataError(f"cannot read {path.name}: {problem}; is it a NumPy file saved with np.save / "
+                        "np.savez?") from None
     if x.ndim == 0 or y.ndim == 0:
         raise DataError(f"{path.name}: x has shape {x.shape} and y {y.shape}; both need a first axis of samples")
     if len(x) != len(y):

@@ -45,6 +45,24 @@ def output_names(model_path: str | Path) -> tuple[str, str]:
     return f"{base}.json", f"{base}.npz"
 
 
+UNSAFE_PARTS = (  # (words of Keras's safe-mode refusal, what the model holds), first match wins
+    ("`TFSMLayer`", "holds a TFSMLayer, which loads an external TensorFlow SavedModel (its graph can run code),"),
+    ("`torch.nn.Module`", "holds a pickled PyTorch module (a TorchModuleWrapper, whose loading can run code),"),
+    ("vocabulary file outside", "reads a vocabulary file from outside the archive,"),
+    ("`Lambda` layer", "holds Python code (a Lambda layer)"),
+    ("Python lambda", "holds Python code (a lambda)"),
+)
+
+
+def unsafe_part(keras_message: str) -> str:
+    """What a model that safe mode refuses holds, from Keras's refusal (whose advice, to turn safe mode off,
+    is not passed on)."""
+    for words, part in UNSAFE_PARTS:
+        if words in keras_message:
+            return part
+    return "holds an object that can run code"
+
+
 def load_model(path: str | Path, code: tuple[str, str] | None = None):
     """keras.saving.load_model in safe mode (no arbitrary code), with friendly errors.
 
@@ -63,8 +81,8 @@ def load_model(path: str | Path, code: tuple[str, str] | None = None):
     except ValueError as exc:
         text = str(exc)
         if "safe_mode" in text or "lambda" in text.lower():
-            raise EvaluationError(f"{path.name} holds Python code (a Lambda layer) that safe mode will not run; "
-                                  "Keras Studio only opens models without arbitrary code") from None
+            raise EvaluationError(f"{path.name} {unsafe_part(text)} that safe mode will not load; Keras Studio "
+                                  "only opens models without arbitrary code") from None
         first = text.splitlines()[0] if text else type(exc).__name__
         raise EvaluationError(f"cannot open {path.name}: {first}") from None
     except Exception as exc:  # noqa: BLE001 - zip, h5 and deserialisation errors of every kind

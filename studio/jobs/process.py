@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from studio.core import events as ev
 from studio.core.control import message
-from studio.core.runs import CHILD_LOG, EVENTS_FILE, create_run_dir, set_status
+from studio.core.runs import BEST_FILE, CHILD_LOG, EVENTS_FILE, MODEL_FILE, create_run_dir, set_status
 from studio.core.spec import RunSpec
 from studio.jobs.job import LINGER_S, Job, sigint_ignored_in_children
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # imported when a run goes to Ray: Ray is an optional extra
     from studio.jobs.ray_executor import RayJob
 
 WORKER = "studio.engine.worker"  # the train handler; tests pass stand-ins
-__all__ = ["LINGER_S", "WORKER", "TrainingProcess", "crash_reason", "sigint_ignored_in_children"]
+__all__ = ["LINGER_S", "WORKER", "TrainingProcess", "crash_reason", "killed_message", "sigint_ignored_in_children"]
 
 
 class TrainingProcess:
@@ -41,8 +41,12 @@ class TrainingProcess:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Path:
         spec_dict = self.spec.to_dict()
+        if self.ray_address is not None:
+            from studio.jobs.ray_cluster import dashboard_address
+
+            dashboard_address(self.ray_address)  # a bad address is refused before a run directory is made
         self.run_dir = create_run_dir(self.runs_root, spec_dict)
-        if self.ray_address:
+        if self.ray_address is not None:
             from studio.jobs.ray_executor import ray_job
 
             self.job = ray_job(self.ray_address, spec_dict, self.run_dir,
@@ -97,7 +101,7 @@ class TrainingProcess:
         """The child ended without its terminal event: nobody else can record it, so this process does."""
         assert self.job is not None and self.run_dir is not None  # set together by start()
         if self.job.killed:
-            reason, msg = ev.KILLED, "Training was killed. The best checkpoint so far is kept in best.keras."
+            reason, msg = ev.KILLED, killed_message(self.run_dir)
         else:
             reason, msg = crash_reason(code, tail)
         details = f"exit code {code}"
@@ -131,6 +135,18 @@ class TrainingProcess:
             self.job.wait(10)
         self.job.reap(LINGER_S)
         self.job.close(0)
+
+
+def killed_message(run_dir: Path) -> str:
+    """What a killed training kept, read from its run directory: the final model is saved atomically, so a
+    model.keras there is complete (a kill during the final evaluation keeps it)."""
+    if (run_dir / MODEL_FILE).is_file():
+        return ("Training was killed after the final model was saved: model.keras is kept (its evaluation may "
+                "be missing).")
+    if (run_dir / BEST_FILE).is_file():
+        return ("Training was killed before the final model was saved: model.keras is not saved; best.keras, "
+                "the best epoch so far, is kept.")
+    return "Training was killed before any model was saved: there is no model.keras or best.keras."
 
 
 OOM_WORDS = ("out of memory", "memoryerror", "resource_exhausted", "resourceexhausted", "cannot allocate memory",

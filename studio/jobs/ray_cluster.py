@@ -8,7 +8,7 @@ import base64
 import json
 import os
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from studio.core import events as ev
 from studio.jobs.errors import JobError
@@ -42,25 +42,44 @@ def ray_available() -> str:
     return ""
 
 
-def dashboard_address(address: str) -> tuple[str, str]:
+EXPECTED = "expected ray://HOST:PORT or the dashboard's http://HOST:8265"
+
+
+def _bad(why: str) -> RayClusterError:
+    return RayClusterError(f"{why}: {EXPECTED}", "invalid_address")
+
+
+def dashboard_address(address: object) -> tuple[str, str]:
     """(the Jobs API's http(s) address, a note on how it was read) for `ray://HOST:PORT`, `http(s)://HOST:PORT`
     or `HOST[:PORT]`. Ray Client's ray:// port (10001) does not serve the Jobs API: its host's dashboard,
-    port 8265, does."""
-    text = address.strip().rstrip("/")
+    port 8265, does. The one reader of a Ray address (`--on`, attach's status.json, Run ▸ Run on): anything
+    else is a RayClusterError that names what is wrong."""
+    if not isinstance(address, str):  # a hand-edited status.json
+        raise _bad(f"the Ray address {address!r} is {type(address).__name__}, expected a text")
+    text = address.strip()
     if not text:
-        raise RayClusterError("no Ray address given: expected ray://HOST:PORT or http://HOST:8265", "invalid_address")
+        raise _bad("no Ray address given")
     if "://" not in text:
         text = "http://" + text
-    url = urlparse(text)
-    if url.scheme not in ("ray", "http", "https") or not url.hostname:
-        raise RayClusterError(f"cannot read the Ray address {address!r}: expected ray://HOST:PORT or http://HOST:8265 "
-                         "(the dashboard's address)", "invalid_address")
-    host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    try:
+        url = urlsplit(text)
+        hostname = url.hostname
+    except ValueError as exc:  # an unclosed [ of an IPv6 address
+        raise _bad(f"cannot read the Ray address {address!r} ({exc}; an IPv6 host goes in brackets, "
+                   "http://[::1]:8265)") from None
+    if url.scheme not in ("ray", "http", "https"):
+        raise _bad(f"cannot read the Ray address {address!r}: {url.scheme}:// is not a Ray address")
+    if not hostname:
+        raise _bad(f"the Ray address {address!r} has no host")
     try:
         port = url.port
     except ValueError:
-        raise RayClusterError(f"cannot read the port of the Ray address {address!r}: expected a number, "
-                         "e.g. http://HOST:8265", "invalid_address") from None
+        raise _bad(f"cannot read the port of the Ray address {address!r}: expected a number from 1 to 65535, "
+                   "e.g. http://HOST:8265") from None
+    if url.path.strip("/") or url.query or url.fragment:
+        raise _bad(f"the Ray address {address!r} has a path ({text.split(url.netloc, 1)[1]}) that is not used: "
+                   "give the host and port alone")
+    host = f"[{hostname}]" if ":" in hostname else hostname
     if url.scheme == "ray":
         used = f"http://{host}:{DASHBOARD_PORT}"
         return used, (f"{address} is a Ray Client address; jobs are sent through the dashboard's Jobs API "

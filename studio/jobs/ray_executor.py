@@ -108,6 +108,7 @@ class RayJob:
         # An attach writes nothing until the cluster has shown the job: then these files start anew
         self.fresh_files: tuple[str, ...] = ()
         self._may_write = job_id is None  # a new job's run directory is ours from the start
+        self.discard_unsent = False  # True: a failure before the job was sent removes local_run_dir (a new run)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> RayJob:
@@ -380,6 +381,10 @@ class RayJob:
                                    f"{message or 'see child.log in the run directory'}", message)
 
     def _fail(self, reason: str, message: str, details: str = "") -> None:
+        if self.discard_unsent and self.job_id is None and self.local_run_dir is not None \
+                and _discard(self.local_run_dir):  # nothing reached the cluster: no failed run left in the table
+            message += "; nothing was sent, so no run directory is kept"
+            self.local_run_dir = None
         failed = ev.Failed(reason=reason, message=message, details=details,
                            run_dir=str(self.local_run_dir or ""))
         if self.local_run_dir is not None and not self._delivered_terminal and self._may_write:
@@ -438,8 +443,25 @@ def ray_job(address: str, spec_dict: dict[str, Any], run_dir: Path, handler: str
     def submitted(new_id: str) -> None:
         set_status(run_dir, "running", executor="ray", ray_address=address, ray_job_id=new_id)
 
-    return RayJob("train", {"spec": spec_dict, "run_dir": str(run_dir)}, address, handler=handler,
-                  log=Path(run_dir) / CHILD_LOG, local_run_dir=run_dir, job_id=job_id, on_submitted=submitted)
+    job = RayJob("train", {"spec": spec_dict, "run_dir": str(run_dir)}, address, handler=handler,
+                 log=Path(run_dir) / CHILD_LOG, local_run_dir=run_dir, job_id=job_id, on_submitted=submitted)
+    job.discard_unsent = job_id is None  # a new run, made for this job alone; an attached one is never removed
+    return job
+
+
+def _discard(run_dir: Path) -> bool:
+    """Remove a run directory that holds only what creating it wrote (never anything else); True if gone."""
+    made = (SPEC_FILE, STATUS_FILE, EVENTS_FILE, CHILD_LOG)
+    try:
+        if any(p.name not in made for p in run_dir.iterdir()):
+            return False
+        for name in made:
+            with contextlib.suppress(FileNotFoundError):
+                (run_dir / name).unlink()
+        run_dir.rmdir()
+    except OSError:
+        return False
+    return True
 
 
 ENDED_STATES = ("finished", "stopped")  # a run that came back whole: attach never rewrites it
@@ -465,6 +487,11 @@ def attach(run_dir: str | Path) -> RayJob:
     if state in ENDED_STATES:
         raise RayClusterError(f"{run_dir} has {state}: its run directory came back from the cluster, so there is "
                               f"nothing to follow (see it with `keras-studio runs {run_dir.parent}`)", "ended")
+    try:
+        dashboard_address(address)  # the one reader of a Ray address, before anything else is read
+    except RayClusterError as exc:
+        raise RayClusterError(f"{run_dir / STATUS_FILE}: its ray_address cannot be used: {exc.message}",
+                              "invalid_address") from None
     spec = read_json(run_dir / SPEC_FILE, {})
     try:
         job = ray_job(address, spec if isinstance(spec, dict) else {}, run_dir, job_id=job_id)  # reads the address

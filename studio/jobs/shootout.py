@@ -211,10 +211,15 @@ def apply_differences(table: Table, reference: str, result: dict[str, Any], comp
 
 
 # ------------------------------------------------------------------------------------------ the runner
+MAX_REPEATS = 20  # the CLI's --repeats and the dialog's spin box
 def choose_backends(asked: list[str] | None, installed: list[str]) -> tuple[list[str], list[str]]:
     """(backends to train, listed ones that are not installed); unknown names are refused."""
-    if not asked:
+    if asked is None:
         return [b for b in BACKENDS if b in installed], []
+    if not asked:  # `--backends ,`: a list was given, and it names nothing
+        raise ShootoutError(f"--backends names no backend: expected a comma-separated list of some of "
+                            f"{', '.join(BACKENDS)}, e.g. --backends tensorflow,jax (leave it out for every "
+                            "installed one)")
     unknown = [b for b in asked if b not in BACKENDS]
     if unknown:
         raise ShootoutError(f"unknown backend {', '.join(map(repr, unknown))}: expected some of "
@@ -260,8 +265,9 @@ class Shootout:
                  repeats: int = 1, epochs: int | None = None, installed: list[str] | None = None,
                  on_change: Callable[[Table], None] | None = None,
                  on_event: Callable[[str, ev.Event], None] | None = None):
-        if repeats < 1:
-            raise ShootoutError(f"--repeats must be 1 or more, received {repeats}")
+        if not 1 <= repeats <= MAX_REPEATS:
+            raise ShootoutError(f"--repeats must be from 1 to {MAX_REPEATS}, received {repeats} (each repeat "
+                                "trains every backend again; the table shows medians)")
         if epochs is not None and epochs < 1:
             raise ShootoutError(f"--epochs must be 1 or more, received {epochs}")
         if installed is None:

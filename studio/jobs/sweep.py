@@ -11,6 +11,7 @@ when the sweep resumes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -24,6 +25,7 @@ from studio.core.runs import read_json, write_json_atomic
 from studio.core.spec import RunSpec, with_overrides
 from studio.core.sweep_spec import SweepError, SweepSpec, trial_spec, trial_title
 from studio.jobs.process import TrainingProcess
+from studio.jobs.sweep_storage import is_storage_error, open_storage, storage_problem
 
 STORAGE_FILE = ".sweeps.sqlite3"
 SWEEP_FILE = "sweep.json"  # in a trial's run directory: the sweep and trial it belongs to
@@ -124,14 +126,20 @@ class Sweep:
         pruner = {"median": lambda: optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=warmup),
                   "hyperband": lambda: optuna.pruners.HyperbandPruner(),
                   "none": lambda: optuna.pruners.NopPruner()}[s.pruner]()
-        study = optuna.create_study(study_name=s.name, storage=self.storage, direction=s.direction,
+        study = optuna.create_study(study_name=s.name, storage=open_storage(self.storage), direction=s.direction,
                                     sampler=sampler, pruner=pruner, load_if_exists=True)
-        if "sweep" not in study.user_attrs:  # what a worker joining by name needs to run the same sweep
+        stored = study.user_attrs.get("sweep")
+        if stored is None and (study.user_attrs or study.get_trials(deepcopy=False)):
+            raise SweepError([f"--name {s.name}: the study of that name in {self.storage} was not started by "
+                              "keras-studio sweep; choose another --name"])
+        if stored is None:  # what a worker joining by name needs to run the same sweep
             study.set_user_attr("sweep", s.to_dict())
             study.set_user_attr("base", self.base.to_dict())
-        elif study.direction.name.lower() != s.direction:
-            raise SweepError([f"{s.name}: the stored study is to {study.direction.name.lower()} its metric, "
-                              f"not {s.direction}; choose another --name"])
+        elif changed := search_changes(stored, s, study.direction.name.lower()):
+            raise SweepError([f"--name {s.name}: the stored sweep of that name searched another way "
+                              f"({'; '.join(changed)}), and a study keeps one search, metric and direction. "
+                              f"Start a new study with --name {s.name}-2, or continue the stored one as it was "
+                              f"started: keras-studio sweep --join {s.name} --storage {self.storage}"])
         return study
 
     def distributions(self) -> dict[str, Any]:
@@ -170,6 +178,17 @@ class Sweep:
 
     # ------------------------------------------------------------------ running
     def run(self) -> list[TrialResult]:
+        """Train trials until the plan is done; a storage problem is a SweepError that says what to do."""
+        try:
+            return self._run()
+        except SweepError:
+            raise
+        except Exception as exc:
+            if not is_storage_error(exc, self.storage):
+                raise
+            raise SweepError([storage_problem(exc, self.storage)]) from None
+
+    def _run(self) -> list[TrialResult]:
         from optuna.trial import TrialState
 
         study = self.study()
@@ -199,6 +218,13 @@ class Sweep:
                         if not r.cancelled:
                             r.cancelled = True
                             r.proc.stop()
+        except BaseException:  # a storage error, Ctrl-C as KeyboardInterrupt: no trial stays RUNNING
+            for r in running.values():
+                with contextlib.suppress(Exception):
+                    study.tell(r.trial, state=TrialState.FAIL)  # not counted; its values tried again first
+                    study.enqueue_trial({p.path: r.trial.params[p.path] for p in self.sweep.search},
+                                        skip_if_exists=False)
+            raise
         finally:
             for r in running.values():  # an exception here: no child outlives the sweep
                 r.proc.close()
@@ -207,7 +233,17 @@ class Sweep:
         return self.results
 
     def _start(self, study, dists: dict[str, Any], slot: int) -> _Running:
+        from optuna.trial import TrialState
+
         trial = study.ask(dists)
+        try:
+            return self._start_trial(study, trial, slot)
+        except BaseException:  # the trial never trained: failed (uncounted), never RUNNING forever
+            with contextlib.suppress(Exception):
+                study.tell(trial, state=TrialState.FAIL)
+            raise
+
+    def _start_trial(self, study, trial, slot: int) -> _Running:
         trial.set_user_attr(OWNER, self._owner)
         values = {p.path: trial.params[p.path] for p in self.sweep.search}
         spec = self.make_spec(trial.number, values)
@@ -321,11 +357,14 @@ def best_trial(sweep: SweepSpec, runs_root: str | Path) -> dict[str, Any] | None
     """The best complete trial of a stored sweep: number, value, params, run_dir; None before there is one."""
     optuna = _optuna()
     try:
-        study = optuna.load_study(study_name=sweep.name, storage=sweep.storage or default_storage(runs_root))
+        study = optuna.load_study(study_name=sweep.name,
+                                  storage=open_storage(sweep.storage or default_storage(runs_root)))
         t = study.best_trial
-    except (KeyError, ValueError):
+    except (KeyError, ValueError):  # SweepError is a ValueError: a storage gone since
         return None
-    return {"number": t.number, "value": t.value, "params": t.params, "run_dir": t.user_attrs.get(RUN_DIR, "")}
+    metric = (study.user_attrs.get("sweep") or {}).get("metric", sweep.metric)  # the name its values are of
+    return {"number": t.number, "value": t.value, "params": t.params, "run_dir": t.user_attrs.get(RUN_DIR, ""),
+            "metric": metric}
 
 
 def load_joined(name: str, storage: str) -> tuple[SweepSpec, RunSpec]:
@@ -335,7 +374,7 @@ def load_joined(name: str, storage: str) -> tuple[SweepSpec, RunSpec]:
 
     optuna = _optuna()
     try:
-        study = optuna.load_study(study_name=name, storage=storage)
+        study = optuna.load_study(study_name=name, storage=open_storage(storage))
     except KeyError:
         raise SweepError([f"--join {name}: no sweep of that name in {storage}"]) from None
     attrs = study.user_attrs
@@ -343,3 +382,33 @@ def load_joined(name: str, storage: str) -> tuple[SweepSpec, RunSpec]:
         raise SweepError([f"--join {name}: that study was not started by keras-studio sweep"])
     data = dict(attrs["sweep"], storage=storage)
     return parse_sweep(data), parse_spec(attrs["base"], f"sweep {name}")
+
+
+def _described(p: dict[str, Any]) -> str:
+    if p.get("distribution") == "choice":
+        return f"{p.get('path')}=choice:{','.join(map(str, p.get('choices') or []))}"
+    return f"{p.get('path')}={p.get('distribution')}:{p.get('low'):g}:{p.get('high'):g}" \
+        if isinstance(p.get("low"), (int, float)) and isinstance(p.get("high"), (int, float)) \
+        else f"{p.get('path')}={p.get('distribution')}"
+
+
+def search_changes(stored: Any, sweep: SweepSpec, direction: str) -> list[str]:
+    """How `sweep` differs from the stored study's search, metric and direction ([] when it is the same)."""
+    from studio.core.sweep_spec import parse_sweep
+
+    try:
+        before = parse_sweep(stored) if isinstance(stored, dict) else None
+    except (SweepError, ValueError, TypeError):
+        before = None
+    if before is None:
+        return ["its stored settings cannot be read"]
+    changes = []
+    old = sorted(_described(p.model_dump()) for p in before.search)
+    new = sorted(_described(p.model_dump()) for p in sweep.search)
+    if old != new:
+        changes.append(f"it searched {', '.join(old)}; this one searches {', '.join(new)}")
+    if before.metric != sweep.metric:
+        changes.append(f"its metric is {before.metric}, not {sweep.metric}")
+    if direction != sweep.direction:
+        changes.append(f"it is to {direction} its metric, not {sweep.direction}")
+    return changes

@@ -36,7 +36,7 @@ class RunOnMenu(QMenu):
         self.act_local.triggered.connect(lambda: self.choose(""))
         self.act_ray.triggered.connect(self.ask_address)
         saved = str(settings.value(SETTING, "") or "")
-        self.choose(saved if saved and ray_installed() else "", remember=False)
+        self.choose(saved if saved and ray_installed() and _readable(saved) else "", remember=False)
 
     def choose(self, address: str, remember: bool = True) -> None:
         self.bridge.ray_address = address or None
@@ -67,3 +67,12 @@ class RunOnMenu(QMenu):
         self.choose(used)
         if isinstance(parent := self.parentWidget(), QMainWindow):
             parent.statusBar().showMessage(f"Trainings now go to the Ray cluster: {note}", 8000)
+
+
+def _readable(address: str) -> bool:
+    """Whether a saved address can be used (a hand-edited setting falls back to this computer)."""
+    try:
+        dashboard_address(address)
+    except RayClusterError:
+        return False
+    return True

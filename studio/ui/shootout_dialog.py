@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from studio.core import events as ev
 from studio.core.spec import BACKENDS
-from studio.jobs.shootout import Table
+from studio.jobs.shootout import MAX_REPEATS, Table
 from studio.ui.document import Document
 
 if TYPE_CHECKING:  # imported when a shoot-out starts, not with the dialog
@@ -82,7 +82,7 @@ class ShootoutDialog(QDialog):
         self.epochs.setValue(max(2, doc.run_spec.training.epochs))
         self.epochs.setToolTip("At least two: the first epoch compiles, the others give the steady speed")
         form.addRow("Epochs", self.epochs)
-        self.repeats = QSpinBox(minimum=1, maximum=20)
+        self.repeats = QSpinBox(minimum=1, maximum=MAX_REPEATS)
         self.repeats.setToolTip("Train each backend this many times; the table shows medians")
         form.addRow("Repeats", self.repeats)
         lay.addLayout(form)

@@ -178,3 +178,29 @@ def test_series_too_short_for_the_window(tmp_path):
     p = write(tmp_path, "v\n1\n2\n3\n4\n5\n")
     with pytest.raises(DataError, match=r"data\.csv, column `v` has 5 steps, too short for window 24"):
         load_csv(p, mode="series")
+
+
+# ------------------------------------------------------------------------------ issue 20, item 8
+def _objects(tmp_path: Path, name: str, **arrays) -> Path:
+    p = tmp_path / name
+    np.savez(p, **arrays)  # np.savez pickles object arrays; np.load refuses them without allow_pickle
+    return p
+
+
+@pytest.mark.parametrize("kind", ["npz", "npy", "keras"])
+def test_an_object_array_is_refused_without_numpys_allow_pickle_advice(tmp_path, kind):
+    ragged = np.array([[1.0, 2.0], [3.0]], dtype=object)
+    if kind == "npz":
+        spec = DataSpec(source="npz", params={"path": str(_objects(tmp_path, "pairs.npz", x=ragged, y=np.zeros(2)))})
+    elif kind == "npy":
+        np.save(tmp_path / "x.npy", ragged, allow_pickle=True)
+        np.save(tmp_path / "y.npy", np.zeros(2))
+        spec = DataSpec(source="npz", params={"path": str(tmp_path / "x.npy"), "y_path": str(tmp_path / "y.npy")})
+    else:
+        p = _objects(tmp_path, "mnist.npz", x_train=ragged, y_train=np.zeros(2), x_test=ragged, y_test=np.zeros(2))
+        spec = DataSpec(source="mnist", params={"path": str(p)})
+    with pytest.raises(DataError) as info:
+        load(spec, seed=0)
+    text = str(info.value)
+    assert "allow_pickle" not in text  # loading pickles runs code: never the advice to give
+    assert "Python objects" in text and "numbers" in text

@@ -75,3 +75,14 @@ def leaves_a_grandchild(payload, channel):
     child = subprocess.Popen([sys.executable, "-c", "import sys, time; sys.stdin.read(); time.sleep(30)"])
     Path(payload["pid"]).write_text(str(child.pid))
     os._exit(4)
+
+
+def saves_then_waits(payload, channel):
+    """A training that has saved its final model (model.keras) and is still at work after it (its evaluation),
+    deaf to stop: only a kill ends it."""
+    run_dir = Path(payload["run_dir"])
+    if payload["spec"]["meta"].get("description") != "no model":
+        (run_dir / "model.keras").write_bytes(b"a saved model")
+    (run_dir / "best.keras").write_bytes(b"a checkpoint")
+    channel.emit(ev.Log(message="saved"))
+    time.sleep(600)

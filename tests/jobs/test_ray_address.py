@@ -147,3 +147,70 @@ def test_the_job_drops_rays_one_thread_limit_unless_the_runtime_env_sets_it(monk
     monkeypatch.setenv(ray_executor.RUNTIME_ENV_VAR, '{"env_vars": {"OMP_NUM_THREADS": "4"}}')
     env = runtime_env_for({})["env_vars"]
     assert env["OMP_NUM_THREADS"] == "4" and "KERAS_STUDIO_UNSET_OMP" not in env
+
+
+# ------------------------------------------------------------------ issue 20, item 6: one address parser
+@pytest.mark.parametrize(("bad", "says"), [
+    ("http://[::1", "IPv6"),  # urlparse's ValueError, once a traceback
+    ("ray://", "no host"),  # once read as a host named "ray"
+    ("http://", "no host"),
+    ("   ", "no Ray address given"),
+    (5, "expected a text"),  # a hand-edited status.json
+    (None, "expected a text"),
+    ("ray://host:70000", "port"),
+    ("http://host:8265/api?x=1", "path"),
+])
+def test_every_bad_address_is_a_message_that_names_it(bad, says):
+    with pytest.raises(RayClusterError, match="expected") as info:
+        dashboard_address(bad)
+    assert says in info.value.message
+    assert info.value.reason == "invalid_address"
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+@pytest.mark.parametrize("address", ["", "http://[::1", "ray://"])
+def test_a_bad_on_address_is_refused_before_anything_is_made(command, address, tmp_path, capsys):
+    args = [command, "optimization_lab", "--on", address, "--out", str(tmp_path / "runs")]
+    if command == "sweep":
+        args += ["--param", "optimizer.learning_rate=loguniform:1e-3:1e-1", "--trials", "1"]
+    code = cli_main(args)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Ray address" in err and "expected" in err  # not a local training without a word
+    assert "Traceback" not in err
+    assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").iterdir())
+
+
+@pytest.mark.parametrize("address", [7, ["http://h:8265"], "http://[::1", ""])
+def test_attach_with_a_bad_address_in_status_json_is_a_message(address, tmp_path, capsys):
+    pytest.importorskip("ray.job_submission", reason="Ray is not installed (pip install keras-studio[ray])")
+    from studio.core.runs import create_run_dir, set_status
+
+    run_dir = create_run_dir(tmp_path, {"meta": {"title": "sent"}})
+    set_status(run_dir, "running", executor="ray", ray_address=address, ray_job_id="raysubmit_x")
+    code = cli_main(["attach", str(run_dir)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "status.json" in err and "ray_address" in err
+    assert "Traceback" not in err
+
+
+def test_a_train_on_a_cluster_that_does_not_answer_leaves_no_run_behind(tmp_path, capsys):
+    pytest.importorskip("ray.job_submission", reason="Ray is not installed (pip install keras-studio[ray])")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = cli_main(["train", "optimization_lab", "--on", f"http://127.0.0.1:{port}", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "no Ray cluster answers" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing was sent: no failed run in the run table
+
+
+def test_a_bad_saved_address_cannot_make_a_run_directory(tmp_path):
+    from studio.core.presets import load_preset
+    from studio.jobs.process import TrainingProcess
+
+    with pytest.raises(RayClusterError, match="expected"):
+        TrainingProcess(load_preset("optimization_lab"), tmp_path, ray_address="http://[::1").start()
+    assert list(tmp_path.iterdir()) == []

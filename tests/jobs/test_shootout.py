@@ -123,7 +123,7 @@ def test_a_failed_backend_keeps_the_others_and_says_why(tmp_path, monkeypatch):
 def test_nothing_installed_is_refused_before_anything_runs(tmp_path):
     with pytest.raises(so.ShootoutError, match="none of the backends.*pip install"):
         so.Shootout(load_preset("optimization_lab"), tmp_path, ["torch"], installed=[])
-    with pytest.raises(so.ShootoutError, match="--repeats must be 1 or more, received 0"):
+    with pytest.raises(so.ShootoutError, match="--repeats must be from 1 to 20, received 0"):
         so.Shootout(load_preset("optimization_lab"), tmp_path, repeats=0, installed=["jax"])
     assert not any(tmp_path.iterdir())
 
@@ -160,3 +160,20 @@ def test_a_shootout_over_the_installed_backends_on_the_lab(tmp_path, capsys):
         assert doc["rows"][0]["max_abs_diff"] == 0.0  # the reference against itself
     assert doc["fastest"] in installed and f"fastest (steady samples/s): {doc['fastest']}" in out
     assert len(list(tmp_path.glob("shootout-*.csv"))) == 1
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--repeats", "1000000"], "--repeats must be from 1 to 20, received 1000000"),
+    (["--repeats", "-3"], "--repeats must be from 1 to 20, received -3"),
+    (["--backends", ","], "--backends names no backend"),
+    (["--backends", " , ,"], "--backends names no backend"),
+    (["--backends", ""], "--backends names no backend"),
+])
+def test_the_cli_bounds_repeats_and_refuses_an_empty_backend_list(args, says, tmp_path, capsys):
+    from studio.cli import run_cli
+
+    code = run_cli(["shootout", "optimization_lab", *args, "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert says in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())  # nothing trained
