@@ -9,6 +9,7 @@ from studio.core.coach.data_summary import DataSummary
 from studio.core.coach.detectors import before_training
 from studio.core.lesson_spec import LessonSpec
 from studio.core.lessons import goal_text
+from studio.core.spec import lesson_problems
 from studio.data.dataset import DataError
 from studio.data.summary import shape_and_summary
 
@@ -62,6 +63,9 @@ def run(args) -> int:
             return 1
     report = check_spec(spec, shape)
     print(format_report(report))
+    if problems := lesson_problems(spec):
+        error(f"{args.spec}: the lesson does not fit this spec:\n  - " + "\n  - ".join(problems))
+        return 1
     if spec.lesson is not None:
         print(lesson_text(spec.lesson))
     for d in before_training(spec, summary or DataSummary()):  # advice only: the exit code stays the model's

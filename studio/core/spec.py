@@ -491,17 +491,6 @@ class RunSpec(_Section):
                                  + listing(sorted(ids)))
         return self
 
-    @model_validator(mode="after")
-    def _lesson(self):
-        if self.lesson is None:
-            return self
-        problems = [goal_problem(self.lesson.goal, logged_metrics(self.training.metrics))]
-        problems += [f"{where}: {problem}" for where, path in self.lesson.paths()
-                     if (problem := setting_problem(self, path))]
-        if problems := [p for p in problems if p]:  # all at once: a teacher fixes a handed-out file in one go
-            raise ValueError("\n  - ".join(problems))
-        return self
-
     def to_dict(self) -> dict[str, Any]:
         out = self.model_dump(mode="json")
         if out["lesson"] is None:  # most specs are no lesson: their files stay as they were
@@ -570,6 +559,19 @@ def _too_deep(data: Any) -> bool:
                 return True
             stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
     return False
+
+
+def lesson_problems(spec: RunSpec) -> list[str]:
+    """What is wrong with the spec's lesson against the rest of the spec: a goal the run does not log, a step,
+    lock or hide that names a block or setting the spec lacks; all at once, so a teacher fixes a handed-out file
+    in one go (`keras-studio check`). Not a parse error: a learner who renames or removes a block the lesson
+    points at still has a project that opens and saves."""
+    if spec.lesson is None:
+        return []
+    problems = [goal_problem(spec.lesson.goal, logged_metrics(spec.training.metrics))]
+    problems += [f"{where}: {problem}" for where, path in spec.lesson.paths()
+                 if (problem := setting_problem(spec, path))]
+    return [p for p in problems if p]
 
 
 def parse_spec(data: dict[str, Any], source: str = "") -> RunSpec:

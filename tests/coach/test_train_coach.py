@@ -42,7 +42,9 @@ def test_train_prints_the_problem_as_it_appears_and_keeps_coach_jsonl(tmp_path):
     told = [i for i, line in enumerate(lines) if line.startswith("coach: problem lr_too_high (epoch 11)")]
     assert len(told) == 1, stdout  # once, however often it firms up
     assert lines[told[0] - 1].startswith("epoch 11/12"), stdout  # printed as epoch 11 ended, after its line
-    assert "keras-studio coach" in lines[-1]
+    # the coach's summary ends the run's own lines; the lab's lesson verdict (and its hints) follows it
+    summary = next(i for i, line in enumerate(lines) if "keras-studio coach" in line)
+    assert lines[summary - 1].startswith("model:") and "Lesson goal not met" in lines[summary + 1], stdout
     kept = {d.kind: d for d in read_coach(run_dir)}
     assert kept["lr_too_high"].severity == "problem" and kept["lr_too_high"].epoch == 11
     assert "lr_too_high" in {json.loads(line)["kind"] for line in (run_dir / "coach.jsonl").read_text().splitlines()}

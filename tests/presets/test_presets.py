@@ -132,3 +132,10 @@ def test_lstm_forecaster_beats_the_naive_baseline(tmp_path):
     assert term.kind == "Finished", getattr(term, "message", "")
     mse = term.summary["metrics"]["test"]["loss"]
     assert mse < 0.5 * naive, f"LSTM test MSE {mse:.4f} vs naive {naive:.4f}"
+
+
+def test_every_presets_lesson_fits_its_spec():
+    from studio.core.spec import lesson_problems
+
+    for name in PRESETS:
+        assert lesson_problems(load_preset(name)) == [], name
